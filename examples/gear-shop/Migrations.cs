@@ -1,0 +1,45 @@
+namespace GearShop;
+
+/// <summary><c>gear-shop migrate</c>: brings the schema up to date, idempotently, and seeds the catalogue.</summary>
+public static class Migrations
+{
+    private static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE listings (id INTEGER PRIMARY KEY, title TEXT NOT NULL, seller TEXT NOT NULL, price_cents INTEGER NOT NULL);
+        CREATE TABLE offers (id INTEGER PRIMARY KEY AUTOINCREMENT, listing_id INTEGER NOT NULL, buyer TEXT NOT NULL, amount_cents INTEGER NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE orders (id INTEGER PRIMARY KEY AUTOINCREMENT, listing_id INTEGER NOT NULL, buyer TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL, confirmed_at TEXT);
+        INSERT INTO listings (id, title, seller, price_cents) VALUES
+          (1, 'Trail running shoes', 'peak-outfitters', 8900), (2, 'Two-person tent', 'camp-co', 21900),
+          (3, 'Down sleeping bag', 'camp-co', 15900), (4, 'Climbing harness', 'crag-gear', 6400),
+          (5, 'Headlamp 400lm', 'peak-outfitters', 3900), (6, 'Trekking poles', 'summit-supply', 7400);
+        """,
+        "CREATE INDEX orders_status ON orders (status, id);",
+    ];
+
+    public static int Run(ShopSettings settings)
+    {
+        using var connection = Db.Open(settings);
+        using (var wal = connection.CreateCommand())
+        {
+            wal.CommandText = "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL); INSERT INTO schema_version SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM schema_version);";
+            wal.ExecuteNonQuery();
+        }
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT version FROM schema_version";
+        var current = (long)read.ExecuteScalar()!;
+        Console.WriteLine($"gear-shop {settings.Version}: schema at version {current}, target {Steps.Length}");
+        for (var i = (int)current; i < Steps.Length; i++)
+        {
+            using var tx = connection.BeginTransaction();
+            using var cmd = connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = Steps[i] + $"; UPDATE schema_version SET version = {i + 1};";
+            cmd.ExecuteNonQuery();
+            tx.Commit();
+            Console.WriteLine($"applied migration {i + 1}");
+        }
+        Console.WriteLine("schema is up to date");
+        return 0;
+    }
+}

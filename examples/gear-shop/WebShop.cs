@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+
+namespace GearShop;
+
+/// <summary>The marketplace's web process: browse listings, make offers, check out, read orders.</summary>
+public static class WebShop
+{
+    public static async Task<int> RunAsync(ShopSettings settings, string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{settings.Port}");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        var random = new Random();
+
+        app.Use(async (context, next) =>
+        {
+            context.Response.Headers["X-App-Version"] = settings.Version;
+            if (settings.LatencyMs > 0 && context.Request.Path != "/health")
+                await Task.Delay(settings.LatencyMs);
+            await next(context);
+        });
+        app.MapGet("/health", () => settings.FailHealth
+            ? Results.Json(new { status = "failing", version = settings.Version }, statusCode: 500)
+            : Results.Ok(new { status = "ok", version = settings.Version }));
+        app.MapGet("/version", () => Results.Ok(new { version = settings.Version }));
+        app.MapGet("/", () => WithDb(settings, c => Results.Content(Pages.Home(settings.Version, Listings(c)), "text/html")));
+        app.MapGet("/listings", () => WithDb(settings, c => Results.Ok(Listings(c))));
+        app.MapGet("/listings/{id:int}", (int id) => WithDb(settings, c =>
+            Listings(c).FirstOrDefault(l => l.Id == id) is { } l ? Results.Ok(l) : Results.NotFound(new { error = $"no listing {id}" })));
+        app.MapPost("/offers", (OfferRequest offer) => WithDb(settings, c =>
+        {
+            if (offer.AmountCents <= 0)
+                return Results.BadRequest(new { error = "amountCents must be positive" });
+            var id = Insert(c, "INSERT INTO offers (listing_id, buyer, amount_cents, created_at) VALUES ($l, $b, $a, datetime('now')) RETURNING id",
+                ("$l", offer.ListingId), ("$b", offer.Buyer), ("$a", offer.AmountCents));
+            return Results.Created($"/offers/{id}", new { id, offer.ListingId, offer.AmountCents, status = "received" });
+        }));
+        app.MapPost("/checkout", (CheckoutRequest order) =>
+        {
+            if (settings.CheckoutErrorRate > 0 && random.NextDouble() < settings.CheckoutErrorRate)
+                return Results.Problem("checkout failed: payment provider error", statusCode: 500);
+            return WithDb(settings, c =>
+            {
+                var id = Insert(c, "INSERT INTO orders (listing_id, buyer, status, created_at) VALUES ($l, $b, 'pending', datetime('now')) RETURNING id",
+                    ("$l", order.ListingId), ("$b", order.Buyer));
+                return Results.Created($"/orders/{id}", new { id, status = "pending", version = settings.Version });
+            });
+        });
+        app.MapGet("/orders/{id:long}", (long id) => WithDb(settings, c =>
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT status FROM orders WHERE id = $id";
+            cmd.Parameters.AddWithValue("$id", id);
+            return cmd.ExecuteScalar() is string status ? Results.Ok(new { id, status }) : Results.NotFound(new { error = $"no order {id}" });
+        }));
+        if (settings.MyFeature)
+            app.MapGet("/my/feature", () => Results.Ok(new { feature = "saved searches", version = settings.Version }));
+        await app.RunAsync();
+        return 0;
+    }
+
+    private static IResult WithDb(ShopSettings settings, Func<SqliteConnection, IResult> action)
+    {
+        using var connection = Db.Open(settings);
+        return Db.IsMigrated(connection)
+            ? action(connection)
+            : Results.Problem("the database has no schema yet: run 'gear-shop migrate'", statusCode: 503);
+    }
+
+    private static List<Listing> Listings(SqliteConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = "SELECT id, title, seller, price_cents FROM listings ORDER BY id";
+        using var reader = cmd.ExecuteReader();
+        var list = new List<Listing>();
+        while (reader.Read())
+            list.Add(new Listing(reader.GetInt32(0), reader.GetString(1), reader.GetString(2), reader.GetInt64(3)));
+        return list;
+    }
+
+    private static long Insert(SqliteConnection connection, string sql, params (string Name, object Value)[] parameters)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in parameters)
+            cmd.Parameters.AddWithValue(name, value);
+        return (long)cmd.ExecuteScalar()!;
+    }
+}
+
+public sealed record Listing(int Id, string Title, string Seller, long PriceCents);
+
+public sealed record OfferRequest(int ListingId, string Buyer, long AmountCents);
+
+public sealed record CheckoutRequest(int ListingId, string Buyer);

@@ -1,0 +1,25 @@
+namespace Crossfade.Agent;
+
+/// <summary>Settings of one agent, one per host.</summary>
+public sealed class AgentOptions
+{
+    public string Server { get; set; } = "http://127.0.0.1:7400";
+    public string Name { get; set; } = Environment.MachineName.ToLowerInvariant();
+    public IReadOnlyList<string> Roles { get; set; } = ["web"];
+    public string Root { get; set; } = "./.crossfade-agent";
+    /// <summary>The one-time enrollment token; needed only until the agent has its own.</summary>
+    public string? Token { get; set; }
+    /// <summary>Overrides the app's proxy port, for several hosts on one machine.</summary>
+    public int? ProxyPort { get; set; }
+    /// <summary>The command that starts this program, for launching the proxy.</summary>
+    public IReadOnlyList<string> SelfCommand { get; set; } = [];
+    public TimeSpan PollWait { get; set; } = TimeSpan.FromSeconds(20);
+
+    public void Validate()
+    {
+        if (!Uri.TryCreate(Server, UriKind.Absolute, out _))
+            throw new ArgumentException($"--server must be a URL, not '{Server}'");
+        if (SelfCommand.Count == 0)
+            throw new ArgumentException("the agent needs the command that starts crossfade, to launch the proxy");
+    }
+}

@@ -1,0 +1,41 @@
+using Crossfade.Agent.Instances;
+using Crossfade.Agent.Proxy;
+using Crossfade.Agent.Releases;
+using Crossfade.Agent.Steps;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Agent.Hosting;
+
+/// <summary>Composes an agent from its options.</summary>
+public static class AgentHost
+{
+    public static AgentRunner Build(AgentOptions options, ILoggerFactory logs, TimeProvider? time = null)
+    {
+        options.Validate();
+        var clock = time ?? TimeProvider.System;
+        Directory.CreateDirectory(options.Root);
+        var http = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        {
+            BaseAddress = new Uri(options.Server.TrimEnd('/') + "/"),
+            Timeout = options.PollWait + TimeSpan.FromSeconds(30),
+        };
+        var server = new ServerClient(http);
+        var state = new HostStateStore(Path.Combine(options.Root, "state.json"));
+        var launcher = new InstanceLauncher(options.Name, clock);
+        var proxies = new ProxyKeeper(options);
+        var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies);
+        var supervisor = new Supervisor(state, launcher, proxies, options, clock, logs.CreateLogger<Supervisor>());
+        return new AgentRunner(options, server, state, steps, supervisor, clock, logs.CreateLogger<AgentRunner>());
+    }
+
+    /// <summary>Stops every process the agent at <paramref name="root"/> started: for tearing down a demo or a test.</summary>
+    public static async Task StopEverythingAsync(string root)
+    {
+        var path = Path.Combine(root, "state.json");
+        if (!File.Exists(path))
+            return;
+        var state = HostState.Load(path);
+        var all = state.Apps.Values.SelectMany(a => new[] { a.Live?.Process, a.Candidate?.Process, a.Worker?.Process, a.Proxy?.Process }).OfType<ProcessRef>();
+        await Task.WhenAll(all.Select(p => Processes.StopAsync(p, TimeSpan.FromSeconds(5))));
+    }
+}

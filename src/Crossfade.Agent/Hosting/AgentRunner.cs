@@ -1,0 +1,152 @@
+using Crossfade.Agent.Instances;
+using Crossfade.Agent.Steps;
+using Crossfade.Contracts.V1;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Agent.Hosting;
+
+/// <summary>
+/// The agent's main loop: enroll once, then long-poll the server for steps and run them one at a
+/// time, while the supervisor keeps the host's processes up in between.
+/// </summary>
+public sealed partial class AgentRunner(
+    AgentOptions options, ServerClient server, HostStateStore state, HostSteps steps, Supervisor supervisor, TimeProvider time, ILogger<AgentRunner> logger)
+{
+    private readonly SemaphoreSlim _hostLock = new(1, 1);
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        server.UseToken(await TokenAsync(ct));
+        var adopted = state.Read(s => s.Apps.Select(a => $"{a.Key}: live {a.Value.Live?.Version ?? "-"}, worker {a.Value.Worker?.Version ?? "-"}").ToList());
+        LogStarted(options.Name, adopted.Count == 0 ? "nothing yet" : string.Join("; ", adopted));
+        var supervising = SuperviseAsync(ct);
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var work = await server.PollAsync(Heartbeat(), options.PollWait, ct);
+                failures = 0;
+                if (work is not null)
+                    await RunStepAsync(work, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+            {
+                failures++;
+                LogServerUnreachable(options.Server, ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, failures)), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        await supervising;
+    }
+
+    private async Task<string> TokenAsync(CancellationToken ct)
+    {
+        var path = Path.Combine(options.Root, "agent.token");
+        if (File.Exists(path))
+            return (await File.ReadAllTextAsync(path, ct)).Trim();
+        if (string.IsNullOrWhiteSpace(options.Token))
+            throw new InvalidOperationException("this agent has not enrolled yet: pass --token with an enrollment token ('crossfade token create --role enroll')");
+        var enrolled = await server.EnrollAsync(new EnrollRequest(options.Name, options.Roles, options.Token), ct);
+        await File.WriteAllTextAsync(path, enrolled.AgentToken, ct);
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return enrolled.AgentToken;
+    }
+
+    private AgentHeartbeat Heartbeat() => new("1", state.Read(s => s.Apps
+        .Where(a => (a.Value.Live ?? a.Value.Worker) is not null)
+        .ToDictionary(a => a.Key, a => (a.Value.Live ?? a.Value.Worker)!.Version)));
+
+    private async Task RunStepAsync(WorkItem work, CancellationToken ct)
+    {
+        LogStep(work.StepId, work.Kind, work.Payload.App, work.Payload.Version);
+        var log = new StepLog(time);
+        StepResult result;
+        await _hostLock.WaitAsync(ct);
+        using var flushing = new CancellationTokenSource();
+        var flusher = FlushLogAsync(work.StepId, log, flushing.Token);
+        try
+        {
+            result = await steps.RunAsync(work, log, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            result = new StepResult(false, $"the agent failed: {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            _hostLock.Release();
+            await flushing.CancelAsync();
+            await flusher;
+        }
+        log.Write(result.Message);
+        await DeliverAsync(() => server.SendLogAsync(work.StepId, log.Drain(), ct), ct);
+        await DeliverAsync(() => server.SendResultAsync(work.StepId, result, ct), ct);
+    }
+
+    private async Task FlushLogAsync(long stepId, StepLog log, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(300), time, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            var lines = log.Drain();
+            if (lines.Count > 0)
+                await DeliverAsync(() => server.SendLogAsync(stepId, lines, CancellationToken.None), CancellationToken.None);
+        }
+    }
+
+    /// <summary>Sends until the server takes it: a step's output and result must not be lost to a blip.</summary>
+    private async Task DeliverAsync(Func<Task> send, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await send();
+                return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && attempt < 60 && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), time, ct);
+            }
+        }
+    }
+
+    private async Task SuperviseAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (ct.IsCancellationRequested || !await _hostLock.WaitAsync(0, ct))
+                continue;
+            try
+            {
+                await supervisor.TickAsync(ct);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidOperationException)
+            {
+                LogSupervisorFailed(ex.Message);
+            }
+            finally
+            {
+                _hostLock.Release();
+            }
+        }
+    }
+
+    [LoggerMessage(20, LogLevel.Information, "Agent {Name} started; found {Adopted}")]
+    private partial void LogStarted(string name, string adopted);
+
+    [LoggerMessage(21, LogLevel.Information, "Step {StepId}: {Kind} {App} {Version}")]
+    private partial void LogStep(long stepId, string kind, string app, string version);
+
+    [LoggerMessage(22, LogLevel.Warning, "Server {Server} unreachable: {Reason}")]
+    private partial void LogServerUnreachable(string server, string reason);
+
+    [LoggerMessage(23, LogLevel.Warning, "Supervisor pass failed: {Reason}")]
+    private partial void LogSupervisorFailed(string reason);
+}

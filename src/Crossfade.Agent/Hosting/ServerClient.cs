@@ -1,0 +1,54 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Agent.Hosting;
+
+/// <summary>The agent's calls to the server's agent API.</summary>
+public sealed class ServerClient(HttpClient http)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public void UseToken(string token) => http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+    public async Task<EnrollResponse> EnrollAsync(EnrollRequest request, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync("api/agent/v1/enroll", request, Json, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"enrollment refused ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
+        return (await response.Content.ReadFromJsonAsync<EnrollResponse>(Json, ct))!;
+    }
+
+    /// <summary>Long-polls for the next step; null when there is none. Throws when the token is refused.</summary>
+    public async Task<WorkItem?> PollAsync(AgentHeartbeat beat, TimeSpan wait, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"api/agent/v1/poll?wait={(int)wait.TotalSeconds}", beat, Json, ct);
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+            throw new UnauthorizedAccessException("the server refused this agent's token");
+        response.EnsureSuccessStatusCode();
+        return response.StatusCode == HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync<WorkItem>(Json, ct);
+    }
+
+    public async Task SendLogAsync(long stepId, IReadOnlyList<StepLogLine> lines, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"api/agent/v1/steps/{stepId}/logs", new StepLogBatch(lines), Json, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task SendResultAsync(long stepId, StepResult result, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"api/agent/v1/steps/{stepId}/result", result, Json, ct);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async Task DownloadAsync(string sha256, string path, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"api/agent/v1/artifacts/{sha256}", HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new IOException($"the server answered {(int)response.StatusCode} for artifact {sha256}");
+        await using var file = File.Create(path);
+        await response.Content.CopyToAsync(file, ct);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Agent.Proxy;
+
+/// <summary>
+/// The <c>crossfade proxy</c> process: the public port forwards to the live upstream; a loopback
+/// control port lets the agent read and swap it.
+/// </summary>
+public static class ProxyHost
+{
+    public static WebApplication Build(ProxyOptions options, TimeProvider? time = null)
+    {
+        options.Validate();
+        var clock = time ?? TimeProvider.System;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = null;
+            k.Listen(System.Net.IPAddress.Parse(options.BindAddress), options.Port, l => l.Protocols = HttpProtocols.Http1);
+            k.Listen(System.Net.IPAddress.Loopback, options.ControlPort, l => l.Protocols = HttpProtocols.Http1);
+        });
+        var table = new UpstreamTable();
+        var state = ProxyState.Load(options.StateFile);
+        if (state.Url is not null)
+            table.Swap(new UpstreamSnapshot(new Uri(state.Url), state.Release ?? "-", options.ConnectTimeout));
+        var accessLog = new AccessLogWriter(options.AccessLog);
+        builder.Services.AddSingleton(accessLog);
+        var app = builder.Build();
+        var forwarder = new ProxyForwarder(table, accessLog, clock);
+        var swapLock = new SemaphoreSlim(1, 1);
+
+        app.Use(async (context, next) =>
+        {
+            if (context.Connection.LocalPort == options.ControlPort)
+                await next(context);
+            else
+                await forwarder.ForwardAsync(context);
+        });
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapGet("/upstream", () =>
+        {
+            var current = table.Current;
+            return Results.Ok(new UpstreamView(current?.BaseUri.ToString(), current?.Release, current?.InFlight ?? 0, accessLog.Dropped));
+        });
+        app.MapPut("/upstream", async (SwapRequest request, CancellationToken ct) =>
+        {
+            if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) || uri.Scheme != "http")
+                return Results.Problem(detail: $"'{request.Url}' is not an http URL", statusCode: 400);
+            await swapLock.WaitAsync(ct);
+            try
+            {
+                new ProxyState(uri.ToString(), request.Release).Save(options.StateFile);
+                var previous = table.Swap(new UpstreamSnapshot(uri, request.Release, options.ConnectTimeout));
+                return Results.Ok(await DrainAsync(previous, TimeSpan.FromSeconds(request.DrainSeconds), clock));
+            }
+            finally
+            {
+                swapLock.Release();
+            }
+        });
+        app.Lifetime.ApplicationStopped.Register(() => accessLog.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)));
+        return app;
+    }
+
+    /// <summary>Waits, up to the bound, for the requests still on the old upstream to finish.</summary>
+    private static async Task<SwapResult> DrainAsync(UpstreamSnapshot? previous, TimeSpan bound, TimeProvider time)
+    {
+        if (previous is null)
+            return new SwapResult(null, null, true, 0, 0);
+        var started = Stopwatch.GetTimestamp();
+        while (previous.InFlight > 0 && Stopwatch.GetElapsedTime(started) < bound)
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time);
+        var left = previous.InFlight;
+        if (left == 0)
+            previous.Dispose();
+        return new SwapResult(previous.BaseUri.ToString(), previous.Release, left == 0, left, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+}

@@ -1,0 +1,69 @@
+using System.Net.Http.Json;
+using Crossfade.Agent.Instances;
+
+namespace Crossfade.Agent.Proxy;
+
+/// <summary>The agent's side of the proxy: keeps the process running and drives its control endpoint.</summary>
+public sealed class ProxyKeeper(AgentOptions options)
+{
+    private static readonly HttpClient Control = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(10) };
+
+    /// <summary>Returns a running proxy for the app: the recorded one if alive, otherwise a new one on the same ports.</summary>
+    public async Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct)
+    {
+        var port = options.ProxyPort ?? appPort;
+        if (recorded is not null && recorded.Port == port && Processes.IsAlive(recorded.Process) && await AnswersAsync(recorded.ControlPort, ct))
+            return recorded;
+        if (recorded is not null)
+            await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2));
+        var controlPort = recorded?.ControlPort ?? FreePorts.Next();
+        var command = string.Join(' ', options.SelfCommand.Select(Processes.Quote)) +
+            $" proxy --port {port} --control-port {controlPort} --state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}";
+        Directory.CreateDirectory(layout.Logs);
+        var process = Processes.Start(command, layout.AppDir, new Dictionary<string, string>(), Path.Combine(layout.Logs, "proxy.log"));
+        var record = new ProxyRecord(process, port, controlPort);
+        for (var i = 0; i < 200 && !ct.IsCancellationRequested; i++)
+        {
+            if (await AnswersAsync(controlPort, ct))
+                return record;
+            if (!Processes.IsAlive(process))
+                break;
+            await Task.Delay(50, ct);
+        }
+        throw new IOException($"the proxy did not start on port {port} (control {controlPort}); see shared/log/proxy.log");
+    }
+
+    public static async Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct)
+    {
+        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{proxy.ControlPort}/upstream", request, ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<SwapResult>(ct))!;
+    }
+
+    public static async Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct)
+    {
+        try
+        {
+            return await Control.GetFromJsonAsync<UpstreamView>($"http://127.0.0.1:{proxy.ControlPort}/upstream", ct);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    private static async Task<bool> AnswersAsync(int controlPort, CancellationToken ct)
+    {
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            cts.CancelAfter(TimeSpan.FromSeconds(2));
+            using var response = await Control.GetAsync($"http://127.0.0.1:{controlPort}/healthz", cts.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Crossfade.Agent.Proxy;
+
+/// <summary>Settings of one host proxy process.</summary>
+public sealed class ProxyOptions
+{
+    /// <summary>The public port that takes the app's traffic.</summary>
+    public int Port { get; set; } = 8080;
+
+    /// <summary>The address the public port binds to.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>The loopback port of the control endpoint that the agent drives.</summary>
+    public int ControlPort { get; set; }
+
+    /// <summary>Where the live upstream is kept across restarts.</summary>
+    public string? StateFile { get; set; }
+
+    /// <summary>Where access records are appended, one JSON line per request.</summary>
+    public string? AccessLog { get; set; }
+
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    public void Validate()
+    {
+        if (Port is < 1 or > 65535)
+            throw new ArgumentException($"--port must be 1..65535, not {Port}");
+        if (ControlPort is < 1 or > 65535 || ControlPort == Port)
+            throw new ArgumentException("--control-port must be 1..65535 and differ from --port");
+    }
+}

@@ -1,0 +1,159 @@
+using Crossfade.Agent.Instances;
+using Crossfade.Agent.Proxy;
+using Crossfade.Agent.Releases;
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Agent.Steps;
+
+/// <summary>
+/// The steps a host runs for a deploy. Each returns a result with a reason instead of throwing, and
+/// each is safe to run again: a step that finds its work done says so.
+/// </summary>
+public sealed class HostSteps(AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies)
+{
+    public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => work.Kind switch
+    {
+        StepKinds.Prepare => await PrepareAsync(work.Payload, log, ct),
+        StepKinds.Migrate => await MigrateAsync(work.Payload, log, ct),
+        StepKinds.Activate => await ActivateAsync(work.Payload, log, ct),
+        StepKinds.Discard => await DiscardAsync(work.Payload, log),
+        _ => new StepResult(false, $"this agent does not know the step '{work.Kind}'"),
+    };
+
+    private HostLayout Layout(StepPayload p) => new(options.Root, p.App);
+
+    /// <summary>Stages the release and, on a web host, starts a healthy candidate beside the live instance.</summary>
+    private async Task<StepResult> PrepareAsync(StepPayload p, StepLog log, CancellationToken ct)
+    {
+        var layout = Layout(p);
+        var staged = await stager.StageAsync(layout, p, log, ct);
+        if (staged is not null)
+            return new StepResult(false, staged);
+        state.Update(s => s.For(p.App).Runtime = p.Runtime);
+        if (!p.Roles.Contains("web"))
+            return new StepResult(true, $"release {p.Version} staged");
+        var app = state.Read(s => s.For(p.App));
+        if (app.Live is { } live && live.Version == p.Version && Processes.IsAlive(live.Process))
+            return new StepResult(true, $"{p.Version} is live already");
+        var candidate = await StartCandidateAsync(layout, p, log, ct);
+        return candidate.Error is null
+            ? new StepResult(true, $"candidate {p.Version} healthy on port {candidate.Instance!.Port}")
+            : new StepResult(false, candidate.Error);
+    }
+
+    private async Task<(InstanceRecord? Instance, string? Error)> StartCandidateAsync(HostLayout layout, StepPayload p, StepLog log, CancellationToken ct)
+    {
+        var existing = state.Read(s => s.For(p.App).Candidate);
+        if (existing is not null && existing.Version == p.Version && Processes.IsAlive(existing.Process)
+            && await launcher.WaitHealthyAsync(existing, p.Runtime with { HealthTimeoutSeconds = 2 }, log, ct) is null)
+            return (existing, null);
+        if (existing is not null)
+            await Processes.StopAsync(existing.Process, TimeSpan.FromSeconds(5));
+        var candidate = launcher.StartWeb(layout, p.App, p.Version, p.Runtime, FreePorts.Next());
+        state.Update(s => s.For(p.App).Candidate = candidate);
+        log.Write($"started candidate {p.Version} (pid {candidate.Process.Pid}) on port {candidate.Port}");
+        var unhealthy = await launcher.WaitHealthyAsync(candidate, p.Runtime, log, ct);
+        if (unhealthy is null)
+            return (candidate, null);
+        await Processes.StopAsync(candidate.Process, TimeSpan.FromSeconds(5));
+        state.Update(s => s.For(p.App).Candidate = null);
+        var tail = LogTail.Read(Path.Combine(layout.Logs, $"web-{p.Version}.log"), 5);
+        return (null, $"candidate {p.Version} failed its health check: {unhealthy}; it never took traffic{(tail.Length > 0 ? $"; its last output: {tail}" : "")}");
+    }
+
+    private async Task<StepResult> MigrateAsync(StepPayload p, StepLog log, CancellationToken ct)
+    {
+        if (p.Runtime.Migrate is null)
+            return new StepResult(true, "the app has no migration command");
+        var layout = Layout(p);
+        var env = launcher.Environment(layout, p.App, p.Version, p.Runtime, null);
+        log.Write($"$ {p.Runtime.Migrate}");
+        var exit = await CommandRunner.RunAsync(p.Runtime.Migrate, layout.Release(p.Version), env, log, TimeSpan.FromMinutes(30), ct);
+        return exit == 0
+            ? new StepResult(true, "migration succeeded")
+            : new StepResult(false, $"migration exited with code {exit}: {log.Tail(3)}");
+    }
+
+    /// <summary>
+    /// The cutover, as the runbook reads: make sure the candidate is up and healthy, make sure the proxy
+    /// runs, swap the proxy to the candidate in one step, let the old instance drain, stop it, record.
+    /// If anything fails before the swap, the old instance keeps serving.
+    /// </summary>
+    private async Task<StepResult> ActivateAsync(StepPayload p, StepLog log, CancellationToken ct)
+    {
+        var layout = Layout(p);
+        if (p.Roles.Contains("worker") && !p.Roles.Contains("web"))
+            return await ActivateWorkerAsync(layout, p, log, ct);
+
+        var app = state.Read(s => s.For(p.App));
+        var proxy = await proxies.EnsureAsync(layout, app.Proxy, p.Runtime.ProxyPort, ct);
+        state.Update(s => s.For(p.App).Proxy = proxy);
+        if (app.Live is { } live && live.Version == p.Version && Processes.IsAlive(live.Process)
+            && (await ProxyKeeper.ReadAsync(proxy, ct))?.Release == p.Version)
+            return await FinishAsync(layout, p, log, $"{p.Version} is live already");
+
+        var (candidate, error) = await StartCandidateAsync(layout, p, log, ct);
+        if (candidate is null)
+            return new StepResult(false, error!);
+
+        var swap = await ProxyKeeper.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{candidate.Port}/", p.Version, p.Runtime.DrainSeconds), ct);
+        log.Write($"proxy on :{proxy.Port} now sends new requests to {p.Version}; previous {swap.PreviousRelease ?? "none"} "
+            + (swap.Drained ? $"drained in {swap.DrainMs:0}ms" : $"still had {swap.InFlightLeft} requests after {swap.DrainMs:0}ms"));
+        var old = app.Live;
+        state.Update(s =>
+        {
+            s.For(p.App).Live = candidate;
+            s.For(p.App).Candidate = null;
+        });
+        if (old is not null && old.Process != candidate.Process)
+        {
+            await Processes.StopAsync(old.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
+            log.Write($"stopped {old.Version} (pid {old.Process.Pid})");
+        }
+        if (p.Roles.Contains("worker"))
+            return await ActivateWorkerAsync(layout, p, log, ct);
+        return await FinishAsync(layout, p, log, $"{p.Version} serves on :{proxy.Port}");
+    }
+
+    /// <summary>Workers are replaced: the old one finishes its current job (bounded), then the new one starts.</summary>
+    private async Task<StepResult> ActivateWorkerAsync(HostLayout layout, StepPayload p, StepLog log, CancellationToken ct)
+    {
+        if (p.Runtime.Worker is null)
+            return await FinishAsync(layout, p, log, "the app declares no worker");
+        var old = state.Read(s => s.For(p.App).Worker);
+        if (old is not null && old.Version == p.Version && Processes.IsAlive(old.Process))
+            return await FinishAsync(layout, p, log, $"worker {p.Version} runs already");
+        if (old is not null)
+        {
+            var graceful = await Processes.StopAsync(old.Process, TimeSpan.FromSeconds(p.Runtime.DrainSeconds));
+            log.Write(graceful ? $"worker {old.Version} finished its job and stopped" : $"worker {old.Version} was killed after {p.Runtime.DrainSeconds}s");
+        }
+        var worker = launcher.StartWorker(layout, p.App, p.Version, p.Runtime);
+        state.Update(s => s.For(p.App).Worker = worker);
+        log.Write($"started worker {p.Version} (pid {worker.Process.Pid})");
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        if (!Processes.IsAlive(worker.Process))
+            return new StepResult(false, $"worker {p.Version} exited right after start: {LogTail.Read(Path.Combine(layout.Logs, $"worker-{p.Version}.log"), 5)}");
+        return await FinishAsync(layout, p, log, $"worker {p.Version} runs");
+    }
+
+    private Task<StepResult> FinishAsync(HostLayout layout, StepPayload p, StepLog log, string message)
+    {
+        ReleaseStager.PointCurrent(layout, p.Version);
+        var inUse = state.Read(s => new[] { s.For(p.App).Live?.Version, s.For(p.App).Candidate?.Version, s.For(p.App).Worker?.Version, p.Version })
+            .OfType<string>().ToHashSet();
+        ReleaseStager.Prune(layout, p.Runtime.KeepReleases, inUse, log);
+        return Task.FromResult(new StepResult(true, message));
+    }
+
+    private async Task<StepResult> DiscardAsync(StepPayload p, StepLog log)
+    {
+        var candidate = state.Read(s => s.For(p.App).Candidate);
+        if (candidate is null || candidate.Version != p.Version)
+            return new StepResult(true, "no candidate to stop");
+        await Processes.StopAsync(candidate.Process, TimeSpan.FromSeconds(5));
+        state.Update(s => s.For(p.App).Candidate = null);
+        log.Write($"stopped candidate {p.Version} (pid {candidate.Process.Pid})");
+        return new StepResult(true, $"candidate {p.Version} stopped");
+    }
+}

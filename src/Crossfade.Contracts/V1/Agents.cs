@@ -1,0 +1,49 @@
+namespace Crossfade.Contracts.V1;
+
+/// <summary>An agent's first call: trades the one-time enrollment token for an agent token.</summary>
+public sealed record EnrollRequest(string Name, IReadOnlyList<string> Roles, string EnrollmentToken);
+
+/// <summary>The server's answer to an enrollment: the token the agent uses from now on.</summary>
+public sealed record EnrollResponse(string Host, string AgentToken);
+
+/// <summary>What an agent says about itself on every poll.</summary>
+public sealed record AgentHeartbeat(string Version, IReadOnlyDictionary<string, string> LiveReleases);
+
+/// <summary>The kinds of step an agent runs.</summary>
+public static class StepKinds
+{
+    public const string Prepare = "prepare";
+    public const string Migrate = "migrate";
+    public const string Activate = "activate";
+    public const string Discard = "discard";
+}
+
+/// <summary>A step handed to an agent by the long poll.</summary>
+public sealed record WorkItem(long StepId, long DeployId, string Kind, StepPayload Payload);
+
+/// <summary>Everything a host needs to run a step, so the agent keeps no copy of the app spec.</summary>
+public sealed record StepPayload(
+    string App,
+    string Version,
+    string Sha256,
+    IReadOnlyList<string> Roles,
+    AppRuntime Runtime);
+
+/// <summary>How to run an app on a host.</summary>
+public sealed record AppRuntime(
+    string Run,
+    string? Worker,
+    string? Migrate,
+    string HealthPath,
+    int HealthTimeoutSeconds,
+    int ProxyPort,
+    int DrainSeconds,
+    int KeepReleases,
+    IReadOnlyList<string> SharedPaths,
+    IReadOnlyDictionary<string, string> Env);
+
+/// <summary>Output lines a running step reports.</summary>
+public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);
+
+/// <summary>How a step ended on a host.</summary>
+public sealed record StepResult(bool Succeeded, string Message);

@@ -1,0 +1,57 @@
+namespace Crossfade.Contracts.V1;
+
+/// <summary>Asks the server to deploy a release of an app to one environment.</summary>
+public sealed record StartDeployRequest(string Environment, string Version);
+
+/// <summary>Asks the server to roll an environment back to the release before the live one.</summary>
+public sealed record StartRollbackRequest(string Environment);
+
+/// <summary>A deploy (or rollback) and where it stands.</summary>
+public sealed record DeployView(
+    long Id,
+    string App,
+    string Environment,
+    string Kind,
+    string Version,
+    string? FromVersion,
+    string State,
+    string RequestedBy,
+    string Trigger,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? FinishedAt,
+    string? Reason,
+    IReadOnlyList<PhaseView> Phases,
+    IReadOnlyList<StepView> Steps);
+
+/// <summary>A phase of a deploy with its timing.</summary>
+public sealed record PhaseView(string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
+
+/// <summary>One step of a deploy on one host.</summary>
+public sealed record StepView(
+    long Id,
+    string Host,
+    string Kind,
+    string Status,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? EndedAt,
+    string? Message);
+
+/// <summary>A line of a step's output, with when the agent saw it.</summary>
+public sealed record StepLogLine(DateTimeOffset At, string Line);
+
+/// <summary>What an environment of an app is running now.</summary>
+public sealed record StatusView(
+    string App,
+    string Environment,
+    string? Version,
+    long? LastDeployId,
+    string? LastDeployState,
+    IReadOnlyList<HostStatusView> Hosts);
+
+/// <summary>One host of an environment as its agent last reported it.</summary>
+public sealed record HostStatusView(
+    string Name,
+    IReadOnlyList<string> Roles,
+    bool Online,
+    DateTimeOffset? LastSeen,
+    string? Release);

@@ -1,0 +1,13 @@
+namespace Crossfade.Core.Deploys;
+
+/// <summary>A step the plan puts on one host.</summary>
+public sealed record PlannedStep(string Host, string Kind, IReadOnlyList<string> Roles);
+
+/// <summary>One phase of the plan: its steps run on their hosts in parallel.</summary>
+public sealed record PlannedPhase(DeployState State, IReadOnlyList<PlannedStep> Steps);
+
+/// <summary>The whole deploy, decided before anything runs.</summary>
+public sealed record DeployPlan(IReadOnlyList<PlannedPhase> Phases)
+{
+    public PlannedPhase? Phase(DeployState state) => Phases.FirstOrDefault(p => p.State == state);
+}

@@ -1,0 +1,42 @@
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Specs;
+
+namespace Crossfade.Core.Deploys;
+
+/// <summary>
+/// Builds the plan of a deploy from the app spec, without side effects: every host prepares,
+/// one migrator migrates (deploys only), then every host activates.
+/// </summary>
+public static class DeployPlanner
+{
+    public static PlanResult Plan(AppSpec spec, string environment, DeployKind kind)
+    {
+        if (!spec.Environments.TryGetValue(environment, out var env))
+            return PlanResult.Refused($"app '{spec.Name}' has no environment '{environment}' (it has: {string.Join(", ", spec.Environments.Keys)})");
+        var hosts = env.Hosts.Where(h => h.Has(HostRoles.Web) || h.Has(HostRoles.Worker)).ToList();
+        if (hosts.Count == 0)
+            return PlanResult.Refused($"environment '{environment}' has no web or worker host");
+
+        var phases = new List<PlannedPhase>
+        {
+            new(DeployState.Preparing, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Prepare, h.Roles)).ToList()),
+        };
+        if (kind == DeployKind.Deploy && spec.Migrate is not null)
+        {
+            var migrator = env.Hosts.FirstOrDefault(h => h.Has(HostRoles.Migrator));
+            if (migrator is null)
+                return PlanResult.Refused($"app '{spec.Name}' has a migration command but environment '{environment}' has no host with the 'migrator' role");
+            phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKinds.Migrate, migrator.Roles)]));
+        }
+        phases.Add(new PlannedPhase(DeployState.CuttingOver, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Activate, h.Roles)).ToList()));
+        return PlanResult.Ok(new DeployPlan(phases));
+    }
+}
+
+/// <summary>A plan, or the reason there can be none.</summary>
+public sealed record PlanResult(DeployPlan? Plan, string? Refusal)
+{
+    public static PlanResult Ok(DeployPlan plan) => new(plan, null);
+
+    public static PlanResult Refused(string reason) => new(null, reason);
+}

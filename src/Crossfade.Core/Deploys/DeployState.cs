@@ -1,0 +1,45 @@
+namespace Crossfade.Core.Deploys;
+
+/// <summary>Where a deploy stands. Serialized by name; the order of DESIGN §2.</summary>
+public enum DeployState
+{
+    Queued,
+    Converging,
+    Preparing,
+    Migrating,
+    CuttingOver,
+    Verifying,
+    Succeeded,
+    Aborted,
+    RollingBack,
+    RolledBack,
+}
+
+/// <summary>The one place that decides which deploy transitions are legal.</summary>
+public static class DeployTransitions
+{
+    private static readonly Dictionary<DeployState, DeployState[]> Allowed = new()
+    {
+        [DeployState.Queued] = [DeployState.Converging, DeployState.Preparing, DeployState.Aborted],
+        [DeployState.Converging] = [DeployState.Preparing, DeployState.Aborted],
+        [DeployState.Preparing] = [DeployState.Migrating, DeployState.CuttingOver, DeployState.Aborted],
+        [DeployState.Migrating] = [DeployState.CuttingOver, DeployState.Aborted],
+        [DeployState.CuttingOver] = [DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],
+        [DeployState.Verifying] = [DeployState.Succeeded, DeployState.RollingBack],
+        [DeployState.RollingBack] = [DeployState.RolledBack],
+        [DeployState.Succeeded] = [],
+        [DeployState.Aborted] = [],
+        [DeployState.RolledBack] = [],
+    };
+
+    public static bool IsLegal(DeployState from, DeployState to) => Allowed[from].Contains(to);
+
+    public static bool IsTerminal(DeployState state) => Allowed[state].Length == 0;
+
+    /// <summary>Throws when a caller tries an illegal transition: that is a bug, not an expected failure.</summary>
+    public static void Ensure(DeployState from, DeployState to)
+    {
+        if (!IsLegal(from, to))
+            throw new InvalidOperationException($"illegal deploy transition {from} -> {to}");
+    }
+}

@@ -1,0 +1,37 @@
+namespace Crossfade.Core.Specs;
+
+/// <summary>An app as declared in its <c>crossfade.yml</c>, after validation.</summary>
+public sealed record AppSpec(
+    string Name,
+    string Run,
+    string? Worker,
+    string? Migrate,
+    HealthSpec Health,
+    int ProxyPort,
+    int DrainSeconds,
+    int KeepReleases,
+    IReadOnlyList<string> SharedPaths,
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyDictionary<string, EnvironmentSpec> Environments);
+
+/// <summary>How the agent decides that an instance is ready for traffic.</summary>
+public sealed record HealthSpec(string Path, int TimeoutSeconds);
+
+/// <summary>An environment: the hosts that serve it and their roles.</summary>
+public sealed record EnvironmentSpec(string Name, IReadOnlyList<HostSpec> Hosts);
+
+/// <summary>A host of an environment and the roles it plays there.</summary>
+public sealed record HostSpec(string Name, IReadOnlyList<string> Roles)
+{
+    public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
+}
+
+/// <summary>The roles a host can play for an app.</summary>
+public static class HostRoles
+{
+    public const string Web = "web";
+    public const string Worker = "worker";
+    public const string Migrator = "migrator";
+
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Web, Worker, Migrator };
+}

@@ -1,0 +1,151 @@
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Crossfade.Core.Specs;
+
+/// <summary>
+/// Reads <c>crossfade.yml</c> and validates it, collecting every error with its line and column
+/// instead of stopping at the first one.
+/// </summary>
+public static partial class AppSpecParser
+{
+    private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
+    {
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments",
+    };
+
+    public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
+    {
+        var errors = new SpecErrorList(file);
+        YamlMappingNode root;
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(yaml));
+            if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode map)
+            {
+                errors.Add(1, 1, "(document)", "the spec must be a YAML mapping with at least 'app' and 'run'");
+                return new SpecParseResult(null, errors.Items);
+            }
+            root = map;
+        }
+        catch (YamlException ex)
+        {
+            errors.Add((int)ex.Start.Line, (int)ex.Start.Column, "(syntax)", ex.InnerException?.Message ?? ex.Message);
+            return new SpecParseResult(null, errors.Items);
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unterminated flow collections.
+            errors.Add(1, 1, "(syntax)", "the YAML could not be read: look for an unclosed '[', '{' or quote");
+            return new SpecParseResult(null, errors.Items);
+        }
+
+        var reader = new SpecNodeReader(errors);
+        reader.RejectUnknownKeys(root, TopLevelKeys, "");
+
+        var name = reader.RequiredString(root, "app");
+        if (name is not null && !NamePattern().IsMatch(name))
+            reader.ErrorAt(root, "app", "must be lowercase letters, digits and '-', starting with a letter (at most 40 characters)");
+        var run = reader.RequiredString(root, "run");
+        var worker = reader.OptionalString(root, "worker");
+        var migrate = reader.OptionalString(root, "migrate");
+        var health = ReadHealth(reader, root);
+        var proxyPort = ReadProxyPort(reader, root);
+        var drain = reader.OptionalInt(root, "drain_seconds", 30, 0, 3600);
+        var keep = reader.OptionalInt(root, "keep_releases", 5, 2, 100);
+        var shared = reader.StringList(root, "shared");
+        foreach (var path in shared)
+            if (path.StartsWith('/') || path.Split('/').Contains(".."))
+                reader.ErrorAt(root, "shared", $"'{path}' must be a relative path inside the release");
+        var env = reader.StringMap(root, "env");
+        var environments = ReadEnvironments(reader, root, worker);
+
+        if (errors.Items.Count > 0)
+            return new SpecParseResult(null, errors.Items);
+        return new SpecParseResult(
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments),
+            errors.Items);
+    }
+
+    private static HealthSpec ReadHealth(SpecNodeReader reader, YamlMappingNode root)
+    {
+        var node = reader.OptionalMapping(root, "health");
+        if (node is null)
+            return new HealthSpec("/health", 30);
+        reader.RejectUnknownKeys(node, ["path", "timeout_seconds"], "health.");
+        var path = reader.OptionalString(node, "path", "health.") ?? "/health";
+        if (!path.StartsWith('/'))
+            reader.ErrorAt(node, "path", "must start with '/'", "health.");
+        return new HealthSpec(path, reader.OptionalInt(node, "timeout_seconds", 30, 1, 600, "health."));
+    }
+
+    private static int ReadProxyPort(SpecNodeReader reader, YamlMappingNode root)
+    {
+        var node = reader.OptionalMapping(root, "proxy");
+        if (node is null)
+            return 8080;
+        reader.RejectUnknownKeys(node, ["port"], "proxy.");
+        return reader.OptionalInt(node, "port", 8080, 1, 65535, "proxy.");
+    }
+
+    private static Dictionary<string, EnvironmentSpec> ReadEnvironments(SpecNodeReader reader, YamlMappingNode root, string? worker)
+    {
+        var result = new Dictionary<string, EnvironmentSpec>(StringComparer.Ordinal);
+        var node = reader.OptionalMapping(root, "environments");
+        if (node is null)
+        {
+            reader.ErrorAt(root, "environments", "at least one environment with its hosts is required", required: true);
+            return result;
+        }
+        foreach (var (keyNode, value) in node.Children)
+        {
+            var envName = ((YamlScalarNode)keyNode).Value ?? "";
+            var prefix = $"environments.{envName}.";
+            if (!NamePattern().IsMatch(envName))
+                reader.Error(keyNode, $"environments.{envName}", "environment names are lowercase letters, digits and '-'");
+            if (value is not YamlMappingNode envMap)
+            {
+                reader.Error(value, $"environments.{envName}", "must be a mapping with 'hosts'");
+                continue;
+            }
+            reader.RejectUnknownKeys(envMap, ["hosts"], prefix);
+            var hosts = ReadHosts(reader, envMap, prefix);
+            if (hosts.Count > 0 && !hosts.Any(h => h.Has(HostRoles.Web)) && !hosts.Any(h => h.Has(HostRoles.Worker)))
+                reader.Error(envMap, prefix + "hosts", "no host has the 'web' or 'worker' role, so nothing would run");
+            if (worker is null && hosts.Any(h => h.Has(HostRoles.Worker)))
+                reader.Error(envMap, prefix + "hosts", "a host has the 'worker' role but the app declares no 'worker' command");
+            result[envName] = new EnvironmentSpec(envName, hosts);
+        }
+        return result;
+    }
+
+    private static List<HostSpec> ReadHosts(SpecNodeReader reader, YamlMappingNode envMap, string prefix)
+    {
+        var hosts = new List<HostSpec>();
+        var hostsNode = reader.OptionalMapping(envMap, "hosts", prefix);
+        if (hostsNode is null)
+        {
+            reader.Error(envMap, prefix + "hosts", "is required: a mapping of host name to its roles");
+            return hosts;
+        }
+        foreach (var (hostKey, rolesNode) in hostsNode.Children)
+        {
+            var hostName = ((YamlScalarNode)hostKey).Value ?? "";
+            var field = $"{prefix}hosts.{hostName}";
+            if (!NamePattern().IsMatch(hostName))
+                reader.Error(hostKey, field, "host names are lowercase letters, digits and '-'");
+            var roles = reader.ScalarList(rolesNode, field);
+            foreach (var role in roles.Where(r => !HostRoles.All.Contains(r)))
+                reader.Error(rolesNode, field, $"unknown role '{role}' (known: web, worker, migrator)");
+            if (roles.Count == 0)
+                reader.Error(rolesNode, field, "needs at least one role");
+            hosts.Add(new HostSpec(hostName, roles.Distinct().ToList()));
+        }
+        return hosts;
+    }
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
+    private static partial Regex NamePattern();
+}

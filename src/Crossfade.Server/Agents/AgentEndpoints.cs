@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Crossfade.Contracts.V1;
+using Crossfade.Server.Api;
+using Crossfade.Server.Auth;
+using Crossfade.Server.Releases;
+using Crossfade.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Crossfade.Server.Agents;
+
+/// <summary>The API that agents call (and nothing else can): enroll, poll for work, report, fetch artifacts.</summary>
+public static class AgentEndpoints
+{
+    public static void MapAgentApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/agent/v1/enroll", EnrollAsync);
+        var group = app.MapGroup("/api/agent/v1").RequireRole(Roles.Agent);
+        group.MapPost("/poll", PollAsync);
+        group.MapPost("/steps/{id:long}/logs", AppendLogAsync);
+        group.MapPost("/steps/{id:long}/result", FinishAsync);
+        group.MapGet("/artifacts/{sha256}", (string sha256, ArtifactStore artifacts) =>
+            artifacts.Exists(sha256)
+                ? Results.File(artifacts.PathOf(sha256), "application/gzip")
+                : Problems.NotFound($"no artifact with sha256 '{sha256}'"));
+    }
+
+    private static async Task<IResult> EnrollAsync(HttpRequest request, IStore store, TimeProvider time, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadAsync<EnrollRequest>(request, ct);
+        if (body is null)
+            return error!;
+        if (!HostNames.IsValid(body.Name))
+            return Problems.BadRequest("'name' must be lowercase letters, digits and '-' (at most 40)");
+        var hash = TokenSecrets.Hash(body.EnrollmentToken ?? "");
+        var token = await store.FindTokenAsync(hash, ct);
+        if (token is not { Role: "enroll" } || !await store.ConsumeTokenAsync(hash, ct))
+            return Results.Problem(title: "Unauthorized", detail: "the enrollment token is unknown or was used already; create one with 'crossfade token create --role enroll'", statusCode: 401);
+        var secret = TokenSecrets.New("cfh");
+        await store.AddTokenAsync(new TokenRecord(TokenSecrets.Hash(secret), body.Name, Roles.Agent, time.GetUtcNow()), ct);
+        await store.UpsertHostAsync(body.Name, body.Roles ?? [], time.GetUtcNow(), ct);
+        return Results.Ok(new EnrollResponse(body.Name, secret));
+    }
+
+    private static async Task<IResult> PollAsync(HttpContext context, IStore store, WorkSignals signals, TimeProvider time, ServerOptions options, CancellationToken ct)
+    {
+        var host = context.Caller().Name;
+        var (beat, error) = await JsonBody.ReadAsync<AgentHeartbeat>(context.Request, ct);
+        if (beat is null)
+            return error!;
+        var wait = TimeSpan.FromSeconds(Math.Clamp(int.TryParse(context.Request.Query["wait"], out var w) ? w : (int)options.PollWait.TotalSeconds, 0, 60));
+        var deadline = time.GetUtcNow() + wait;
+        var live = JsonSerializer.Serialize(beat.LiveReleases ?? new Dictionary<string, string>());
+        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct);
+        while (true)
+        {
+            var step = await store.TakeNextStepAsync(host, time.GetUtcNow(), ct);
+            if (step is not null)
+            {
+                var payload = JsonSerializer.Deserialize<StepPayload>(step.PayloadJson, JsonBody.Options)!;
+                return Results.Ok(new WorkItem(step.Id, step.DeployId, step.Kind, payload));
+            }
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+                break;
+            try
+            {
+                await signals.WaitForWorkAsync(host, remaining, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                return Results.NoContent();
+            }
+        }
+        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> AppendLogAsync(long id, HttpContext context, IStore store, CancellationToken ct)
+    {
+        var step = await OwnStepAsync(id, context, store, ct);
+        if (step is null)
+            return Problems.NotFound($"step {id} is not one of this host's steps");
+        var (batch, error) = await JsonBody.ReadAsync<StepLogBatch>(context.Request, ct);
+        if (batch is null)
+            return error!;
+        await store.AppendStepLogAsync(id, batch.Lines ?? [], ct);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> FinishAsync(long id, HttpContext context, IStore store, WorkSignals signals, TimeProvider time, CancellationToken ct)
+    {
+        var step = await OwnStepAsync(id, context, store, ct);
+        if (step is null)
+            return Problems.NotFound($"step {id} is not one of this host's steps");
+        var (result, error) = await JsonBody.ReadAsync<StepResult>(context.Request, ct);
+        if (result is null)
+            return error!;
+        await store.FinishStepAsync(id, result.Succeeded, result.Message ?? "", time.GetUtcNow(), ct);
+        signals.StepEnded(id, result);
+        return Results.NoContent();
+    }
+
+    private static async Task<StepRecord?> OwnStepAsync(long id, HttpContext context, IStore store, CancellationToken ct)
+    {
+        var step = await store.GetStepAsync(id, ct);
+        return step is not null && step.Host == context.Caller().Name ? step : null;
+    }
+}

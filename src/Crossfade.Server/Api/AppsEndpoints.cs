@@ -1,0 +1,49 @@
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Specs;
+using Crossfade.Server.Auth;
+using Crossfade.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Crossfade.Server.Api;
+
+/// <summary>Apps: registered and updated from their spec, listed, read.</summary>
+public static class AppsEndpoints
+{
+    public static void MapApps(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/apps").WithTags("Apps");
+        group.MapPost("", ApplyAsync).RequireRole(Roles.Deployer);
+        group.MapGet("", async (IStore store, CancellationToken ct) =>
+            Results.Ok((await store.ListAppsAsync(ct)).Select(ToView))).RequireRole(Roles.Viewer);
+        group.MapGet("/{app}", async (string app, IStore store, CancellationToken ct) =>
+            await store.GetAppAsync(app, ct) is { } record ? Results.Ok(ToView(record)) : Problems.NotFound($"no app named '{app}'"))
+            .RequireRole(Roles.Viewer);
+    }
+
+    private static async Task<IResult> ApplyAsync(HttpRequest request, IStore store, TimeProvider time, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadAsync<ApplyAppRequest>(request, ct);
+        if (body is null)
+            return error!;
+        var file = string.IsNullOrWhiteSpace(body.FileName) ? "crossfade.yml" : body.FileName;
+        var parsed = AppSpecParser.Parse(body.Spec ?? "", file);
+        if (!parsed.IsValid)
+        {
+            var errors = parsed.Errors.Select(e => new SpecErrorView(e.File, e.Line, e.Column, e.Field, e.Message)).ToList();
+            return Problems.Unprocessable($"{file} has {errors.Count} error(s); nothing was changed", new Dictionary<string, object?> { ["errors"] = errors });
+        }
+        var record = new AppRecord(parsed.Spec!.Name, body.Spec!, time.GetUtcNow());
+        await store.UpsertAppAsync(record, ct);
+        return Results.Ok(ToView(record));
+    }
+
+    public static AppView ToView(AppRecord record)
+    {
+        var spec = AppSpecParser.Parse(record.SpecYaml).Spec!;
+        return new AppView(spec.Name, spec.Run, spec.Worker, spec.Migrate, spec.Health.Path, spec.ProxyPort,
+            spec.Environments.Values.Select(e => new EnvironmentView(e.Name, e.Hosts.Select(h => new HostRoleView(h.Name, h.Roles)).ToList())).ToList(),
+            record.UpdatedAt);
+    }
+}

@@ -1,0 +1,95 @@
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Deploys;
+using Crossfade.Server.Auth;
+using Crossfade.Server.Deploys;
+using Crossfade.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Crossfade.Server.Api;
+
+/// <summary>Deploys and rollbacks: started, listed, read, with their step output.</summary>
+public static class DeploysEndpoints
+{
+    public static void MapDeploys(this IEndpointRouteBuilder routes)
+    {
+        var apps = routes.MapGroup("/api/v1/apps/{app}").WithTags("Deploys");
+        apps.MapPost("/deploys", StartDeployAsync).RequireRole(Roles.Deployer);
+        apps.MapPost("/rollbacks", StartRollbackAsync).RequireRole(Roles.Deployer);
+        apps.MapGet("/deploys", ListAsync).RequireRole(Roles.Viewer);
+        apps.MapGet("/environments/{environment}/status", StatusEndpoint.GetAsync).RequireRole(Roles.Viewer);
+
+        var deploys = routes.MapGroup("/api/v1/deploys").WithTags("Deploys");
+        deploys.MapGet("/{id:long}", async (long id, IStore store, CancellationToken ct) =>
+            await store.GetDeployAsync(id, ct) is { } d ? Results.Ok(await DeployViews.LoadAsync(store, d, ct)) : Problems.NotFound($"no deploy #{id}"))
+            .RequireRole(Roles.Viewer);
+        deploys.MapGet("/{id:long}/logs", LogsAsync).RequireRole(Roles.Viewer);
+    }
+
+    private static async Task<IResult> StartDeployAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadAsync<StartDeployRequest>(context.Request, ct);
+        if (body is null)
+            return error!;
+        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Deploy, body.Version, context.Caller().Name, Trigger(context), IdempotencyKey(context)), deploys, store, ct);
+    }
+
+    private static async Task<IResult> StartRollbackAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadAsync<StartRollbackRequest>(context.Request, ct);
+        if (body is null)
+            return error!;
+        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Rollback, null, context.Caller().Name, Trigger(context), IdempotencyKey(context)), deploys, store, ct);
+    }
+
+    private static async Task<IResult> StartAsync(DeployRequest request, DeployService deploys, IStore store, CancellationToken ct)
+    {
+        var start = await deploys.StartAsync(request, ct);
+        if (start.Deploy is null)
+        {
+            var extensions = start.Holder is { } h
+                ? new Dictionary<string, object?> { ["deployId"] = h.Id, ["heldBy"] = h.RequestedBy, ["since"] = h.CreatedAt }
+                : null;
+            return Results.Problem(title: start.Status switch { 404 => "Not found", 409 => "Conflict", 400 => "Bad request", _ => "Refused" },
+                detail: start.Refusal, statusCode: start.Status, extensions: extensions);
+        }
+        var view = await DeployViews.LoadAsync(store, start.Deploy, ct);
+        return start.Status == 200 ? Results.Ok(view) : Results.Accepted($"/api/v1/deploys/{view.Id}", view);
+    }
+
+    private static async Task<IResult> ListAsync(string app, int? limit, IStore store, CancellationToken ct)
+    {
+        if (await store.GetAppAsync(app, ct) is null)
+            return Problems.NotFound($"no app named '{app}'");
+        var records = await store.ListDeploysAsync(app, Math.Clamp(limit ?? 20, 1, 500), ct);
+        var views = new List<DeployView>();
+        foreach (var record in records)
+            views.Add(await DeployViews.LoadAsync(store, record, ct));
+        return Results.Ok(views);
+    }
+
+    private static async Task<IResult> LogsAsync(long id, string? host, long? after, IStore store, CancellationToken ct)
+    {
+        if (await store.GetDeployAsync(id, ct) is null)
+            return Problems.NotFound($"no deploy #{id}");
+        var steps = (await store.ListStepsAsync(id, ct)).ToDictionary(s => s.Id);
+        var lines = await store.ReadStepLogAsync(id, host, after ?? 0, ct);
+        return Results.Ok(lines.Select(l => new DeployLogLine(l.Seq, steps[l.StepId].Host, steps[l.StepId].Kind, l.Line.At, l.Line.Line)));
+    }
+
+    private static string Trigger(HttpContext context) =>
+        context.Request.Headers["X-Crossfade-Trigger"].ToString() switch
+        {
+            "cli" => "cli",
+            "demo" => "demo",
+            "button" => "button",
+            _ => "api",
+        };
+
+    private static string? IdempotencyKey(HttpContext context) =>
+        context.Request.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length is > 0 and <= 200 ? key.ToString() : null;
+}
+
+/// <summary>A line of a deploy's output, with the host and step it came from and its cursor.</summary>
+public sealed record DeployLogLine(long Seq, string Host, string Step, DateTimeOffset At, string Line);

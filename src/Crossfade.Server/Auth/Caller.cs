@@ -1,0 +1,11 @@
+namespace Crossfade.Server.Auth;
+
+/// <summary>Who made a request, as their bearer token says.</summary>
+public sealed record Caller(string Name, string Role)
+{
+    private static readonly string[] Ranks = ["viewer", "deployer", "admin"];
+
+    /// <summary>Whether this caller's role is at least <paramref name="role"/> on the REST API.</summary>
+    public bool AtLeast(string role) =>
+        Array.IndexOf(Ranks, Role) >= 0 && Array.IndexOf(Ranks, Role) >= Array.IndexOf(Ranks, role);
+}

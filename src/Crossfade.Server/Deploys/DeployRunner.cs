@@ -1,0 +1,171 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Deploys;
+using Crossfade.Core.Specs;
+using Crossfade.Server.Agents;
+using Crossfade.Server.Api;
+using Crossfade.Server.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Server.Deploys;
+
+/// <summary>
+/// Drives a deploy through its phases on the server: every host prepares, one migrator migrates,
+/// every host activates; a failure before cutover leaves the old release serving, a failure during
+/// cutover sends the hosts that switched back to the release they had.
+/// </summary>
+public sealed partial class DeployRunner(IStore store, WorkSignals signals, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
+{
+    private readonly ConcurrentDictionary<long, Task> _running = new();
+
+    /// <summary>The deploys running now, so shutdown and tests can wait for them.</summary>
+    public IReadOnlyCollection<Task> Running => _running.Values.ToList();
+
+    public void Launch(long deployId)
+    {
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await RunAsync(deployId);
+            }
+            catch (Exception ex)
+            {
+                LogCrashed(deployId, ex);
+                await store.SetDeployStateAsync(deployId, nameof(DeployState.Aborted), $"internal error: {ex.Message}", time.GetUtcNow(), true, CancellationToken.None);
+            }
+            finally
+            {
+                _running.TryRemove(deployId, out _);
+            }
+        });
+        _running[deployId] = task;
+    }
+
+    private async Task RunAsync(long deployId)
+    {
+        var ct = CancellationToken.None;
+        var deploy = (await store.GetDeployAsync(deployId, ct))!;
+        var spec = AppSpecParser.Parse((await store.GetAppAsync(deploy.App, ct))!.SpecYaml).Spec!;
+        var kind = deploy.Kind == "rollback" ? DeployKind.Rollback : DeployKind.Deploy;
+        var plan = DeployPlanner.Plan(spec, deploy.Environment, kind).Plan!;
+        var release = (await store.GetReleaseAsync(deploy.App, deploy.Version, ct))!;
+        var runtime = RuntimeFactory.From(spec);
+        StepPayload PayloadFor(PlannedStep step, string version, string sha) => new(deploy.App, version, sha, step.Roles, runtime);
+        var state = DeployState.Queued;
+        LogStarted(deployId, deploy.App, deploy.Environment, deploy.Version);
+
+        async Task MoveAsync(DeployState to, string? reason = null)
+        {
+            DeployTransitions.Ensure(state, to);
+            await store.EndPhaseAsync(deployId, state.ToString(), time.GetUtcNow(), ct);
+            var final = DeployTransitions.IsTerminal(to);
+            await store.SetDeployStateAsync(deployId, to.ToString(), reason, time.GetUtcNow(), final, ct);
+            if (!final)
+                await store.StartPhaseAsync(deployId, to.ToString(), time.GetUtcNow(), ct);
+            state = to;
+        }
+
+        var preparing = plan.Phase(DeployState.Preparing)!;
+        await MoveAsync(DeployState.Preparing);
+        var prepared = await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+        if (FirstFailure(prepared) is { } prepareFailure)
+        {
+            await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
+            await MoveAsync(DeployState.Aborted, $"{prepareFailure}; the fleet still serves {deploy.FromVersion ?? "nothing (first deploy)"}");
+            return;
+        }
+
+        if (plan.Phase(DeployState.Migrating) is { } migrating)
+        {
+            await MoveAsync(DeployState.Migrating);
+            var migrated = await RunStepsAsync(deployId, migrating.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+            if (FirstFailure(migrated) is { } migrateFailure)
+            {
+                await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
+                await MoveAsync(DeployState.Aborted, $"{migrateFailure}; no host was switched");
+                return;
+            }
+        }
+
+        var cutover = plan.Phase(DeployState.CuttingOver)!;
+        await MoveAsync(DeployState.CuttingOver);
+        var activated = await RunStepsAsync(deployId, cutover.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+        if (FirstFailure(activated) is not { } cutoverFailure)
+        {
+            await store.SetLiveVersionAsync(deploy.App, deploy.Environment, release.Version, deployId, ct);
+            await MoveAsync(DeployState.Succeeded);
+            LogEnded(deployId, "Succeeded");
+            return;
+        }
+
+        await MoveAsync(DeployState.RollingBack, cutoverFailure);
+        var back = await RollBackSwitchedHostsAsync(deployId, deploy, activated, PayloadFor);
+        await MoveAsync(DeployState.RolledBack, $"{cutoverFailure}; {back}");
+        LogEnded(deployId, "RolledBack");
+    }
+
+    private async Task<string> RollBackSwitchedHostsAsync(
+        long deployId, DeployRecord deploy, IReadOnlyList<(PlannedStep Step, StepResult Result)> activated,
+        Func<PlannedStep, string, string, StepPayload> payloadFor)
+    {
+        var ct = CancellationToken.None;
+        if (deploy.FromVersion is null || await store.GetReleaseAsync(deploy.App, deploy.FromVersion, ct) is not { } previous)
+        {
+            await RunStepsAsync(deployId, activated.Select(a => a.Step).ToList(), s => payloadFor(s, deploy.Version, ""), StepKinds.Discard);
+            return "there was no earlier release; the new instances were stopped";
+        }
+        // Every host goes back, including the one that failed: its activate may have stopped half way.
+        var hosts = activated.Select(a => a.Step).ToList();
+        var prepared = await RunStepsAsync(deployId, hosts, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Prepare);
+        var ready = prepared.Where(p => p.Result.Succeeded).Select(p => p.Step).ToList();
+        var switched = await RunStepsAsync(deployId, ready, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Activate);
+        var failed = prepared.Where(p => !p.Result.Succeeded).Concat(switched.Where(s => !s.Result.Succeeded)).Select(p => p.Step.Host).ToList();
+        return failed.Count == 0
+            ? $"every host is back on {previous.Version}"
+            : $"could not switch {string.Join(", ", failed)} back to {previous.Version}: look at the steps";
+    }
+
+    private static string? FirstFailure(IReadOnlyList<(PlannedStep Step, StepResult Result)> results) =>
+        results.FirstOrDefault(r => !r.Result.Succeeded) is { Step: not null } f ? $"{f.Step.Host}: {f.Step.Kind} failed: {f.Result.Message}" : null;
+
+    /// <summary>Queues one step per host, in parallel, and waits for each to end or time out.</summary>
+    private async Task<IReadOnlyList<(PlannedStep Step, StepResult Result)>> RunStepsAsync(
+        long deployId, IReadOnlyList<PlannedStep> steps, Func<PlannedStep, StepPayload> payloadFor, string? kindOverride = null)
+    {
+        var waits = new List<Task<(PlannedStep, StepResult)>>();
+        foreach (var step in steps)
+        {
+            var kind = kindOverride ?? step.Kind;
+            var json = JsonSerializer.Serialize(payloadFor(step), JsonBody.Options);
+            var id = await store.AddStepAsync(deployId, step.Host, kind, json, CancellationToken.None);
+            var watch = signals.WatchStep(id);
+            signals.StepQueued(step.Host);
+            waits.Add(AwaitStepAsync(step with { Kind = kind }, id, watch));
+        }
+        return await Task.WhenAll(waits);
+    }
+
+    private async Task<(PlannedStep, StepResult)> AwaitStepAsync(PlannedStep step, long id, Task<StepResult> watch)
+    {
+        var timeout = Task.Delay(options.StepTimeout, time);
+        if (await Task.WhenAny(watch, timeout) == watch)
+            return (step, await watch);
+        signals.Forget(id);
+        var message = $"no answer from {step.Host} within {options.StepTimeout.TotalSeconds:0}s";
+        await store.FinishStepAsync(id, false, message, time.GetUtcNow(), CancellationToken.None);
+        // The agent may have answered in the same instant; the store keeps whichever came first.
+        var stored = await store.GetStepAsync(id, CancellationToken.None);
+        return (step, new StepResult(stored?.Status == StepStatus.Succeeded, stored?.Message ?? message));
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Deploy {DeployId} of {App} to {Environment} ({Version}) started")]
+    private partial void LogStarted(long deployId, string app, string environment, string version);
+
+    [LoggerMessage(2, LogLevel.Information, "Deploy {DeployId} ended: {State}")]
+    private partial void LogEnded(long deployId, string state);
+
+    [LoggerMessage(3, LogLevel.Error, "Deploy {DeployId} crashed")]
+    private partial void LogCrashed(long deployId, Exception ex);
+}

@@ -1,0 +1,75 @@
+using Crossfade.Core.Deploys;
+using Crossfade.Core.Specs;
+using Crossfade.Server.Storage;
+
+namespace Crossfade.Server.Deploys;
+
+/// <summary>
+/// Accepts deploy requests: checks them before anything runs (app, environment, release, plan, hosts
+/// online, one deploy per app and environment at a time) and hands accepted ones to the runner.
+/// </summary>
+public sealed class DeployService(IStore store, DeployRunner runner, TimeProvider time, ServerOptions options)
+{
+    public async Task<DeployStart> StartAsync(DeployRequest request, CancellationToken ct)
+    {
+        var app = await store.GetAppAsync(request.App, ct);
+        if (app is null)
+            return new DeployStart(null, 404, $"no app named '{request.App}'; register it with 'crossfade apply crossfade.yml'");
+        var spec = AppSpecParser.Parse(app.SpecYaml).Spec!;
+        var plan = DeployPlanner.Plan(spec, request.Environment, request.Kind);
+        if (plan.Plan is null)
+            return new DeployStart(null, 422, plan.Refusal);
+
+        var live = await store.GetLiveVersionAsync(request.App, request.Environment, ct);
+        string version;
+        if (request.Kind == DeployKind.Rollback)
+        {
+            var past = await store.ListPastLiveVersionsAsync(request.App, request.Environment, ct);
+            var target = past.FirstOrDefault(v => v != live);
+            if (target is null)
+                return new DeployStart(null, 422, $"'{request.App}' in '{request.Environment}' has no earlier release to roll back to");
+            version = target;
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(request.Version))
+                return new DeployStart(null, 400, "'version' is required");
+            version = request.Version;
+        }
+        if (await store.GetReleaseAsync(request.App, version, ct) is null)
+            return new DeployStart(null, 404, $"'{request.App}' has no release '{version}'; push it with 'crossfade release push'");
+
+        var offline = await OfflineHostsAsync(plan.Plan, ct);
+        if (offline.Count > 0)
+            return new DeployStart(null, 409, "not every host of the environment is online: " + string.Join("; ", offline));
+
+        var draft = new DeployRecord(0, request.App, request.Environment, request.Kind.ToString().ToLowerInvariant(), version, live,
+            nameof(DeployState.Queued), request.RequestedBy, request.Trigger, time.GetUtcNow(), null, null);
+        var (deploy, created) = await store.CreateDeployAsync(draft, request.IdempotencyKey, ct);
+        if (!created)
+        {
+            if (request.IdempotencyKey is not null && deploy.RequestedBy == request.RequestedBy && deploy.Version == version && deploy.Kind == draft.Kind)
+                return new DeployStart(deploy, 200, null);
+            return new DeployStart(null, 409,
+                $"deploy #{deploy.Id} of '{deploy.App}' to '{deploy.Environment}' ({deploy.Kind} {deploy.Version}) is in progress, started by {deploy.RequestedBy} at {deploy.CreatedAt:u}; wait for it to end",
+                deploy);
+        }
+        runner.Launch(deploy.Id);
+        return new DeployStart(deploy, 202, null);
+    }
+
+    private async Task<List<string>> OfflineHostsAsync(DeployPlan plan, CancellationToken ct)
+    {
+        var hosts = (await store.ListHostsAsync(ct)).ToDictionary(h => h.Name);
+        var now = time.GetUtcNow();
+        var problems = new List<string>();
+        foreach (var name in plan.Phases.SelectMany(p => p.Steps).Select(s => s.Host).Distinct())
+        {
+            if (!hosts.TryGetValue(name, out var host))
+                problems.Add($"{name} has never enrolled");
+            else if (host.LastSeen is not { } seen || now - seen > options.OfflineAfter)
+                problems.Add($"{name} was last seen {(host.LastSeen is { } s ? $"{(now - s).TotalSeconds:0}s ago" : "never")}");
+        }
+        return problems;
+    }
+}

@@ -1,0 +1,61 @@
+using Crossfade.Server.Agents;
+using Crossfade.Server.Api;
+using Crossfade.Server.Auth;
+using Crossfade.Server.Deploys;
+using Crossfade.Server.Releases;
+using Crossfade.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Server.Hosting;
+
+/// <summary>Composes the control plane: store, API, agent API, orchestrator.</summary>
+public static class ServerHost
+{
+    public static async Task<WebApplication> BuildAsync(ServerOptions options, TimeProvider? time = null)
+    {
+        options.Validate();
+        Directory.CreateDirectory(options.DataDir);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls(options.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Crossfade", LogLevel.Information);
+        var clock = time ?? TimeProvider.System;
+        var store = new SqliteStore(Path.Combine(options.DataDir, "crossfade.db"));
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton<IStore>(store);
+        builder.Services.AddSingleton(new ArtifactStore(options.DataDir));
+        builder.Services.AddSingleton<ReleaseUpload>();
+        builder.Services.AddSingleton<WorkSignals>();
+        builder.Services.AddSingleton<DeployRunner>();
+        builder.Services.AddSingleton<DeployService>();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.Configure<JsonOptions>(o =>
+        {
+            foreach (var converter in JsonBody.Options.Converters)
+                o.SerializerOptions.Converters.Add(converter);
+        });
+
+        await Bootstrap.EnsureAdminTokenAsync(store, options.DataDir, clock);
+        await Interruptions.CloseAsync(store, clock);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<TokenAuthentication>();
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
+        app.MapApps();
+        app.MapReleases();
+        app.MapDeploys();
+        app.MapHostsAndTokens();
+        app.MapAgentApi();
+        return app;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Crossfade.Server;
+
+/// <summary>Settings of the control plane, with their defaults.</summary>
+public sealed class ServerOptions
+{
+    /// <summary>The folder that holds the store, the artifacts and the admin token.</summary>
+    public string DataDir { get; set; } = "./.crossfade";
+
+    /// <summary>Where the server listens.</summary>
+    public string Urls { get; set; } = "http://127.0.0.1:7400";
+
+    /// <summary>The largest release archive accepted.</summary>
+    public long MaxUploadBytes { get; set; } = 1L << 30;
+
+    /// <summary>How long an agent's poll waits for work before it answers "nothing".</summary>
+    public TimeSpan PollWait { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A host not heard from for this long is offline, and a deploy that needs it is refused.</summary>
+    public TimeSpan OfflineAfter { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long one step may take on a host before it counts as failed.</summary>
+    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(DataDir))
+            throw new ArgumentException("--data must name a folder");
+        if (MaxUploadBytes <= 0)
+            throw new ArgumentException("the upload limit must be positive");
+    }
+}

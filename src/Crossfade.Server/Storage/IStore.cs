@@ -1,0 +1,55 @@
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Server.Storage;
+
+/// <summary>
+/// Everything the server keeps. The embedded default is SQLite; nothing outside Storage/ may assume it.
+/// </summary>
+public interface IStore
+{
+    Task UpsertAppAsync(AppRecord app, CancellationToken ct);
+    Task<AppRecord?> GetAppAsync(string name, CancellationToken ct);
+    Task<IReadOnlyList<AppRecord>> ListAppsAsync(CancellationToken ct);
+
+    /// <summary>Adds a release; false when that version of the app exists already.</summary>
+    Task<bool> AddReleaseAsync(ReleaseRecord release, CancellationToken ct);
+    Task<ReleaseRecord?> GetReleaseAsync(string app, string version, CancellationToken ct);
+    Task<IReadOnlyList<ReleaseRecord>> ListReleasesAsync(string app, CancellationToken ct);
+    Task<bool> ArtifactReferencedAsync(string sha256, CancellationToken ct);
+
+    Task AddTokenAsync(TokenRecord token, CancellationToken ct);
+    Task<TokenRecord?> FindTokenAsync(string hash, CancellationToken ct);
+    Task<bool> ConsumeTokenAsync(string hash, CancellationToken ct);
+
+    Task UpsertHostAsync(string name, IReadOnlyList<string> roles, DateTimeOffset at, CancellationToken ct);
+    Task TouchHostAsync(string name, string liveReleasesJson, DateTimeOffset at, CancellationToken ct);
+    Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Creates a queued deploy unless another one of the same app and environment is still running;
+    /// then returns that one instead, with <c>Created = false</c>. Atomic.
+    /// </summary>
+    Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, CancellationToken ct);
+    Task<DeployRecord?> GetDeployAsync(long id, CancellationToken ct);
+    Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(string app, int limit, CancellationToken ct);
+    Task<IReadOnlyList<DeployRecord>> ListUnfinishedDeploysAsync(CancellationToken ct);
+    Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct);
+    Task StartPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
+    Task EndPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
+    Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct);
+
+    /// <summary>The version each host of the environment serves after the last deploy that ended well.</summary>
+    Task<string?> GetLiveVersionAsync(string app, string environment, CancellationToken ct);
+    Task SetLiveVersionAsync(string app, string environment, string version, long deployId, CancellationToken ct);
+    /// <summary>The versions that were live before the current one, newest first.</summary>
+    Task<IReadOnlyList<string>> ListPastLiveVersionsAsync(string app, string environment, CancellationToken ct);
+
+    Task<long> AddStepAsync(long deployId, string host, string kind, string payloadJson, CancellationToken ct);
+    Task<StepRecord?> GetStepAsync(long id, CancellationToken ct);
+    Task<IReadOnlyList<StepRecord>> ListStepsAsync(long deployId, CancellationToken ct);
+    /// <summary>Hands the oldest pending step of a host to its agent, marking it running.</summary>
+    Task<StepRecord?> TakeNextStepAsync(string host, DateTimeOffset at, CancellationToken ct);
+    Task FinishStepAsync(long id, bool succeeded, string message, DateTimeOffset at, CancellationToken ct);
+    Task AppendStepLogAsync(long stepId, IReadOnlyList<StepLogLine> lines, CancellationToken ct);
+    Task<IReadOnlyList<(long StepId, long Seq, StepLogLine Line)>> ReadStepLogAsync(long deployId, string? host, long afterSeq, CancellationToken ct);
+}

@@ -1,0 +1,38 @@
+namespace Crossfade.Server.Storage;
+
+/// <summary>An app row: its name and the spec text it was applied with.</summary>
+public sealed record AppRecord(string Name, string SpecYaml, DateTimeOffset UpdatedAt);
+
+/// <summary>A stored release artifact.</summary>
+public sealed record ReleaseRecord(
+    string App, string Version, string Sha256, long SizeBytes, string? Commit, string? Message, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>An enrolled host.</summary>
+public sealed record HostRecord(string Name, IReadOnlyList<string> Roles, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen, string LiveReleasesJson);
+
+/// <summary>A deploy row.</summary>
+public sealed record DeployRecord(
+    long Id, string App, string Environment, string Kind, string Version, string? FromVersion, string State,
+    string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Reason);
+
+/// <summary>A phase of a deploy with its timing.</summary>
+public sealed record PhaseRecord(long DeployId, string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
+
+/// <summary>A step of a deploy on one host.</summary>
+public sealed record StepRecord(
+    long Id, long DeployId, string Host, string Kind, string PayloadJson, string Status,
+    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Message);
+
+/// <summary>A token: who holds it and what it may do. Only the hash of the secret is stored.</summary>
+public sealed record TokenRecord(string Hash, string Name, string Role, DateTimeOffset CreatedAt);
+
+/// <summary>The statuses a step goes through.</summary>
+public static class StepStatus
+{
+    public const string Pending = "pending";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+
+    public static bool IsFinal(string status) => status is Succeeded or Failed;
+}

@@ -1,0 +1,60 @@
+namespace Crossfade.Server.Storage;
+
+// Rows as Dapper reads them from SQLite: times are Unix milliseconds, mapped to records in SqliteStore.
+internal sealed class DeployRow
+{
+    public long id { get; set; }
+    public string app { get; set; } = "";
+    public string environment { get; set; } = "";
+    public string kind { get; set; } = "";
+    public string version { get; set; } = "";
+    public string? from_version { get; set; }
+    public string state { get; set; } = "";
+    public string requested_by { get; set; } = "";
+    public string trigger { get; set; } = "";
+    public long created_at { get; set; }
+    public long? finished_at { get; set; }
+    public string? reason { get; set; }
+}
+
+internal sealed class StepRow
+{
+    public long id { get; set; }
+    public long deploy_id { get; set; }
+    public string host { get; set; } = "";
+    public string kind { get; set; } = "";
+    public string payload { get; set; } = "";
+    public string status { get; set; } = "";
+    public long? started_at { get; set; }
+    public long? ended_at { get; set; }
+    public string? message { get; set; }
+}
+
+internal sealed class ReleaseRow
+{
+    public string app { get; set; } = "";
+    public string version { get; set; } = "";
+    public string sha256 { get; set; } = "";
+    public long size_bytes { get; set; }
+    public string? commit_sha { get; set; }
+    public string? message { get; set; }
+    public string created_by { get; set; } = "";
+    public long created_at { get; set; }
+}
+
+internal sealed class HostRow
+{
+    public string name { get; set; } = "";
+    public string roles { get; set; } = "";
+    public long enrolled_at { get; set; }
+    public long? last_seen { get; set; }
+    public string live_releases { get; set; } = "{}";
+}
+
+internal sealed class LogRow
+{
+    public long seq { get; set; }
+    public long step_id { get; set; }
+    public long at { get; set; }
+    public string line { get; set; } = "";
+}

@@ -1,0 +1,40 @@
+namespace Crossfade.Server.Storage;
+
+/// <summary>The SQLite schema, as ordered migrations; the server applies the missing ones at start.</summary>
+internal static class SqliteSchema
+{
+    public static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE apps (name TEXT PRIMARY KEY, spec TEXT NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE TABLE releases (
+            app TEXT NOT NULL, version TEXT NOT NULL, sha256 TEXT NOT NULL, size_bytes INTEGER NOT NULL,
+            commit_sha TEXT, message TEXT, created_by TEXT NOT NULL, created_at INTEGER NOT NULL,
+            PRIMARY KEY (app, version));
+        CREATE TABLE tokens (hash TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE TABLE hosts (
+            name TEXT PRIMARY KEY, roles TEXT NOT NULL, enrolled_at INTEGER NOT NULL, last_seen INTEGER,
+            live_releases TEXT NOT NULL DEFAULT '{}');
+        CREATE TABLE deploys (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, environment TEXT NOT NULL, kind TEXT NOT NULL,
+            version TEXT NOT NULL, from_version TEXT, state TEXT NOT NULL, requested_by TEXT NOT NULL,
+            trigger TEXT NOT NULL, created_at INTEGER NOT NULL, finished_at INTEGER, reason TEXT,
+            idempotency_key TEXT UNIQUE);
+        CREATE INDEX deploys_app ON deploys (app, id);
+        CREATE TABLE deploy_phases (
+            deploy_id INTEGER NOT NULL, name TEXT NOT NULL, started_at INTEGER NOT NULL, ended_at INTEGER,
+            PRIMARY KEY (deploy_id, name));
+        CREATE TABLE live_versions (
+            app TEXT NOT NULL, environment TEXT NOT NULL, version TEXT NOT NULL, deploy_id INTEGER NOT NULL,
+            PRIMARY KEY (app, environment, deploy_id));
+        CREATE TABLE steps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, deploy_id INTEGER NOT NULL, host TEXT NOT NULL, kind TEXT NOT NULL,
+            payload TEXT NOT NULL, status TEXT NOT NULL, started_at INTEGER, ended_at INTEGER, message TEXT);
+        CREATE INDEX steps_host_status ON steps (host, status, id);
+        CREATE INDEX steps_deploy ON steps (deploy_id);
+        CREATE TABLE step_logs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT, step_id INTEGER NOT NULL, at INTEGER NOT NULL, line TEXT NOT NULL);
+        CREATE INDEX step_logs_step ON step_logs (step_id, seq);
+        """,
+    ];
+}

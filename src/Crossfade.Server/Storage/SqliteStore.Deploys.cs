@@ -1,0 +1,134 @@
+using Crossfade.Contracts.V1;
+using Dapper;
+
+namespace Crossfade.Server.Storage;
+
+public sealed partial class SqliteStore
+{
+    private const string ActiveStates = "('Queued','Converging','Preparing','Migrating','CuttingOver','Verifying','RollingBack')";
+
+    public async Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, CancellationToken ct)
+    {
+        await using var c = Open();
+        // BEGIN IMMEDIATE takes the write lock first, so two requests cannot both see "no active deploy".
+        await c.ExecuteAsync("BEGIN IMMEDIATE");
+        try
+        {
+            if (idempotencyKey is not null)
+            {
+                var same = await c.QuerySingleOrDefaultAsync<DeployRow>(
+                    "SELECT * FROM deploys WHERE idempotency_key = @idempotencyKey", new { idempotencyKey });
+                if (same is not null)
+                {
+                    await c.ExecuteAsync("COMMIT");
+                    return (ToRecord(same), false);
+                }
+            }
+            var active = await c.QuerySingleOrDefaultAsync<DeployRow>(
+                $"SELECT * FROM deploys WHERE app = @App AND environment = @Environment AND state IN {ActiveStates} ORDER BY id LIMIT 1",
+                new { draft.App, draft.Environment });
+            if (active is not null)
+            {
+                await c.ExecuteAsync("COMMIT");
+                return (ToRecord(active), false);
+            }
+            var id = await c.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO deploys (app, environment, kind, version, from_version, state, requested_by, trigger, created_at, idempotency_key)
+                VALUES (@App, @Environment, @Kind, @Version, @FromVersion, @State, @RequestedBy, @Trigger, @CreatedAt, @idempotencyKey);
+                SELECT last_insert_rowid();
+                """,
+                new { draft.App, draft.Environment, draft.Kind, draft.Version, draft.FromVersion, draft.State, draft.RequestedBy, draft.Trigger, CreatedAt = Ms(draft.CreatedAt), idempotencyKey });
+            await c.ExecuteAsync("COMMIT");
+            return (draft with { Id = id }, true);
+        }
+        catch
+        {
+            await c.ExecuteAsync("ROLLBACK");
+            throw;
+        }
+    }
+
+    public async Task<DeployRecord?> GetDeployAsync(long id, CancellationToken ct)
+    {
+        await using var c = Open();
+        var row = await c.QuerySingleOrDefaultAsync<DeployRow>(new CommandDefinition("SELECT * FROM deploys WHERE id = @id", new { id }, cancellationToken: ct));
+        return row is null ? null : ToRecord(row);
+    }
+
+    public async Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(string app, int limit, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<DeployRow>(new CommandDefinition(
+            "SELECT * FROM deploys WHERE app = @app ORDER BY id DESC LIMIT @limit", new { app, limit }, cancellationToken: ct));
+        return rows.Select(ToRecord).ToList();
+    }
+
+    public async Task<IReadOnlyList<DeployRecord>> ListUnfinishedDeploysAsync(CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<DeployRow>(new CommandDefinition(
+            $"SELECT * FROM deploys WHERE state IN {ActiveStates} ORDER BY id", cancellationToken: ct));
+        return rows.Select(ToRecord).ToList();
+    }
+
+    public async Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE deploys SET state = @state, reason = COALESCE(@reason, reason), finished_at = CASE WHEN @finished THEN @at ELSE finished_at END WHERE id = @id",
+            new { id, state, reason, finished, at = Ms(at) }, cancellationToken: ct));
+    }
+
+    public async Task StartPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO deploy_phases (deploy_id, name, started_at) VALUES (@deployId, @name, @at) ON CONFLICT DO NOTHING",
+            new { deployId, name, at = Ms(at) }, cancellationToken: ct));
+    }
+
+    public async Task EndPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE deploy_phases SET ended_at = @at WHERE deploy_id = @deployId AND name = @name AND ended_at IS NULL",
+            new { deployId, name, at = Ms(at) }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<(long deploy_id, string name, long started_at, long? ended_at)>(new CommandDefinition(
+            "SELECT deploy_id, name, started_at, ended_at FROM deploy_phases WHERE deploy_id = @deployId ORDER BY started_at, rowid",
+            new { deployId }, cancellationToken: ct));
+        return rows.Select(r => new PhaseRecord(r.deploy_id, r.name, At(r.started_at), At(r.ended_at))).ToList();
+    }
+
+    public async Task<string?> GetLiveVersionAsync(string app, string environment, CancellationToken ct) =>
+        (await ListLiveVersionsAsync(app, environment, 1, ct)).FirstOrDefault();
+
+    public async Task<IReadOnlyList<string>> ListPastLiveVersionsAsync(string app, string environment, CancellationToken ct) =>
+        (await ListLiveVersionsAsync(app, environment, 50, ct)).Skip(1).ToList();
+
+    private async Task<IReadOnlyList<string>> ListLiveVersionsAsync(string app, string environment, int limit, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<string>(new CommandDefinition(
+            "SELECT version FROM live_versions WHERE app = @app AND environment = @environment ORDER BY deploy_id DESC LIMIT @limit",
+            new { app, environment, limit }, cancellationToken: ct));
+        return rows.ToList();
+    }
+
+    public async Task SetLiveVersionAsync(string app, string environment, string version, long deployId, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO live_versions (app, environment, version, deploy_id) VALUES (@app, @environment, @version, @deployId) ON CONFLICT DO NOTHING",
+            new { app, environment, version, deployId }, cancellationToken: ct));
+    }
+
+    private static DeployRecord ToRecord(DeployRow r) =>
+        new(r.id, r.app, r.environment, r.kind, r.version, r.from_version, r.state, r.requested_by, r.trigger,
+            At(r.created_at), At(r.finished_at), r.reason);
+}

@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Cli;
+
+/// <summary>The CLI's client of the REST API.</summary>
+public sealed class ApiClient
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+    private readonly HttpClient _http;
+
+    public ApiClient(string server, string? token, string trigger = "cli")
+    {
+        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(30) };
+        if (token is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        _http.DefaultRequestHeaders.Add("X-Crossfade-Trigger", trigger);
+    }
+
+    public Uri BaseAddress => _http.BaseAddress!;
+
+    public Task<AppView> ApplyAsync(string yaml, string file, CancellationToken ct) =>
+        SendAsync<AppView>(HttpMethod.Post, "api/v1/apps", JsonContent.Create(new ApplyAppRequest(yaml, file), options: Json), ct);
+
+    public Task<ReleaseView> PushReleaseAsync(string app, string version, string? commit, string? message, Stream archive, CancellationToken ct)
+    {
+        var query = $"version={Uri.EscapeDataString(version)}" + (commit is null ? "" : $"&commit={Uri.EscapeDataString(commit)}")
+            + (message is null ? "" : $"&message={Uri.EscapeDataString(message)}");
+        var content = new StreamContent(archive);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        return SendAsync<ReleaseView>(HttpMethod.Post, $"api/v1/apps/{app}/releases?{query}", content, ct);
+    }
+
+    public Task<DeployView> DeployAsync(string app, string environment, string version, CancellationToken ct) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/deploys", JsonContent.Create(new StartDeployRequest(environment, version), options: Json), ct, Guid.NewGuid().ToString());
+
+    public Task<DeployView> RollbackAsync(string app, string environment, CancellationToken ct) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/rollbacks", JsonContent.Create(new StartRollbackRequest(environment), options: Json), ct, Guid.NewGuid().ToString());
+
+    public Task<DeployView> GetDeployAsync(long id, CancellationToken ct) => SendAsync<DeployView>(HttpMethod.Get, $"api/v1/deploys/{id}", null, ct);
+
+    public Task<List<DeployView>> HistoryAsync(string app, int limit, CancellationToken ct) =>
+        SendAsync<List<DeployView>>(HttpMethod.Get, $"api/v1/apps/{app}/deploys?limit={limit}", null, ct);
+
+    public Task<StatusView> StatusAsync(string app, string environment, CancellationToken ct) =>
+        SendAsync<StatusView>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/status", null, ct);
+
+    public Task<List<DeployLogLineView>> LogsAsync(long id, string? host, long after, CancellationToken ct) =>
+        SendAsync<List<DeployLogLineView>>(HttpMethod.Get, $"api/v1/deploys/{id}/logs?after={after}" + (host is null ? "" : $"&host={Uri.EscapeDataString(host)}"), null, ct);
+
+    public Task<TokenView> CreateTokenAsync(string role, string? name, CancellationToken ct) =>
+        SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(new { role, name }, options: Json), ct);
+
+    public Task<List<HostStatusView>> HostsAsync(CancellationToken ct) => SendAsync<List<HostStatusView>>(HttpMethod.Get, "api/v1/hosts", null, ct);
+
+    private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        if (idempotencyKey is not null)
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ApiError(0, $"cannot reach the server at {_http.BaseAddress}: {ex.Message}", null);
+        }
+        using (response)
+        {
+            if (response.IsSuccessStatusCode)
+                return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+            var body = await response.Content.ReadAsStringAsync(ct);
+            throw new ApiError((int)response.StatusCode, Describe((int)response.StatusCode, body), body);
+        }
+    }
+
+    private static string Describe(int status, string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            var root = doc.RootElement;
+            var text = root.TryGetProperty("detail", out var d) ? d.GetString() : root.TryGetProperty("title", out var t) ? t.GetString() : body;
+            if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
+                text += Environment.NewLine + string.Join(Environment.NewLine, errors.EnumerateArray().Select(e =>
+                    $"  {e.GetProperty("file").GetString()}:{e.GetProperty("line").GetInt32()}:{e.GetProperty("column").GetInt32()}: {e.GetProperty("field").GetString()}: {e.GetProperty("message").GetString()}"));
+            return $"{text} (HTTP {status})";
+        }
+        catch (JsonException)
+        {
+            return $"HTTP {status}: {(body.Length > 300 ? body[..300] : body)}";
+        }
+    }
+}
+
+/// <summary>A line of deploy output as the API returns it.</summary>
+public sealed record DeployLogLineView(long Seq, string Host, string Step, DateTimeOffset At, string Line);
+
+/// <summary>A token as the API returns it once.</summary>
+public sealed record TokenView(string Name, string Role, string Token);

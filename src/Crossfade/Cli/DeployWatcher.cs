@@ -1,0 +1,54 @@
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Cli;
+
+/// <summary>Follows a deploy until it ends, printing each phase and each host's step as it finishes.</summary>
+public sealed class DeployWatcher(ApiClient api, TextWriter output)
+{
+    private static readonly string[] Good = ["Succeeded"];
+    private static readonly string[] Final = ["Succeeded", "Aborted", "RolledBack"];
+
+    public static bool IsFinal(string state) => Final.Contains(state);
+
+    public static bool IsSuccess(DeployView deploy) => Good.Contains(deploy.State);
+
+    public async Task<DeployView> WatchAsync(DeployView started, CancellationToken ct)
+    {
+        output.WriteLine($"{Title(started)}, requested by {started.RequestedBy}");
+        var seenPhases = new HashSet<string>();
+        var seenSteps = new HashSet<long>();
+        var deploy = started;
+        while (true)
+        {
+            var final = IsFinal(deploy.State);
+            foreach (var phase in deploy.Phases)
+            {
+                // A phase is printed with its steps once it has ended, so each step shows under the phase it belongs to.
+                if (phase.EndedAt is null && !final)
+                    break;
+                if (!seenPhases.Add(phase.Name))
+                    continue;
+                output.WriteLine($"  {phase.Name,-12} {Seconds(phase.StartedAt, phase.EndedAt ?? deploy.FinishedAt)}");
+                foreach (var step in deploy.Steps.Where(s => InPhase(s, phase) && seenSteps.Add(s.Id)))
+                    output.WriteLine($"    {step.Host,-10} {step.Kind,-8} {(step.Status == "succeeded" ? "ok    " : step.Status == "failed" ? "FAILED" : step.Status),-6} {Seconds(step.StartedAt, step.EndedAt),6}  {step.Message}");
+            }
+            if (final)
+                break;
+            await Task.Delay(250, ct);
+            deploy = await api.GetDeployAsync(started.Id, ct);
+        }
+        output.WriteLine($"{deploy.State} in {Seconds(deploy.CreatedAt, deploy.FinishedAt)}" + (deploy.Reason is null ? "" : $": {deploy.Reason}"));
+        return deploy;
+    }
+
+    private static bool InPhase(StepView step, PhaseView phase) =>
+        step.StartedAt is { } at ? at >= phase.StartedAt && (phase.EndedAt is null || at <= phase.EndedAt) : phase.EndedAt is null;
+
+    public static string Title(DeployView d) =>
+        d.Kind == "rollback"
+            ? $"rollback #{d.Id}: {d.App} {d.Environment} back to {d.Version} (from {d.FromVersion ?? "-"})"
+            : $"deploy #{d.Id}: {d.App} {d.Version} to {d.Environment} (from {d.FromVersion ?? "nothing"})";
+
+    public static string Seconds(DateTimeOffset? from, DateTimeOffset? to) =>
+        from is { } f && to is { } t ? $"{(t - f).TotalSeconds:0.0}s" : "-";
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Text.Json;
+using Crossfade.Cli;
+using Crossfade.Core.Artifacts;
+using Crossfade.Core.Specs;
+
+namespace Crossfade.Commands;
+
+/// <summary>apply, release push, deploy, rollback: the commands that change things.</summary>
+public static class ClientCommands
+{
+    public static Command Apply()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "the app spec, crossfade.yml" };
+        var command = new Command("apply", "register or update an app from its crossfade.yml") { file };
+        command.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var path = parse.GetValue(file)!;
+            if (!path.Exists)
+            {
+                await Console.Error.WriteLineAsync($"error: {path.FullName} does not exist");
+                return 2;
+            }
+            var yaml = await File.ReadAllTextAsync(path.FullName, ct);
+            var local = AppSpecParser.Parse(yaml, path.Name);
+            if (!local.IsValid)
+            {
+                await Console.Error.WriteLineAsync($"{path.Name} has {local.Errors.Count} error(s); nothing was sent:");
+                foreach (var error in local.Errors)
+                    await Console.Error.WriteLineAsync($"  {error}");
+                return 1;
+            }
+            var app = await Globals.Client(parse).ApplyAsync(yaml, path.Name, ct);
+            Console.WriteLine($"applied {app.Name}: environments {string.Join(", ", app.Environments.Select(e => $"{e.Name} ({e.Hosts.Count} hosts)"))}");
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Release()
+    {
+        var app = new Argument<string>("app");
+        var path = new Argument<string>("path") { Description = "a folder, or a .tar.gz of one" };
+        var version = new Option<string>("--version") { Required = true, Description = "the release's version, unique per app" };
+        var commit = new Option<string?>("--commit") { Description = "the commit it was built from" };
+        var message = new Option<string?>("--message") { Description = "what changed" };
+        var push = new Command("push", "upload a release") { app, path, version, commit, message };
+        push.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var source = parse.GetValue(path)!;
+            await using var archive = OpenArchive(source);
+            if (archive is null)
+            {
+                await Console.Error.WriteLineAsync($"error: '{source}' is neither a folder nor a file");
+                return 2;
+            }
+            var release = await Globals.Client(parse).PushReleaseAsync(parse.GetValue(app)!, parse.GetValue(version)!, parse.GetValue(commit), parse.GetValue(message), archive, ct);
+            Console.WriteLine($"pushed {release.App} {release.Version}: sha256 {release.Sha256} ({release.SizeBytes} bytes)");
+            return 0;
+        }));
+        return new Command("release", "manage releases") { push };
+    }
+
+    /// <summary>A folder is packed to a temporary file first, so the upload has a length and can be retried.</summary>
+    private static FileStream? OpenArchive(string source)
+    {
+        if (File.Exists(source))
+            return File.OpenRead(source);
+        if (!Directory.Exists(source))
+            return null;
+        var temp = Path.GetTempFileName();
+        var stream = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        ArchivePacker.Pack(source, stream);
+        stream.Position = 0;
+        return stream;
+    }
+
+    public static Command Deploy()
+    {
+        var app = new Argument<string>("app");
+        var version = new Option<string>("--version") { Required = true };
+        var env = new Option<string>("--env") { Required = true, Description = "the environment" };
+        var noWait = new Option<bool>("--no-wait") { Description = "return once the server accepted the deploy" };
+        var command = new Command("deploy", "deploy a release to an environment; exits 0 only if it succeeded") { app, version, env, noWait, Globals.Json };
+        command.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var api = Globals.Client(parse);
+            var started = await api.DeployAsync(parse.GetValue(app)!, parse.GetValue(env)!, parse.GetValue(version)!, ct);
+            return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
+        }));
+        return command;
+    }
+
+    public static Command Rollback()
+    {
+        var app = new Argument<string>("app");
+        var env = new Option<string>("--env") { Required = true };
+        var noWait = new Option<bool>("--no-wait");
+        var command = new Command("rollback", "switch an environment back to the release before the live one") { app, env, noWait, Globals.Json };
+        command.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var api = Globals.Client(parse);
+            var started = await api.RollbackAsync(parse.GetValue(app)!, parse.GetValue(env)!, ct);
+            return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
+        }));
+        return command;
+    }
+
+    private static async Task<int> FollowAsync(ApiClient api, Contracts.V1.DeployView started, bool noWait, bool json, CancellationToken ct)
+    {
+        if (noWait)
+        {
+            Console.WriteLine(json ? JsonSerializer.Serialize(started, ApiClient.Json) : DeployWatcher.Title(started) + " accepted");
+            return 0;
+        }
+        var done = await new DeployWatcher(api, json ? TextWriter.Null : Console.Out).WatchAsync(started, ct);
+        if (json)
+            Console.WriteLine(JsonSerializer.Serialize(done, ApiClient.Json));
+        return DeployWatcher.IsSuccess(done) ? 0 : 1;
+    }
+}

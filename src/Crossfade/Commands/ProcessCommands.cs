@@ -1,0 +1,94 @@
+using System.CommandLine;
+using Crossfade.Agent;
+using Crossfade.Agent.Hosting;
+using Crossfade.Agent.Proxy;
+using Crossfade.Cli;
+using Crossfade.Server;
+using Crossfade.Server.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Commands;
+
+/// <summary>server, agent, proxy: the long-running processes.</summary>
+public static class ProcessCommands
+{
+    public static Command Server()
+    {
+        var data = new Option<string>("--data") { DefaultValueFactory = _ => "./.crossfade", Description = "folder for the store, artifacts and admin token" };
+        var urls = new Option<string>("--urls") { DefaultValueFactory = _ => "http://127.0.0.1:7400" };
+        var maxUpload = new Option<long>("--max-upload-mb") { DefaultValueFactory = _ => 1024 };
+        var command = new Command("server", "run the control plane") { data, urls, maxUpload };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new ServerOptions { DataDir = parse.GetValue(data)!, Urls = parse.GetValue(urls)!, MaxUploadBytes = parse.GetValue(maxUpload) * 1024 * 1024 };
+            var app = await ServerHost.BuildAsync(options);
+            Console.WriteLine($"crossfade server on {options.Urls}; data in {Path.GetFullPath(options.DataDir)}; admin token in {Path.GetFullPath(Path.Combine(options.DataDir, "admin.token"))}");
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command AgentCommand()
+    {
+        var server = new Option<string>("--server") { DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CROSSFADE_SERVER") ?? "http://127.0.0.1:7400" };
+        var name = new Option<string>("--name") { Required = true, Description = "this host's name" };
+        var roles = new Option<string>("--roles") { DefaultValueFactory = _ => "web", Description = "comma-separated: web, worker, migrator" };
+        var root = new Option<string>("--root") { DefaultValueFactory = _ => "./.crossfade-agent", Description = "where releases, shared files and state live" };
+        var token = new Option<string?>("--token") { Description = "one-time enrollment token (first start only)" };
+        var proxyPort = new Option<int?>("--proxy-port") { Description = "public port of this host's proxy (overrides the app's, for several hosts on one machine)" };
+        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort };
+        command.SetAction(async (parse, ct) =>
+        {
+            var options = new AgentOptions
+            {
+                Server = parse.GetValue(server)!,
+                Name = parse.GetValue(name)!,
+                Roles = parse.GetValue(roles)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                Root = parse.GetValue(root)!,
+                Token = parse.GetValue(token),
+                ProxyPort = parse.GetValue(proxyPort),
+                SelfCommand = SelfCommand.Get(),
+            };
+            using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            try
+            {
+                await AgentHost.Build(options, logs).RunAsync(ct);
+                return 0;
+            }
+            catch (InvalidOperationException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    public static Command Proxy()
+    {
+        var port = new Option<int>("--port") { Required = true };
+        var bind = new Option<string>("--bind") { DefaultValueFactory = _ => "127.0.0.1" };
+        var control = new Option<int>("--control-port") { Required = true };
+        var state = new Option<string?>("--state");
+        var accessLog = new Option<string?>("--access-log");
+        var command = new Command("proxy", "run a host proxy (started by the agent)") { port, bind, control, state, accessLog };
+        command.SetAction(async (parse, ct) =>
+        {
+            var app = ProxyHost.Build(new ProxyOptions
+            {
+                Port = parse.GetValue(port),
+                BindAddress = parse.GetValue(bind)!,
+                ControlPort = parse.GetValue(control),
+                StateFile = parse.GetValue(state),
+                AccessLog = parse.GetValue(accessLog),
+            });
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,80 @@
+using Crossfade.Cli;
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Artifacts;
+using Crossfade.Load;
+
+namespace Crossfade.Demo;
+
+/// <summary>What the demo did, for its closing line.</summary>
+public sealed record DemoResult(int Requests, int Failed, int Deploys, int Rollbacks, double SteadyP99, double CutoverP99, bool AllAsExpected);
+
+/// <summary>
+/// The embedded default scenario: deploy gear-shop 1.0.0 to three web hosts and a worker, put shopper
+/// traffic on it, deploy 2.0.0 under that traffic, roll back, and tell what happened.
+/// </summary>
+public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
+{
+    public const string App = "gear-shop";
+    public const string Environment = "production";
+
+    public async Task<DemoResult> RunAsync(CancellationToken ct)
+    {
+        var build = await GearShopReleases.BuildAsync(output, ct);
+        var releases = Path.Combine(fleet.Dir, "releases");
+        var v1 = GearShopReleases.Make(build, releases, "1.0.0");
+        var v2 = GearShopReleases.Make(build, releases, "2.0.0", "GEARSHOP_MY_FEATURE=1");
+        var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), Environment, fleet.Hosts);
+        await fleet.Api.ApplyAsync(spec, "crossfade.yml", ct);
+        output.WriteLine($"applied {App}: {string.Join(", ", fleet.Hosts.Select(h => $"{h.Name} [{h.Roles}]"))}");
+        foreach (var (version, folder, message) in new[] { ("1.0.0", v1, "first release"), ("2.0.0", v2, "saved searches at /my/feature") })
+        {
+            await using var archive = new MemoryStream();
+            ArchivePacker.Pack(folder, archive);
+            archive.Position = 0;
+            var pushed = await fleet.Api.PushReleaseAsync(App, version, null, message, archive, ct);
+            output.WriteLine($"pushed {App} {version}: sha256 {pushed.Sha256[..16]}… ({pushed.SizeBytes / 1024} KiB)");
+        }
+
+        var watcher = new DeployWatcher(fleet.Api, output);
+        output.WriteLine();
+        var first = await watcher.WatchAsync(await fleet.Api.DeployAsync(App, Environment, "1.0.0", ct), ct);
+
+        var targets = fleet.Hosts.Where(h => h.Roles.Contains("web")).Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList();
+        var report = new TrafficReport();
+        var traffic = new TrafficGenerator(targets, 32, TimeSpan.FromMinutes(5), 5_000_000);
+        using var stopTraffic = new CancellationTokenSource();
+        output.WriteLine($"\nshopper traffic: 32 keep-alive connections over {targets.Count} web hosts' proxies");
+        var load = traffic.RunAsync(stopTraffic.Token);
+        await Task.Delay(TimeSpan.FromSeconds(4), ct);
+
+        output.WriteLine();
+        var second = await watcher.WatchAsync(await fleet.Api.DeployAsync(App, Environment, "2.0.0", ct), ct);
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        output.WriteLine();
+        var back = await watcher.WatchAsync(await fleet.Api.RollbackAsync(App, Environment, ct), ct);
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        await stopTraffic.CancelAsync();
+        await load;
+
+        var deploys = new[] { first, second, back };
+        report.Classify(traffic.Samples, deploys);
+        var status = await fleet.Api.StatusAsync(App, Environment, ct);
+        var expected = deploys.All(DeployWatcher.IsSuccess) && status.Version == "1.0.0" && status.Hosts.All(h => h.Release == "1.0.0");
+        Summarize(deploys, report, status);
+        return new DemoResult(report.All.Count, report.Failed, 2, 1, report.SteadyP99, report.CutoverP99, expected);
+    }
+
+    private void Summarize(IReadOnlyList<DeployView> deploys, TrafficReport report, StatusView status)
+    {
+        output.WriteLine("\nwhat happened");
+        foreach (var d in deploys)
+        {
+            var phases = string.Join(", ", d.Phases.Select(p => $"{p.Name} {DeployWatcher.Seconds(p.StartedAt, p.EndedAt)}"));
+            output.WriteLine($"  #{d.Id} {d.Kind} {d.Version}: {d.State} in {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt)} ({phases})");
+        }
+        var byStatus = report.All.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{(g.Key == 0 ? "no answer" : g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))}: {g.Count()}");
+        output.WriteLine($"  requests served: {report.All.Count} ({string.Join(", ", byStatus)}); failed: {report.Failed}");
+        output.WriteLine($"  latency p99: steady {report.SteadyP99:0.0} ms over {report.Steady.Count} requests; during cutovers {report.CutoverP99:0.0} ms over {report.Cutover.Count} requests");
+        output.WriteLine($"  now: {status.App} {status.Environment} on {status.Version}; " + string.Join(", ", status.Hosts.Select(h => $"{h.Name}={h.Release ?? "-"}")));
+    }
+}

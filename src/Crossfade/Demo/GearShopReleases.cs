@@ -1,0 +1,70 @@
+using System.Diagnostics;
+
+namespace Crossfade.Demo;
+
+/// <summary>Builds gear-shop once and makes release folders of it, each with its own VERSION (and knobs).</summary>
+public static class GearShopReleases
+{
+    /// <summary>The published gear-shop: <c>artifacts/gear-shop</c>, published now if it is not there.</summary>
+    public static async Task<string> BuildAsync(TextWriter log, CancellationToken ct)
+    {
+        var repo = RepoPaths.Root() ?? throw new InvalidOperationException("cannot find examples/gear-shop: run from the Crossfade checkout");
+        var output = Path.Combine(repo, "artifacts", "gear-shop");
+        if (File.Exists(Path.Combine(output, "GearShop.dll")))
+            return output;
+        log.WriteLine("building gear-shop (first run only)...");
+        var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "publish", Path.Combine(repo, "examples", "gear-shop", "GearShop.csproj"), "-c", "Release", "-r", "linux-x64", "--no-self-contained", "-o", output, "--nologo", "-v", "quiet" })
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(ct);
+        var stderr = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"dotnet publish of gear-shop failed: {await stdout}{await stderr}");
+        return output;
+    }
+
+    /// <summary>A release folder: the build, a VERSION file and, optionally, a gear-shop.env of knobs.</summary>
+    public static string Make(string build, string releasesDir, string version, params string[] knobs)
+    {
+        var target = Path.Combine(releasesDir, version);
+        if (Directory.Exists(target))
+            Directory.Delete(target, recursive: true);
+        foreach (var file in Directory.EnumerateFiles(build, "*", SearchOption.AllDirectories))
+        {
+            var to = Path.Combine(target, Path.GetRelativePath(build, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+        File.WriteAllText(Path.Combine(target, "VERSION"), version + "\n");
+        if (knobs.Length > 0)
+            File.WriteAllLines(Path.Combine(target, "gear-shop.env"), knobs);
+        return target;
+    }
+
+    /// <summary>The spec the demo applies: gear-shop's own, with every host's database in one shared file.</summary>
+    public static string Spec(string databasePath, string environment = "production", IEnumerable<LocalHost>? hosts = null)
+    {
+        var hostLines = hosts is null
+            ? "      web-1: [web]\n      web-2: [web]\n      web-3: [web]\n      worker-1: [worker, migrator]\n"
+            : string.Concat(hosts.Select(h => $"      {h.Name}: [{h.Roles.Replace(",", ", ")}]\n"));
+        return $"""
+            app: gear-shop
+            run: dotnet GearShop.dll
+            worker: dotnet GearShop.dll worker
+            migrate: dotnet GearShop.dll migrate
+            health:
+              path: /health
+              timeout_seconds: 30
+            drain_seconds: 10
+            keep_releases: 5
+            env:
+              GEARSHOP_DATABASE: "{databasePath}"
+            environments:
+              {environment}:
+                hosts:
+
+            """ + hostLines;
+    }
+}

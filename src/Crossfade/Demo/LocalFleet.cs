@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using Crossfade.Agent.Hosting;
+using Crossfade.Agent.Instances;
+using Crossfade.Cli;
+
+namespace Crossfade.Demo;
+
+/// <summary>A host of a local fleet: its name, roles and the public port of its proxy.</summary>
+public sealed record LocalHost(string Name, string Roles, int ProxyPort);
+
+/// <summary>
+/// A server and several agents, each its own <c>crossfade</c> process with its own root and ports, on
+/// this machine: the demo's fleet, and the tests' and benchmarks'. Disposing it stops every process it
+/// started, and every process those agents started.
+/// </summary>
+public sealed class LocalFleet : IAsyncDisposable
+{
+    private readonly Dictionary<string, Process> _agents = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<string> _self = SelfCommand.Get();
+    private Process? _server;
+
+    private LocalFleet(string dir, IReadOnlyList<LocalHost> hosts, int serverPort)
+    {
+        Dir = dir;
+        Hosts = hosts;
+        ServerPort = serverPort;
+    }
+
+    public string Dir { get; }
+    public IReadOnlyList<LocalHost> Hosts { get; }
+    public int ServerPort { get; }
+    public string ServerUrl => $"http://127.0.0.1:{ServerPort}";
+    public string AdminToken { get; private set; } = "";
+    public ApiClient Api { get; private set; } = null!;
+
+    public string AgentRoot(string host) => Path.Combine(Dir, "hosts", host);
+
+    public static async Task<LocalFleet> StartAsync(string dir, IEnumerable<(string Name, string Roles)> hosts, CancellationToken ct, string trigger = "demo")
+    {
+        await StopLeftoversAsync(dir);
+        if (Directory.Exists(dir))
+            Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(Path.Combine(dir, "logs"));
+        var fleet = new LocalFleet(Path.GetFullPath(dir), hosts.Select(h => new LocalHost(h.Name, h.Roles, FreePorts.Next())).ToList(), FreePorts.Next());
+        try
+        {
+            await fleet.StartServerAsync(ct);
+            fleet.Api = new ApiClient(fleet.ServerUrl, fleet.AdminToken, trigger);
+            foreach (var host in fleet.Hosts)
+            {
+                var token = await fleet.Api.CreateTokenAsync("enroll", host.Name, ct);
+                fleet.StartAgent(host, token.Token);
+            }
+            await fleet.WaitForHostsAsync(ct);
+            return fleet;
+        }
+        catch
+        {
+            await fleet.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async Task StartServerAsync(CancellationToken ct)
+    {
+        var data = Path.Combine(Dir, "server");
+        _server = Launch(["server", "--data", data, "--urls", ServerUrl], Path.Combine(Dir, "logs", "server.log"));
+        using var http = new HttpClient();
+        for (var i = 0; i < 300; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync($"{ServerUrl}/healthz", ct)).IsSuccessStatusCode)
+                {
+                    AdminToken = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"), ct)).Trim();
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (_server.HasExited)
+                break;
+            await Task.Delay(100, ct);
+        }
+        throw new InvalidOperationException($"the server did not start; see {Path.Combine(Dir, "logs", "server.log")}");
+    }
+
+    public void StartAgent(LocalHost host, string? enrollToken = null)
+    {
+        var args = new List<string> { "agent", "--server", ServerUrl, "--name", host.Name, "--roles", host.Roles, "--root", AgentRoot(host.Name), "--proxy-port", host.ProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (enrollToken is not null)
+            args.AddRange(["--token", enrollToken]);
+        _agents[host.Name] = Launch(args, Path.Combine(Dir, "logs", $"{host.Name}.log"));
+    }
+
+    /// <summary>Kills an agent process outright (SIGKILL), as a crash would.</summary>
+    public void KillAgent(string name)
+    {
+        if (_agents.Remove(name, out var process) && !process.HasExited)
+        {
+            process.Kill();
+            process.WaitForExit(5000);
+        }
+    }
+
+    /// <summary>Kills the server process outright (SIGKILL).</summary>
+    public void KillServer()
+    {
+        if (_server is { HasExited: false })
+        {
+            _server.Kill();
+            _server.WaitForExit(5000);
+        }
+    }
+
+    public async Task WaitForHostsAsync(CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var online = (await Api.HostsAsync(ct)).Where(h => h.Online).Select(h => h.Name).ToHashSet();
+            if (Hosts.All(h => online.Contains(h.Name)))
+                return;
+            await Task.Delay(200, ct);
+        }
+        throw new TimeoutException($"not every agent enrolled within 60s; see the logs in {Path.Combine(Dir, "logs")}");
+    }
+
+    private Process Launch(IEnumerable<string> args, string logPath)
+    {
+        var info = new ProcessStartInfo(_self[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in _self.Skip(1).Concat(args))
+            info.ArgumentList.Add(a);
+        var process = Process.Start(info)!;
+        var log = new StreamWriter(new FileStream(logPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Stops processes a previous run in the same folder left behind (after a crash of the demo itself).</summary>
+    private static async Task StopLeftoversAsync(string dir)
+    {
+        var hosts = Path.Combine(dir, "hosts");
+        if (Directory.Exists(hosts))
+            foreach (var root in Directory.GetDirectories(hosts))
+                await AgentHost.StopEverythingAsync(root);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in _agents.Keys.ToList())
+            KillAgent(name);
+        foreach (var host in Hosts)
+            await AgentHost.StopEverythingAsync(AgentRoot(host.Name));
+        if (_server is { HasExited: false })
+        {
+            _server.Kill();
+            await _server.WaitForExitAsync();
+        }
+    }
+}

@@ -1,0 +1,24 @@
+using System.CommandLine;
+using Crossfade.Cli;
+using Crossfade.Commands;
+
+var root = new RootCommand("Crossfade: continuous delivery to plain Linux hosts, with zero dropped requests")
+{
+    Globals.Server,
+    Globals.Token,
+    ProcessCommands.Server(),
+    ProcessCommands.AgentCommand(),
+    ProcessCommands.Proxy(),
+    ClientCommands.Apply(),
+    ClientCommands.Release(),
+    ClientCommands.Deploy(),
+    ClientCommands.Rollback(),
+    ReadCommands.Status(),
+    ReadCommands.History(),
+    ReadCommands.Show(),
+    ReadCommands.Logs(),
+    ReadCommands.Hosts(),
+    ReadCommands.Token(),
+    DemoCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,31 @@
+using Crossfade.Core.Deploys;
+
+namespace Crossfade.Tests.Core.Deploys;
+
+public class DeployTransitionsTests
+{
+    [Theory]
+    [InlineData(DeployState.Queued, DeployState.Preparing)]
+    [InlineData(DeployState.Preparing, DeployState.Aborted)]
+    [InlineData(DeployState.Migrating, DeployState.CuttingOver)]
+    [InlineData(DeployState.CuttingOver, DeployState.RollingBack)]
+    [InlineData(DeployState.RollingBack, DeployState.RolledBack)]
+    public void IsLegal_RunbookTransitions_AreAllowed(DeployState from, DeployState to) =>
+        DeployTransitions.IsLegal(from, to).ShouldBeTrue();
+
+    [Theory]
+    [InlineData(DeployState.CuttingOver, DeployState.Aborted)]
+    [InlineData(DeployState.Succeeded, DeployState.RollingBack)]
+    [InlineData(DeployState.Preparing, DeployState.Succeeded)]
+    [InlineData(DeployState.Aborted, DeployState.Preparing)]
+    public void IsLegal_ShortcutsAndRestarts_AreRefused(DeployState from, DeployState to)
+    {
+        DeployTransitions.IsLegal(from, to).ShouldBeFalse();
+        Should.Throw<InvalidOperationException>(() => DeployTransitions.Ensure(from, to));
+    }
+
+    [Fact]
+    public void IsTerminal_OnlyTheThreeEndings() =>
+        Enum.GetValues<DeployState>().Where(DeployTransitions.IsTerminal)
+            .ShouldBe([DeployState.Succeeded, DeployState.Aborted, DeployState.RolledBack], ignoreOrder: true);
+}

@@ -1,0 +1,94 @@
+using Crossfade.Core.Specs;
+
+namespace Crossfade.Tests.Core.Specs;
+
+public class AppSpecParserTests
+{
+    private const string Valid = """
+        app: gear-shop
+        run: dotnet GearShop.dll
+        worker: dotnet GearShop.dll worker
+        migrate: dotnet GearShop.dll migrate
+        health:
+          path: /health
+          timeout_seconds: 20
+        shared: [data, uploads]
+        env:
+          SHOP_MODE: live
+        environments:
+          production:
+            hosts:
+              web-1: [web]
+              worker-1: [worker, migrator]
+        """;
+
+    [Fact]
+    public void Parse_ValidSpec_ReadsEveryField()
+    {
+        var result = AppSpecParser.Parse(Valid);
+
+        result.Errors.ShouldBeEmpty();
+        var spec = result.Spec!;
+        spec.Name.ShouldBe("gear-shop");
+        spec.Migrate.ShouldBe("dotnet GearShop.dll migrate");
+        spec.Health.ShouldBe(new HealthSpec("/health", 20));
+        spec.SharedPaths.ShouldBe(["data", "uploads"]);
+        spec.Env["SHOP_MODE"].ShouldBe("live");
+        spec.Environments["production"].Hosts.Single(h => h.Name == "worker-1").Roles.ShouldBe(["worker", "migrator"]);
+        spec.ProxyPort.ShouldBe(8080);
+    }
+
+    [Fact]
+    public void Parse_SeveralMistakes_ReportsEveryOneWithItsLine()
+    {
+        const string yaml = """
+            app: Gear Shop
+            health:
+              path: health
+              timeout_seconds: lots
+            colour: blue
+            environments:
+              production:
+                hosts:
+                  web-1: [web, cache]
+            """;
+
+        var errors = AppSpecParser.Parse(yaml, "shop.yml").Errors;
+
+        errors.ShouldContain(e => e.Field == "app" && e.Line == 1);
+        errors.ShouldContain(e => e.Field == "run" && e.Message == "is required");
+        errors.ShouldContain(e => e.Field == "health.path" && e.Line == 3);
+        errors.ShouldContain(e => e.Field == "health.timeout_seconds" && e.Line == 4);
+        errors.ShouldContain(e => e.Field == "colour" && e.Line == 5);
+        errors.ShouldContain(e => e.Field == "environments.production.hosts.web-1" && e.Message.Contains("cache") && e.Line == 9);
+        errors.ShouldAllBe(e => e.File == "shop.yml");
+    }
+
+    [Fact]
+    public void Parse_WorkerRoleWithoutWorkerCommand_IsAnError()
+    {
+        var yaml = "app: a\nrun: x\nenvironments:\n  prod:\n    hosts:\n      w-1: [worker]\n";
+
+        AppSpecParser.Parse(yaml).Errors.ShouldContain(e => e.Message.Contains("no 'worker' command"));
+    }
+
+    [Fact]
+    public void Parse_BrokenYaml_ReportsSyntaxErrorWithPosition()
+    {
+        var result = AppSpecParser.Parse("app: [unclosed\nrun: x\n");
+
+        result.IsValid.ShouldBeFalse();
+        result.Errors.Single().Field.ShouldBe("(syntax)");
+        result.Errors.Single().Line.ShouldBeGreaterThan(0);
+    }
+
+    [Theory]
+    [InlineData("shared: [/etc]")]
+    [InlineData("shared: [../up]")]
+    public void Parse_SharedPathOutsideRelease_IsAnError(string line)
+    {
+        var yaml = $"app: a\nrun: x\n{line}\nenvironments:\n  prod:\n    hosts:\n      w-1: [web]\n";
+
+        AppSpecParser.Parse(yaml).Errors.ShouldContain(e => e.Field == "shared");
+    }
+}

@@ -1,7 +1,7 @@
 namespace Crossfade.Contracts.V1;
 
 /// <summary>Registers or updates an app from the text of its <c>crossfade.yml</c>.</summary>
-public sealed record ApplyAppRequest(string Spec, string? FileName);
+public sealed record ApplyAppRequest(string Spec, string? FileName = null);
 
 /// <summary>An app as the server knows it.</summary>
 public sealed record AppView(

@@ -34,7 +34,7 @@ public static class HostsEndpoints
 }
 
 /// <summary>Asks for a new token; 'enroll' tokens are one-time tokens for agents.</summary>
-public sealed record CreateTokenRequest(string Role, string? Name);
+public sealed record CreateTokenRequest(string Role, string? Name = null);
 
 /// <summary>A new token: its secret is shown once and stored only as a hash.</summary>
 public sealed record CreateTokenResponse(string Name, string Role, string Token);

@@ -8,8 +8,13 @@ public static class SelfCommand
     public static IReadOnlyList<string> Get()
     {
         var process = Environment.ProcessPath ?? "dotnet";
-        return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, Assembly.GetEntryAssembly()!.Location]
-            : [process];
+        var entry = Assembly.GetEntryAssembly();
+        if (entry?.GetName().Name == "crossfade")
+            return Path.GetFileNameWithoutExtension(process) == "dotnet" ? [process, entry.Location] : [process];
+        // Hosted by another program (a test runner, a benchmark): run the crossfade.dll built beside it.
+        var dll = Path.Combine(AppContext.BaseDirectory, "crossfade.dll");
+        return File.Exists(dll)
+            ? ["dotnet", dll]
+            : throw new InvalidOperationException($"cannot find crossfade.dll in {AppContext.BaseDirectory}");
     }
 }

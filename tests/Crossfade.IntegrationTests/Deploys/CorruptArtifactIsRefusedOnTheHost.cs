@@ -1,0 +1,31 @@
+namespace Crossfade.IntegrationTests.Deploys;
+
+public sealed class CorruptArtifactIsRefusedOnTheHost
+{
+    [Fact]
+    public async Task ArtifactCorruptedInStore_FailsHashCheckOnEveryHost_NothingUnpacked()
+    {
+        await using var fleet = await Fleet.StartAsync(nameof(CorruptArtifactIsRefusedOnTheHost));
+        await fleet.PushAsync("1.0.0");
+        await fleet.PushAsync("2.0.0");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        var releases = await fleet.Api.HistoryAsync(Fleet.App, 10, CancellationToken.None);
+        var artifacts = Path.Combine(fleet.Local.Dir, "server", "artifacts", "sha256");
+        var newest = new DirectoryInfo(artifacts).GetFiles().OrderByDescending(f => f.CreationTimeUtc).First();
+        await using (var file = newest.OpenWrite())
+        {
+            file.Seek(1000, SeekOrigin.Begin);
+            file.Write("corrupted by the test"u8);
+        }
+
+        var deploy = await fleet.DeployAsync("2.0.0");
+
+        deploy.State.ShouldBe("Aborted");
+        deploy.Reason.ShouldNotBeNull();
+        deploy.Reason.ShouldContain("hash mismatch");
+        foreach (var host in fleet.Local.Hosts)
+            Directory.Exists(Path.Combine(fleet.Local.AgentRoot(host.Name), "apps", Fleet.App, "releases", "2.0.0")).ShouldBeFalse();
+        (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
+        releases.ShouldNotBeEmpty();
+    }
+}

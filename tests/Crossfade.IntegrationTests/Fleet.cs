@@ -1,0 +1,65 @@
+using Crossfade.Core.Artifacts;
+using Crossfade.Demo;
+
+namespace Crossfade.IntegrationTests;
+
+/// <summary>
+/// A real fleet for one test: a crossfade server process and agent processes (two web hosts and a
+/// worker+migrator), gear-shop applied, with helpers to push releases of it.
+/// </summary>
+public sealed class Fleet : IAsyncDisposable
+{
+    public const string App = "gear-shop";
+    public const string Env = "production";
+
+    private Fleet(LocalFleet local, string build)
+    {
+        Local = local;
+        Build = build;
+    }
+
+    public LocalFleet Local { get; }
+    public string Build { get; }
+    public Cli.ApiClient Api => Local.Api;
+    public IEnumerable<LocalHost> WebHosts => Local.Hosts.Where(h => h.Roles.Contains("web"));
+
+    public static async Task<Fleet> StartAsync(string name)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "cf-it", name);
+        var hosts = new[] { ("web-1", "web"), ("web-2", "web"), ("worker-1", "worker,migrator") };
+        var local = await LocalFleet.StartAsync(dir, hosts, CancellationToken.None, "cli");
+        var build = await GearShopReleases.BuildAsync(TextWriter.Null, CancellationToken.None);
+        await local.Api.ApplyAsync(GearShopReleases.Spec(Path.Combine(dir, "shop-db", "shop.db"), Env, local.Hosts).Replace("timeout_seconds: 30", "timeout_seconds: 8"), "crossfade.yml", CancellationToken.None);
+        return new Fleet(local, build);
+    }
+
+    public async Task PushAsync(string version, params string[] knobs)
+    {
+        var folder = GearShopReleases.Make(Build, Path.Combine(Local.Dir, "releases"), version, knobs);
+        await using var archive = new MemoryStream();
+        ArchivePacker.Pack(folder, archive);
+        archive.Position = 0;
+        await Api.PushReleaseAsync(App, version, "abc123", $"release {version}", archive, CancellationToken.None);
+    }
+
+    public async Task<Contracts.V1.DeployView> DeployAsync(string version) =>
+        await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.DeployAsync(App, Env, version, CancellationToken.None), CancellationToken.None);
+
+    public async Task<Contracts.V1.DeployView> RollbackAsync() =>
+        await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.RollbackAsync(App, Env, CancellationToken.None), CancellationToken.None);
+
+    /// <summary>The version each web host's proxy serves, as gear-shop itself reports it.</summary>
+    public async Task<IReadOnlyList<string>> ServedVersionsAsync()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        var versions = new List<string>();
+        foreach (var host in WebHosts)
+        {
+            using var response = await http.GetAsync($"http://127.0.0.1:{host.ProxyPort}/version");
+            versions.Add(response.Headers.TryGetValues("X-App-Version", out var v) ? v.Single() : $"HTTP {(int)response.StatusCode}");
+        }
+        return versions;
+    }
+
+    public ValueTask DisposeAsync() => Local.DisposeAsync();
+}

@@ -1,0 +1,24 @@
+using Crossfade.Core.Artifacts;
+using Crossfade.Demo;
+
+namespace Crossfade.Bench;
+
+/// <summary>Applies gear-shop to a local fleet and pushes releases of it.</summary>
+public sealed class BenchReleases(LocalFleet fleet)
+{
+    private string? _build;
+
+    public async Task PushAsync(string version, params string[] knobs)
+    {
+        if (_build is null)
+        {
+            _build = await GearShopReleases.BuildAsync(Console.Out, default);
+            await fleet.Api.ApplyAsync(GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), "production", fleet.Hosts), "crossfade.yml", default);
+        }
+        var folder = GearShopReleases.Make(_build, Path.Combine(fleet.Dir, "releases"), version, knobs);
+        await using var archive = new MemoryStream();
+        ArchivePacker.Pack(folder, archive);
+        archive.Position = 0;
+        await fleet.Api.PushReleaseAsync("gear-shop", version, null, null, archive, default);
+    }
+}

@@ -1,4 +1,3 @@
-using Crossfade.Core.Artifacts;
 using Crossfade.Demo;
 
 namespace Crossfade.Bench;
@@ -15,10 +14,6 @@ public sealed class BenchReleases(LocalFleet fleet)
             _build = await GearShopReleases.BuildAsync(Console.Out, default);
             await fleet.Api.ApplyAsync(GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), "production", fleet.Hosts), "crossfade.yml", default);
         }
-        var folder = GearShopReleases.Make(_build, Path.Combine(fleet.Dir, "releases"), version, knobs);
-        await using var archive = new MemoryStream();
-        ArchivePacker.Pack(folder, archive);
-        archive.Position = 0;
-        await fleet.Api.PushReleaseAsync("gear-shop", version, null, null, archive, default);
+        await GearShopReleases.PushAsync(fleet.Api, _build, Path.Combine(fleet.Dir, "releases"), version, null, default, knobs);
     }
 }

@@ -1,4 +1,3 @@
-using Crossfade.Core.Artifacts;
 using Crossfade.Demo;
 
 namespace Crossfade.IntegrationTests;
@@ -33,14 +32,8 @@ public sealed class Fleet : IAsyncDisposable
         return new Fleet(local, build);
     }
 
-    public async Task PushAsync(string version, params string[] knobs)
-    {
-        var folder = GearShopReleases.Make(Build, Path.Combine(Local.Dir, "releases"), version, knobs);
-        await using var archive = new MemoryStream();
-        ArchivePacker.Pack(folder, archive);
-        archive.Position = 0;
-        await Api.PushReleaseAsync(App, version, "abc123", $"release {version}", archive, CancellationToken.None);
-    }
+    public Task PushAsync(string version, params string[] knobs) =>
+        GearShopReleases.PushAsync(Api, Build, Path.Combine(Local.Dir, "releases"), version, $"release {version}", CancellationToken.None, knobs);
 
     public async Task<Contracts.V1.DeployView> DeployAsync(string version) =>
         await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.DeployAsync(App, Env, version, CancellationToken.None), CancellationToken.None);

@@ -1,6 +1,5 @@
 using Crossfade.Cli;
 using Crossfade.Contracts.V1;
-using Crossfade.Core.Artifacts;
 using Crossfade.Load;
 
 namespace Crossfade.Demo;
@@ -21,17 +20,12 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
     {
         var build = await GearShopReleases.BuildAsync(output, ct);
         var releases = Path.Combine(fleet.Dir, "releases");
-        var v1 = GearShopReleases.Make(build, releases, "1.0.0");
-        var v2 = GearShopReleases.Make(build, releases, "2.0.0", "GEARSHOP_MY_FEATURE=1");
         var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), Environment, fleet.Hosts);
         await fleet.Api.ApplyAsync(spec, "crossfade.yml", ct);
         output.WriteLine($"applied {App}: {string.Join(", ", fleet.Hosts.Select(h => $"{h.Name} [{h.Roles}]"))}");
-        foreach (var (version, folder, message) in new[] { ("1.0.0", v1, "first release"), ("2.0.0", v2, "saved searches at /my/feature") })
+        foreach (var (version, message, knobs) in new[] { ("1.0.0", "first release", Array.Empty<string>()), ("2.0.0", "saved searches at /my/feature", ["GEARSHOP_MY_FEATURE=1"]) })
         {
-            await using var archive = new MemoryStream();
-            ArchivePacker.Pack(folder, archive);
-            archive.Position = 0;
-            var pushed = await fleet.Api.PushReleaseAsync(App, version, null, message, archive, ct);
+            var pushed = await GearShopReleases.PushAsync(fleet.Api, build, releases, version, message, ct, knobs);
             output.WriteLine($"pushed {App} {version}: sha256 {pushed.Sha256[..16]}… ({pushed.SizeBytes / 1024} KiB)");
         }
 

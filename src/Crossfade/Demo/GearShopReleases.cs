@@ -43,6 +43,17 @@ public static class GearShopReleases
         return target;
     }
 
+    /// <summary>Makes a release folder of the build and pushes it as <paramref name="version"/>.</summary>
+    public static async Task<Contracts.V1.ReleaseView> PushAsync(
+        Cli.ApiClient api, string build, string releasesDir, string version, string? message, CancellationToken ct, params string[] knobs)
+    {
+        var folder = Make(build, releasesDir, version, knobs);
+        await using var archive = new MemoryStream();
+        Core.Artifacts.ArchivePacker.Pack(folder, archive);
+        archive.Position = 0;
+        return await api.PushReleaseAsync("gear-shop", version, null, message, archive, ct);
+    }
+
     /// <summary>The spec the demo applies: gear-shop's own, with every host's database in one shared file.</summary>
     public static string Spec(string databasePath, string environment = "production", IEnumerable<LocalHost>? hosts = null)
     {

@@ -1,3 +1,4 @@
+using Crossfade.Agent.Checks;
 using Crossfade.Agent.Instances;
 using Crossfade.Agent.Proxy;
 using Crossfade.Agent.Releases;
@@ -17,6 +18,7 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
         StepKinds.Migrate => await MigrateAsync(work.Payload, log, ct),
         StepKinds.Activate => await ActivateAsync(work.Payload, log, ct),
         StepKinds.Discard => await DiscardAsync(work.Payload, log),
+        StepKinds.Check => await CheckCandidateAsync(work.Payload, log, ct),
         _ => new StepResult(false, $"this agent does not know the step '{work.Kind}'"),
     };
 
@@ -59,6 +61,19 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
         state.Update(s => s.For(p.App).Candidate = null);
         var tail = LogTail.Read(Path.Combine(layout.Logs, $"web-{p.Version}.log"), 5);
         return (null, $"candidate {p.Version} failed its health check: {unhealthy}; it never took traffic{(tail.Length > 0 ? $"; its last output: {tail}" : "")}");
+    }
+
+    /// <summary>Runs the critical paths against this host's candidate, which takes no traffic yet.</summary>
+    private async Task<StepResult> CheckCandidateAsync(StepPayload p, StepLog log, CancellationToken ct)
+    {
+        var app = state.Read(s => s.For(p.App));
+        var target = app.Candidate is { } c && c.Version == p.Version ? c
+            : app.Live is { } l && l.Version == p.Version ? l
+            : null;
+        if (target is null || !Processes.IsAlive(target.Process))
+            return new StepResult(false, $"no running instance of {p.Version} to check");
+        var failure = await CriticalPathChecker.RunAsync($"http://127.0.0.1:{target.Port}", p.Runtime.Checks ?? [], $"candidate {p.Version}", log, ct);
+        return failure is null ? new StepResult(true, $"{p.Runtime.Checks?.Count ?? 0} critical paths passed on the candidate") : new StepResult(false, failure);
     }
 
     private async Task<StepResult> MigrateAsync(StepPayload p, StepLog log, CancellationToken ct)
@@ -105,6 +120,9 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
             s.For(p.App).Live = candidate;
             s.For(p.App).Candidate = null;
         });
+        if (p.Runtime.Checks is { Count: > 0 } checks
+            && await CriticalPathChecker.RunAsync($"http://127.0.0.1:{proxy.Port}", checks, "switched host", log, ct) is { } failed)
+            return await SwitchBackAsync(proxy, old, candidate, p, log, failed, ct);
         if (old is not null && old.Process != candidate.Process)
         {
             await Processes.StopAsync(old.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
@@ -113,6 +131,18 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
         if (p.Roles.Contains("worker"))
             return await ActivateWorkerAsync(layout, p, log, ct);
         return await FinishAsync(layout, p, log, $"{p.Version} serves on :{proxy.Port}");
+    }
+
+    /// <summary>The host failed its checks right after the swap: the old instance is still warm, so it takes the traffic back at once.</summary>
+    private async Task<StepResult> SwitchBackAsync(ProxyRecord proxy, InstanceRecord? old, InstanceRecord failed, StepPayload p, StepLog log, string why, CancellationToken ct)
+    {
+        if (old is null || !Processes.IsAlive(old.Process))
+            return new StepResult(false, $"{why}; there was no earlier instance to switch back to");
+        await ProxyKeeper.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{old.Port}/", old.Version, p.Runtime.DrainSeconds), ct);
+        state.Update(s => s.For(p.App).Live = old);
+        await Processes.StopAsync(failed.Process, TimeSpan.FromSeconds(5));
+        log.Write($"switched back to {old.Version} and stopped {failed.Version}");
+        return new StepResult(false, $"{why}; switched this host back to {old.Version}");
     }
 
     /// <summary>Workers are replaced: the old one finishes its current job (bounded), then the new one starts.</summary>

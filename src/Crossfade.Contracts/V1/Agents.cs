@@ -16,6 +16,7 @@ public static class StepKinds
     public const string Migrate = "migrate";
     public const string Activate = "activate";
     public const string Discard = "discard";
+    public const string Check = "check";
 }
 
 /// <summary>A step handed to an agent by the long poll.</summary>
@@ -40,7 +41,8 @@ public sealed record AppRuntime(
     int DrainSeconds,
     int KeepReleases,
     IReadOnlyList<string> SharedPaths,
-    IReadOnlyDictionary<string, string> Env);
+    IReadOnlyDictionary<string, string> Env,
+    IReadOnlyList<CheckDefinition>? Checks = null);
 
 /// <summary>Output lines a running step reports.</summary>
 public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);

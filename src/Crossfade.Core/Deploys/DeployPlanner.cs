@@ -29,7 +29,10 @@ public static class DeployPlanner
             phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKinds.Migrate, migrator.Roles)]));
         }
         phases.Add(new PlannedPhase(DeployState.CuttingOver, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Activate, h.Roles)).ToList()));
-        return PlanResult.Ok(new DeployPlan(phases));
+        var checks = spec.CriticalPaths.Count == 0
+            ? []
+            : hosts.Where(h => h.Has(HostRoles.Web)).Select(h => new PlannedStep(h.Name, StepKinds.Check, h.Roles)).ToList();
+        return PlanResult.Ok(new DeployPlan(phases, checks));
     }
 }
 

@@ -12,7 +12,12 @@ public sealed record AppSpec(
     int KeepReleases,
     IReadOnlyList<string> SharedPaths,
     IReadOnlyDictionary<string, string> Env,
-    IReadOnlyDictionary<string, EnvironmentSpec> Environments);
+    IReadOnlyDictionary<string, EnvironmentSpec> Environments,
+    IReadOnlyList<Contracts.V1.CheckDefinition>? Checks = null)
+{
+    /// <summary>The critical paths every candidate and every switched host must pass.</summary>
+    public IReadOnlyList<Contracts.V1.CheckDefinition> CriticalPaths => Checks ?? [];
+}
 
 /// <summary>How the agent decides that an instance is ready for traffic.</summary>
 public sealed record HealthSpec(string Path, int TimeoutSeconds);

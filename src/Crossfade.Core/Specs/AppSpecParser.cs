@@ -12,7 +12,7 @@ public static partial class AppSpecParser
 {
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
     {
-        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments",
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks",
     };
 
     public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
@@ -61,11 +61,12 @@ public static partial class AppSpecParser
                 reader.ErrorAt(root, "shared", $"'{path}' must be a relative path inside the release");
         var env = reader.StringMap(root, "env");
         var environments = ReadEnvironments(reader, root, worker);
+        var checks = CheckSpecReader.Read(reader, root);
 
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks),
             errors.Items);
     }
 

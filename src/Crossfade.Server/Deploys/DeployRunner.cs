@@ -89,6 +89,17 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
             }
         }
 
+        if (plan.CandidateChecks.Count > 0)
+        {
+            var checkedCandidates = await RunStepsAsync(deployId, plan.CandidateChecks, s => PayloadFor(s, release.Version, release.Sha256));
+            if (FirstFailure(checkedCandidates) is { } checkFailure)
+            {
+                await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
+                await MoveAsync(DeployState.Aborted, $"{checkFailure}; no host was switched, the fleet still serves {deploy.FromVersion ?? "nothing"}");
+                return;
+            }
+        }
+
         var cutover = plan.Phase(DeployState.CuttingOver)!;
         await MoveAsync(DeployState.CuttingOver);
         var activated = await RunStepsAsync(deployId, cutover.Steps, s => PayloadFor(s, release.Version, release.Sha256));

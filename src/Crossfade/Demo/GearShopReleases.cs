@@ -54,28 +54,21 @@ public static class GearShopReleases
         return await api.PushReleaseAsync("gear-shop", version, null, message, archive, ct);
     }
 
-    /// <summary>The spec the demo applies: gear-shop's own, with every host's database in one shared file.</summary>
-    public static string Spec(string databasePath, string environment = "production", IEnumerable<LocalHost>? hosts = null)
+    /// <summary>
+    /// The spec the demo, tests and benchmarks apply: gear-shop's own <c>crossfade.yml</c>, with its
+    /// environment's hosts replaced by the local fleet's and every host's database in one shared file.
+    /// </summary>
+    public static string Spec(string databasePath, string environment, IEnumerable<LocalHost> hosts)
     {
-        var hostLines = hosts is null
-            ? "      web-1: [web]\n      web-2: [web]\n      web-3: [web]\n      worker-1: [worker, migrator]\n"
-            : string.Concat(hosts.Select(h => $"      {h.Name}: [{h.Roles.Replace(",", ", ")}]\n"));
-        return $"""
-            app: gear-shop
-            run: dotnet GearShop.dll
-            worker: dotnet GearShop.dll worker
-            migrate: dotnet GearShop.dll migrate
-            health:
-              path: /health
-              timeout_seconds: 30
-            drain_seconds: 10
-            keep_releases: 5
-            env:
-              GEARSHOP_DATABASE: "{databasePath}"
-            environments:
-              {environment}:
-                hosts:
-
-            """ + hostLines;
+        var repo = RepoPaths.Root() ?? throw new InvalidOperationException("cannot find examples/gear-shop");
+        var example = File.ReadAllText(Path.Combine(repo, "examples", "gear-shop", "crossfade.yml"));
+        var cut = example.IndexOf("\nenvironments:", StringComparison.Ordinal);
+        if (cut < 0)
+            throw new InvalidOperationException("examples/gear-shop/crossfade.yml must end with its environments");
+        var text = new System.Text.StringBuilder(example[..(cut + 1)]);
+        text.Append($"env:\n  GEARSHOP_DATABASE: \"{databasePath}\"\nenvironments:\n  {environment}:\n    hosts:\n");
+        foreach (var host in hosts)
+            text.Append($"      {host.Name}: [{host.Roles.Replace(",", ", ")}]\n");
+        return text.ToString();
     }
 }

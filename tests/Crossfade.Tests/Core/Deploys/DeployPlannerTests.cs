@@ -11,6 +11,20 @@ public class DeployPlannerTests
             new Dictionary<string, EnvironmentSpec> { ["prod"] = new("prod", hosts) });
 
     [Fact]
+    public void Plan_WithCriticalPaths_ChecksEveryWebCandidateBeforeCutover()
+    {
+        var spec = Spec("migrate", new HostSpec("web-1", ["web"]), new HostSpec("job-1", ["worker", "migrator"])) with
+        {
+            Checks = [new CheckDefinition("browse", "GET", "/", null, "application/json", 200, null)],
+        };
+
+        var plan = DeployPlanner.Plan(spec, "prod", DeployKind.Deploy).Plan!;
+
+        plan.CandidateChecks.Select(s => (s.Host, s.Kind)).ShouldBe([("web-1", StepKinds.Check)]);
+        DeployPlanner.Plan(spec with { Checks = null }, "prod", DeployKind.Deploy).Plan!.CandidateChecks.ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Plan_Deploy_PreparesAllMigratesOnceThenActivatesAll()
     {
         var spec = Spec("migrate", new HostSpec("web-1", ["web"]), new HostSpec("web-2", ["web"]), new HostSpec("job-1", ["worker", "migrator"]), new HostSpec("job-2", ["worker", "migrator"]));

@@ -91,4 +91,60 @@ public class AppSpecParserTests
 
         AppSpecParser.Parse(yaml).Errors.ShouldContain(e => e.Field == "shared");
     }
+
+    [Fact]
+    public void Parse_Checks_ReadsCriticalPathsWithDefaults()
+    {
+        var yaml = "app: a\nrun: x\nchecks:\n  - name: browse\n    path: /listings\n    expect_body: Shoes\n  - name: buy\n    method: post\n    path: /checkout\n    body: '{}'\n    expect_status: 201\nenvironments:\n  prod:\n    hosts:\n      w-1: [web]\n";
+
+        var checks = AppSpecParser.Parse(yaml).Spec!.CriticalPaths;
+
+        checks.Count.ShouldBe(2);
+        checks[0].ShouldBe(new Crossfade.Contracts.V1.CheckDefinition("browse", "GET", "/listings", null, "application/json", 200, "Shoes"));
+        checks[1].Method.ShouldBe("POST");
+        checks[1].ExpectStatus.ShouldBe(201);
+    }
+
+    [Fact]
+    public void Parse_BadChecks_ReportsEachProblemWithItsLine()
+    {
+        const string yaml = """
+            app: a
+            run: x
+            checks:
+              - name: browse
+                path: listings
+                method: FETCH
+              - name: browse
+                method: GET
+                path: /x
+                body: nope
+                expect_status: 42
+            environments:
+              prod:
+                hosts:
+                  w-1: [web]
+            """;
+
+        var errors = AppSpecParser.Parse(yaml).Errors;
+
+        errors.ShouldContain(e => e.Field == "checks[0].path" && e.Line == 5);
+        errors.ShouldContain(e => e.Field == "checks[0].method" && e.Line == 6);
+        errors.ShouldContain(e => e.Field == "checks[1].name" && e.Message.Contains("another check"));
+        errors.ShouldContain(e => e.Field == "checks[1].body");
+        errors.ShouldContain(e => e.Field == "checks[1].expect_status" && e.Line == 11);
+    }
+
+    [Fact]
+    public void Parse_TheExampleAppsOwnSpec_IsValid()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "examples", "gear-shop", "crossfade.yml")))
+            dir = dir.Parent!;
+
+        var result = AppSpecParser.Parse(File.ReadAllText(Path.Combine(dir.FullName, "examples", "gear-shop", "crossfade.yml")));
+
+        result.Errors.ShouldBeEmpty();
+        result.Spec!.CriticalPaths.Select(c => c.Name).ShouldBe(["browse listings", "make an offer", "check out"]);
+    }
 }

@@ -29,6 +29,11 @@ public static class Migrations
         read.CommandText = "SELECT version FROM schema_version";
         var current = (long)read.ExecuteScalar()!;
         Console.WriteLine($"gear-shop {settings.Version}: schema at version {current}, target {Steps.Length}");
+        if (settings.MigrateDelayMs > 0)
+        {
+            Console.WriteLine($"backfilling for {settings.MigrateDelayMs} ms");
+            Thread.Sleep(settings.MigrateDelayMs);
+        }
         for (var i = (int)current; i < Steps.Length; i++)
         {
             using var tx = connection.BeginTransaction();

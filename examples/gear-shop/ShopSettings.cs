@@ -7,12 +7,13 @@ namespace GearShop;
 /// the release (so a release can carry its own behaviour, as a bad release does in the tests).
 /// </summary>
 public sealed record ShopSettings(
-    string Version, string Database, int Port, double CheckoutErrorRate, int LatencyMs, bool FailHealth, bool MyFeature)
+    string Version, string Database, int Port, double CheckoutErrorRate, int LatencyMs, bool FailHealth, bool MyFeature,
+    int StartupDelayMs = 0, int MigrateDelayMs = 0)
 {
     public static ShopSettings Load(string releaseDir)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in new[] { "GEARSHOP_CHECKOUT_ERROR_RATE", "GEARSHOP_LATENCY_MS", "GEARSHOP_FAIL_HEALTH", "GEARSHOP_MY_FEATURE", "GEARSHOP_DATABASE" })
+        foreach (var key in new[] { "GEARSHOP_CHECKOUT_ERROR_RATE", "GEARSHOP_LATENCY_MS", "GEARSHOP_FAIL_HEALTH", "GEARSHOP_MY_FEATURE", "GEARSHOP_DATABASE", "GEARSHOP_STARTUP_DELAY_MS", "GEARSHOP_MIGRATE_DELAY_MS" })
             if (Environment.GetEnvironmentVariable(key) is { } v)
                 values[key] = v;
         var file = Path.Combine(releaseDir, "gear-shop.env");
@@ -30,6 +31,8 @@ public sealed record ShopSettings(
             double.TryParse(values.GetValueOrDefault("GEARSHOP_CHECKOUT_ERROR_RATE"), CultureInfo.InvariantCulture, out var rate) ? rate : 0,
             int.TryParse(values.GetValueOrDefault("GEARSHOP_LATENCY_MS"), out var ms) ? ms : 0,
             values.GetValueOrDefault("GEARSHOP_FAIL_HEALTH") == "1",
-            values.GetValueOrDefault("GEARSHOP_MY_FEATURE") == "1");
+            values.GetValueOrDefault("GEARSHOP_MY_FEATURE") == "1",
+            int.TryParse(values.GetValueOrDefault("GEARSHOP_STARTUP_DELAY_MS"), out var startup) ? startup : 0,
+            int.TryParse(values.GetValueOrDefault("GEARSHOP_MIGRATE_DELAY_MS"), out var migrate) ? migrate : 0);
     }
 }

@@ -8,6 +8,8 @@ public static class WebShop
 {
     public static async Task<int> RunAsync(ShopSettings settings, string[] args)
     {
+        if (settings.StartupDelayMs > 0)
+            await Task.Delay(settings.StartupDelayMs);
         var builder = WebApplication.CreateSlimBuilder(args);
         builder.WebHost.UseUrls($"http://127.0.0.1:{settings.Port}");
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -33,7 +33,9 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
             catch (Exception ex)
             {
                 LogCrashed(deployId, ex);
-                await store.SetDeployStateAsync(deployId, nameof(DeployState.Aborted), $"internal error: {ex.Message}", time.GetUtcNow(), true, CancellationToken.None);
+                // A bug, not an expected failure: the record says so; the deploy resumes at the next server start.
+                await store.SetDeployStateAsync(deployId, (await store.GetDeployAsync(deployId, CancellationToken.None))!.State,
+                    $"internal error, resumes when the server restarts: {ex.Message}", time.GetUtcNow(), false, CancellationToken.None);
             }
             finally
             {
@@ -53,11 +55,18 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         var release = (await store.GetReleaseAsync(deploy.App, deploy.Version, ct))!;
         var runtime = RuntimeFactory.From(spec);
         StepPayload PayloadFor(PlannedStep step, string version, string sha) => new(deploy.App, version, sha, step.Roles, runtime);
-        var state = DeployState.Queued;
-        LogStarted(deployId, deploy.App, deploy.Environment, deploy.Version);
+        var state = Enum.Parse<DeployState>(deploy.State);
+        var existing = await ExistingStepsAsync(deployId);
+        if (state == DeployState.Queued)
+            LogStarted(deployId, deploy.App, deploy.Environment, deploy.Version);
+        else
+            LogResumed(deployId, deploy.State, existing.Count);
 
         async Task MoveAsync(DeployState to, string? reason = null)
         {
+            // On resume the plan is replayed from the start: phases the deploy has passed already are not entered again.
+            if (!DeployTransitions.IsTerminal(to) && Progress(to) <= Progress(state))
+                return;
             DeployTransitions.Ensure(state, to);
             await store.EndPhaseAsync(deployId, state.ToString(), time.GetUtcNow(), ct);
             var final = DeployTransitions.IsTerminal(to);
@@ -69,10 +78,10 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
 
         var preparing = plan.Phase(DeployState.Preparing)!;
         await MoveAsync(DeployState.Preparing);
-        var prepared = await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+        var prepared = await RunStepsAsync(deployId, existing, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256));
         if (FirstFailure(prepared) is { } prepareFailure)
         {
-            await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
+            await RunStepsAsync(deployId, existing, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
             await MoveAsync(DeployState.Aborted, $"{prepareFailure}; the fleet still serves {deploy.FromVersion ?? "nothing (first deploy)"}");
             return;
         }
@@ -80,10 +89,10 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         if (plan.Phase(DeployState.Migrating) is { } migrating)
         {
             await MoveAsync(DeployState.Migrating);
-            var migrated = await RunStepsAsync(deployId, migrating.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+            var migrated = await RunStepsAsync(deployId, existing, migrating.Steps, s => PayloadFor(s, release.Version, release.Sha256));
             if (FirstFailure(migrated) is { } migrateFailure)
             {
-                await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
+                await RunStepsAsync(deployId, existing, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
                 await MoveAsync(DeployState.Aborted, $"{migrateFailure}; no host was switched");
                 return;
             }
@@ -91,10 +100,10 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
 
         if (plan.CandidateChecks.Count > 0)
         {
-            var checkedCandidates = await RunStepsAsync(deployId, plan.CandidateChecks, s => PayloadFor(s, release.Version, release.Sha256));
+            var checkedCandidates = await RunStepsAsync(deployId, existing, plan.CandidateChecks, s => PayloadFor(s, release.Version, release.Sha256));
             if (FirstFailure(checkedCandidates) is { } checkFailure)
             {
-                await RunStepsAsync(deployId, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
+                await RunStepsAsync(deployId, existing, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
                 await MoveAsync(DeployState.Aborted, $"{checkFailure}; no host was switched, the fleet still serves {deploy.FromVersion ?? "nothing"}");
                 return;
             }
@@ -102,7 +111,7 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
 
         var cutover = plan.Phase(DeployState.CuttingOver)!;
         await MoveAsync(DeployState.CuttingOver);
-        var activated = await RunStepsAsync(deployId, cutover.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+        var activated = await RunStepsAsync(deployId, existing, cutover.Steps, s => PayloadFor(s, release.Version, release.Sha256));
         if (FirstFailure(activated) is not { } cutoverFailure)
         {
             await store.SetLiveVersionAsync(deploy.App, deploy.Environment, release.Version, deployId, ct);
@@ -112,26 +121,26 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         }
 
         await MoveAsync(DeployState.RollingBack, cutoverFailure);
-        var back = await RollBackSwitchedHostsAsync(deployId, deploy, activated, PayloadFor);
+        var back = await RollBackSwitchedHostsAsync(deployId, existing, deploy, activated, PayloadFor);
         await MoveAsync(DeployState.RolledBack, $"{cutoverFailure}; {back}");
         LogEnded(deployId, "RolledBack");
     }
 
     private async Task<string> RollBackSwitchedHostsAsync(
-        long deployId, DeployRecord deploy, IReadOnlyList<(PlannedStep Step, StepResult Result)> activated,
+        long deployId, Dictionary<(string, string, string), StepRecord> existing, DeployRecord deploy, IReadOnlyList<(PlannedStep Step, StepResult Result)> activated,
         Func<PlannedStep, string, string, StepPayload> payloadFor)
     {
         var ct = CancellationToken.None;
         if (deploy.FromVersion is null || await store.GetReleaseAsync(deploy.App, deploy.FromVersion, ct) is not { } previous)
         {
-            await RunStepsAsync(deployId, activated.Select(a => a.Step).ToList(), s => payloadFor(s, deploy.Version, ""), StepKinds.Discard);
+            await RunStepsAsync(deployId, existing, activated.Select(a => a.Step).ToList(), s => payloadFor(s, deploy.Version, ""), StepKinds.Discard);
             return "there was no earlier release; the new instances were stopped";
         }
         // Every host goes back, including the one that failed: its activate may have stopped half way.
         var hosts = activated.Select(a => a.Step).ToList();
-        var prepared = await RunStepsAsync(deployId, hosts, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Prepare);
+        var prepared = await RunStepsAsync(deployId, existing, hosts, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Prepare);
         var ready = prepared.Where(p => p.Result.Succeeded).Select(p => p.Step).ToList();
-        var switched = await RunStepsAsync(deployId, ready, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Activate);
+        var switched = await RunStepsAsync(deployId, existing, ready, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Activate);
         var failed = prepared.Where(p => !p.Result.Succeeded).Concat(switched.Where(s => !s.Result.Succeeded)).Select(p => p.Step.Host).ToList();
         return failed.Count == 0
             ? $"every host is back on {previous.Version}"
@@ -141,16 +150,27 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
     private static string? FirstFailure(IReadOnlyList<(PlannedStep Step, StepResult Result)> results) =>
         results.FirstOrDefault(r => !r.Result.Succeeded) is { Step: not null } f ? $"{f.Step.Host}: {f.Step.Kind} failed: {f.Result.Message}" : null;
 
-    /// <summary>Queues one step per host, in parallel, and waits for each to end or time out.</summary>
+    /// <summary>
+    /// Queues one step per host, in parallel, and waits for each to end or time out. A step this deploy
+    /// queued already (same host, kind and release: a resumed deploy) is awaited, not queued again.
+    /// </summary>
     private async Task<IReadOnlyList<(PlannedStep Step, StepResult Result)>> RunStepsAsync(
-        long deployId, IReadOnlyList<PlannedStep> steps, Func<PlannedStep, StepPayload> payloadFor, string? kindOverride = null)
+        long deployId, Dictionary<(string, string, string), StepRecord> existing, IReadOnlyList<PlannedStep> steps,
+        Func<PlannedStep, StepPayload> payloadFor, string? kindOverride = null)
     {
         var waits = new List<Task<(PlannedStep, StepResult)>>();
         foreach (var step in steps)
         {
             var kind = kindOverride ?? step.Kind;
-            var json = JsonSerializer.Serialize(payloadFor(step), JsonBody.Options);
-            var id = await store.AddStepAsync(deployId, step.Host, kind, json, CancellationToken.None);
+            var payload = payloadFor(step);
+            long id;
+            if (existing.TryGetValue((step.Host, kind, payload.Version), out var earlier))
+                id = earlier.Id;
+            else
+            {
+                id = await store.AddStepAsync(deployId, step.Host, kind, JsonSerializer.Serialize(payload, JsonBody.Options), CancellationToken.None);
+                existing[(step.Host, kind, payload.Version)] = (await store.GetStepAsync(id, CancellationToken.None))!;
+            }
             var watch = signals.WatchStep(id);
             signals.StepQueued(step.Host);
             waits.Add(AwaitStepAsync(step with { Kind = kind }, id, watch));
@@ -158,8 +178,29 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         return await Task.WhenAll(waits);
     }
 
+    private async Task<Dictionary<(string, string, string), StepRecord>> ExistingStepsAsync(long deployId)
+    {
+        var steps = await store.ListStepsAsync(deployId, CancellationToken.None);
+        return steps
+            .GroupBy(s => (s.Host, s.Kind, JsonSerializer.Deserialize<StepPayload>(s.PayloadJson, JsonBody.Options)!.Version))
+            .ToDictionary(g => g.Key, g => g.Last());
+    }
+
+    /// <summary>How far along the happy path a state is, for skipping passed phases on resume.</summary>
+    private static int Progress(DeployState state) => state switch
+    {
+        DeployState.RollingBack => 100,
+        _ => (int)state,
+    };
+
     private async Task<(PlannedStep, StepResult)> AwaitStepAsync(PlannedStep step, long id, Task<StepResult> watch)
     {
+        // The agent may have reported before this watch existed (a resumed deploy): the store has it then.
+        if (await store.GetStepAsync(id, CancellationToken.None) is { } known && StepStatus.IsFinal(known.Status))
+        {
+            signals.Forget(id);
+            return (step, new StepResult(known.Status == StepStatus.Succeeded, known.Message ?? ""));
+        }
         var timeout = Task.Delay(options.StepTimeout, time);
         if (await Task.WhenAny(watch, timeout) == watch)
             return (step, await watch);
@@ -176,6 +217,9 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
 
     [LoggerMessage(2, LogLevel.Information, "Deploy {DeployId} ended: {State}")]
     private partial void LogEnded(long deployId, string state);
+
+    [LoggerMessage(4, LogLevel.Warning, "Deploy {DeployId} resumed in {State} with {Steps} steps on record")]
+    private partial void LogResumed(long deployId, string state, int steps);
 
     [LoggerMessage(3, LogLevel.Error, "Deploy {DeployId} crashed")]
     private partial void LogCrashed(long deployId, Exception ex);

@@ -34,6 +34,7 @@ public static class ServerHost
         builder.Services.AddSingleton<WorkSignals>();
         builder.Services.AddSingleton<DeployRunner>();
         builder.Services.AddSingleton<DeployService>();
+        builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o =>
@@ -43,7 +44,6 @@ public static class ServerHost
         });
 
         await Bootstrap.EnsureAdminTokenAsync(store, options.DataDir, clock);
-        await Interruptions.CloseAsync(store, clock);
 
         var app = builder.Build();
         app.UseExceptionHandler();

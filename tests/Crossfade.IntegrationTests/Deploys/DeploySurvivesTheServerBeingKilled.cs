@@ -1,0 +1,50 @@
+using System.Diagnostics;
+
+namespace Crossfade.IntegrationTests.Deploys;
+
+public sealed class DeploySurvivesTheServerBeingKilled
+{
+    [Theory]
+    [InlineData("Preparing")]
+    [InlineData("Migrating")]
+    public async Task ServerKilledMidDeploy_ResumesOnRestart_AndFinishesWithACompleteRecord(string phase)
+    {
+        await using var fleet = await Fleet.StartAsync($"server-killed-{phase}");
+        await fleet.PushAsync("1.0.0");
+        await fleet.PushAsync("2.0.0", "GEARSHOP_STARTUP_DELAY_MS=4000", "GEARSHOP_MIGRATE_DELAY_MS=4000");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        var started = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
+        await WaitForStateAsync(fleet, started.Id, phase);
+        await Task.Delay(800);
+
+        fleet.Local.KillServer();
+        var whileDown = await fleet.ServedVersionsAsync();
+        await Task.Delay(1500);
+        await fleet.Local.StartServerAsync(CancellationToken.None);
+        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
+
+        whileDown.ShouldAllBe(v => v == "1.0.0");
+        done.State.ShouldBe("Succeeded", done.Reason);
+        done.Phases.Select(p => p.Name).ShouldBe(["Preparing", "Migrating", "CuttingOver"]);
+        done.Phases.ShouldAllBe(p => p.EndedAt != null);
+        done.Steps.Count(s => s.Kind == "migrate").ShouldBe(1, "the migration ran once, not again after the restart");
+        done.Steps.ShouldAllBe(s => s.Status == "succeeded");
+        (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
+        var migrateLog = await fleet.Api.LogsAsync(done.Id, "worker-1", 0, CancellationToken.None);
+        migrateLog.Count(l => l.Line.Contains("backfilling")).ShouldBe(1);
+    }
+
+    private static async Task WaitForStateAsync(Fleet fleet, long id, string state)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            var deploy = await fleet.Api.GetDeployAsync(id, CancellationToken.None);
+            if (deploy.State == state)
+                return;
+            deploy.State.ShouldNotBeOneOf("Succeeded", "Aborted", "RolledBack");
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"deploy #{id} never reached {state}");
+    }
+}

@@ -21,6 +21,15 @@ public sealed class ServerOptions
     /// <summary>How long one step may take on a host before it counts as failed.</summary>
     public TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// How long a deploy's lease lasts without a heartbeat. A deploy whose owner stopped heartbeating for
+    /// longer is resumed by whichever server process sees it first.
+    /// </summary>
+    public TimeSpan LeaseExpiry { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This server process, as the owner of the deploys it runs.</summary>
+    public string InstanceId { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+
     public void Validate()
     {
         if (string.IsNullOrWhiteSpace(DataDir))

@@ -32,7 +32,7 @@ public static class DeploysEndpoints
         var (body, error) = await JsonBody.ReadAsync<StartDeployRequest>(context.Request, ct);
         if (body is null)
             return error!;
-        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Deploy, body.Version, context.Caller().Name, Trigger(context), IdempotencyKey(context)), deploys, store, ct);
+        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Deploy, body.Version, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context)), deploys, store, ct);
     }
 
     private static async Task<IResult> StartRollbackAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
@@ -40,7 +40,7 @@ public static class DeploysEndpoints
         var (body, error) = await JsonBody.ReadAsync<StartRollbackRequest>(context.Request, ct);
         if (body is null)
             return error!;
-        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Rollback, null, context.Caller().Name, Trigger(context), IdempotencyKey(context)), deploys, store, ct);
+        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Rollback, null, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context)), deploys, store, ct);
     }
 
     private static async Task<IResult> StartAsync(DeployRequest request, DeployService deploys, IStore store, CancellationToken ct)
@@ -77,6 +77,10 @@ public static class DeploysEndpoints
         var lines = await store.ReadStepLogAsync(id, host, after ?? 0, ct);
         return Results.Ok(lines.Select(l => new DeployLogLine(l.Seq, steps[l.StepId].Host, steps[l.StepId].Kind, l.Line.At, l.Line.Line)));
     }
+
+    /// <summary>?wait=true queues the deploy behind one in progress instead of refusing it.</summary>
+    private static bool Queue(HttpContext context) =>
+        bool.TryParse(context.Request.Query["wait"], out var wait) && wait;
 
     private static string Trigger(HttpContext context) =>
         context.Request.Headers["X-Crossfade-Trigger"].ToString() switch

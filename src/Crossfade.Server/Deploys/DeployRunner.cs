@@ -22,12 +22,23 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
     /// <summary>The deploys running now, so shutdown and tests can wait for them.</summary>
     public IReadOnlyCollection<Task> Running => _running.Values.ToList();
 
+    /// <summary>Runs (or resumes) a deploy in the background if this process can take its lease.</summary>
     public void Launch(long deployId)
     {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_running.TryAdd(deployId, gate.Task))
+            return;
         var task = Task.Run(async () =>
         {
+            await gate.Task;
+            using var lease = new CancellationTokenSource();
+            Task heartbeat = Task.CompletedTask;
             try
             {
+                if (!await store.ClaimDeployAsync(deployId, options.InstanceId, time.GetUtcNow(), options.LeaseExpiry, CancellationToken.None))
+                    return;
+                heartbeat = HeartbeatAsync(deployId, lease.Token);
+                await WaitForTurnAsync(deployId);
                 await RunAsync(deployId);
             }
             catch (Exception ex)
@@ -35,20 +46,79 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
                 LogCrashed(deployId, ex);
                 // A bug, not an expected failure: the record says so; the deploy resumes at the next server start.
                 await store.SetDeployStateAsync(deployId, (await store.GetDeployAsync(deployId, CancellationToken.None))!.State,
-                    $"internal error, resumes when the server restarts: {ex.Message}", time.GetUtcNow(), false, CancellationToken.None);
+                    $"internal error; another attempt follows when its lease expires: {ex.Message}", time.GetUtcNow(), false, CancellationToken.None);
             }
             finally
             {
+                await lease.CancelAsync();
+                await heartbeat;
                 _running.TryRemove(deployId, out _);
             }
         });
         _running[deployId] = task;
+        gate.SetResult();
+    }
+
+    /// <summary>
+    /// A deploy goes from what is live when it starts, which for a queued one is not what was live when it
+    /// was asked for; a queued rollback likewise goes back from the release live at its start.
+    /// </summary>
+    private async Task<DeployRecord?> FixVersionsAtStartAsync(DeployRecord deploy)
+    {
+        var ct = CancellationToken.None;
+        var live = await store.GetLiveVersionAsync(deploy.App, deploy.Environment, ct);
+        var version = deploy.Version;
+        if (deploy.Kind == "rollback")
+        {
+            var target = (await store.ListPastLiveVersionsAsync(deploy.App, deploy.Environment, ct)).FirstOrDefault(v => v != live);
+            if (target is null)
+            {
+                await store.SetDeployStateAsync(deploy.Id, nameof(DeployState.Aborted), "no earlier release to roll back to when its turn came", time.GetUtcNow(), true, ct);
+                return null;
+            }
+            version = target;
+        }
+        if (version == deploy.Version && live == deploy.FromVersion)
+            return deploy;
+        await store.SetDeployVersionsAsync(deploy.Id, version, live, ct);
+        return deploy with { Version = version, FromVersion = live };
+    }
+
+    /// <summary>Whether this process runs the deploy now.</summary>
+    public bool IsRunning(long deployId) => _running.ContainsKey(deployId);
+
+    private async Task HeartbeatAsync(long deployId, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await Task.Delay(options.LeaseExpiry / 3, time, stop).ContinueWith(_ => { }, TaskScheduler.Default);
+            if (!stop.IsCancellationRequested)
+                await store.ClaimDeployAsync(deployId, options.InstanceId, time.GetUtcNow(), options.LeaseExpiry, CancellationToken.None);
+        }
+    }
+
+    /// <summary>A queued deploy (--wait) starts when every older deploy of its app and environment has ended.</summary>
+    private async Task WaitForTurnAsync(long deployId)
+    {
+        var deploy = (await store.GetDeployAsync(deployId, CancellationToken.None))!;
+        var logged = false;
+        while (await store.DeployAheadAsync(deploy, CancellationToken.None) is { } ahead)
+        {
+            if (!logged)
+                LogQueued(deployId, ahead.Id);
+            logged = true;
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time);
+        }
     }
 
     private async Task RunAsync(long deployId)
     {
         var ct = CancellationToken.None;
         var deploy = (await store.GetDeployAsync(deployId, ct))!;
+        if (deploy.State == nameof(DeployState.Queued))
+            deploy = await FixVersionsAtStartAsync(deploy);
+        if (deploy is null)
+            return;
         var spec = AppSpecParser.Parse((await store.GetAppAsync(deploy.App, ct))!.SpecYaml).Spec!;
         var kind = deploy.Kind == "rollback" ? DeployKind.Rollback : DeployKind.Deploy;
         var plan = DeployPlanner.Plan(spec, deploy.Environment, kind).Plan!;
@@ -220,6 +290,9 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
 
     [LoggerMessage(4, LogLevel.Warning, "Deploy {DeployId} resumed in {State} with {Steps} steps on record")]
     private partial void LogResumed(long deployId, string state, int steps);
+
+    [LoggerMessage(5, LogLevel.Information, "Deploy {DeployId} is queued behind deploy {AheadId}")]
+    private partial void LogQueued(long deployId, long aheadId);
 
     [LoggerMessage(3, LogLevel.Error, "Deploy {DeployId} crashed")]
     private partial void LogCrashed(long deployId, Exception ex);

@@ -45,13 +45,13 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
 
         var draft = new DeployRecord(0, request.App, request.Environment, request.Kind.ToString().ToLowerInvariant(), version, live,
             nameof(DeployState.Queued), request.RequestedBy, request.Trigger, time.GetUtcNow(), null, null);
-        var (deploy, created) = await store.CreateDeployAsync(draft, request.IdempotencyKey, ct);
+        var (deploy, created) = await store.CreateDeployAsync(draft, request.IdempotencyKey, request.Queue, ct);
         if (!created)
         {
             if (request.IdempotencyKey is not null && deploy.RequestedBy == request.RequestedBy && deploy.Version == version && deploy.Kind == draft.Kind)
                 return new DeployStart(deploy, 200, null);
             return new DeployStart(null, 409,
-                $"deploy #{deploy.Id} of '{deploy.App}' to '{deploy.Environment}' ({deploy.Kind} {deploy.Version}) is in progress, started by {deploy.RequestedBy} at {deploy.CreatedAt:u}; wait for it to end",
+                $"deploy #{deploy.Id} of '{deploy.App}' to '{deploy.Environment}' ({deploy.Kind} {deploy.Version}) is in progress, started by {deploy.RequestedBy} at {deploy.CreatedAt:u}; wait for it to end, or ask again with --wait to queue behind it",
                 deploy);
         }
         runner.Launch(deploy.Id);

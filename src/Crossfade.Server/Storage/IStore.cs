@@ -29,10 +29,22 @@ public interface IStore
     /// Creates a queued deploy unless another one of the same app and environment is still running;
     /// then returns that one instead, with <c>Created = false</c>. Atomic.
     /// </summary>
-    Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, CancellationToken ct);
+    /// <remarks>With <paramref name="queue"/>, a deploy is created even while another runs, and waits its turn.</remarks>
+    Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, bool queue, CancellationToken ct);
+
+    /// <summary>
+    /// Takes (or renews) the lease on an unfinished deploy for <paramref name="owner"/>: granted when nobody holds
+    /// it, the owner holds it already, or the holder's heartbeat is older than <paramref name="expiry"/>.
+    /// </summary>
+    Task<bool> ClaimDeployAsync(long id, string owner, DateTimeOffset now, TimeSpan expiry, CancellationToken ct);
+
+    /// <summary>The unfinished deploy of the same app and environment that runs before this one, if any.</summary>
+    Task<DeployRecord?> DeployAheadAsync(DeployRecord deploy, CancellationToken ct);
     Task<DeployRecord?> GetDeployAsync(long id, CancellationToken ct);
     Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(string app, int limit, CancellationToken ct);
     Task<IReadOnlyList<DeployRecord>> ListUnfinishedDeploysAsync(CancellationToken ct);
+    /// <summary>Fixes what a queued deploy goes from and to, once it starts.</summary>
+    Task SetDeployVersionsAsync(long id, string version, string? fromVersion, CancellationToken ct);
     Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct);
     Task StartPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
     Task EndPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);

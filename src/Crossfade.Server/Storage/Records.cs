@@ -13,7 +13,7 @@ public sealed record HostRecord(string Name, IReadOnlyList<string> Roles, DateTi
 /// <summary>A deploy row.</summary>
 public sealed record DeployRecord(
     long Id, string App, string Environment, string Kind, string Version, string? FromVersion, string State,
-    string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Reason);
+    string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Reason, string? Owner = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
 public sealed record PhaseRecord(long DeployId, string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

@@ -15,6 +15,7 @@ internal sealed class DeployRow
     public long created_at { get; set; }
     public long? finished_at { get; set; }
     public string? reason { get; set; }
+    public string? owner { get; set; }
 }
 
 internal sealed class StepRow

@@ -36,5 +36,9 @@ internal static class SqliteSchema
             seq INTEGER PRIMARY KEY AUTOINCREMENT, step_id INTEGER NOT NULL, at INTEGER NOT NULL, line TEXT NOT NULL);
         CREATE INDEX step_logs_step ON step_logs (step_id, seq);
         """,
+        """
+        ALTER TABLE deploys ADD COLUMN owner TEXT;
+        ALTER TABLE deploys ADD COLUMN heartbeat_at INTEGER;
+        """,
     ];
 }

@@ -7,7 +7,7 @@ public sealed partial class SqliteStore
 {
     private const string ActiveStates = "('Queued','Converging','Preparing','Migrating','CuttingOver','Verifying','RollingBack')";
 
-    public async Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, CancellationToken ct)
+    public async Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, bool queue, CancellationToken ct)
     {
         await using var c = Open();
         // BEGIN IMMEDIATE takes the write lock first, so two requests cannot both see "no active deploy".
@@ -27,7 +27,7 @@ public sealed partial class SqliteStore
             var active = await c.QuerySingleOrDefaultAsync<DeployRow>(
                 $"SELECT * FROM deploys WHERE app = @App AND environment = @Environment AND state IN {ActiveStates} ORDER BY id LIMIT 1",
                 new { draft.App, draft.Environment });
-            if (active is not null)
+            if (active is not null && !queue)
             {
                 await c.ExecuteAsync("COMMIT");
                 return (ToRecord(active), false);
@@ -47,6 +47,27 @@ public sealed partial class SqliteStore
             await c.ExecuteAsync("ROLLBACK");
             throw;
         }
+    }
+
+    public async Task<bool> ClaimDeployAsync(long id, string owner, DateTimeOffset now, TimeSpan expiry, CancellationToken ct)
+    {
+        await using var c = Open();
+        return await c.ExecuteAsync(new CommandDefinition(
+            $"""
+            UPDATE deploys SET owner = @owner, heartbeat_at = @now
+            WHERE id = @id AND state IN {ActiveStates}
+              AND (owner IS NULL OR owner = @owner OR heartbeat_at IS NULL OR heartbeat_at < @stale)
+            """,
+            new { id, owner, now = Ms(now), stale = Ms(now - expiry) }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task<DeployRecord?> DeployAheadAsync(DeployRecord deploy, CancellationToken ct)
+    {
+        await using var c = Open();
+        var row = await c.QuerySingleOrDefaultAsync<DeployRow>(new CommandDefinition(
+            $"SELECT * FROM deploys WHERE app = @App AND environment = @Environment AND state IN {ActiveStates} AND id < @Id ORDER BY id LIMIT 1",
+            new { deploy.App, deploy.Environment, deploy.Id }, cancellationToken: ct));
+        return row is null ? null : ToRecord(row);
     }
 
     public async Task<DeployRecord?> GetDeployAsync(long id, CancellationToken ct)
@@ -70,6 +91,13 @@ public sealed partial class SqliteStore
         var rows = await c.QueryAsync<DeployRow>(new CommandDefinition(
             $"SELECT * FROM deploys WHERE state IN {ActiveStates} ORDER BY id", cancellationToken: ct));
         return rows.Select(ToRecord).ToList();
+    }
+
+    public async Task SetDeployVersionsAsync(long id, string version, string? fromVersion, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE deploys SET version = @version, from_version = @fromVersion WHERE id = @id", new { id, version, fromVersion }, cancellationToken: ct));
     }
 
     public async Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct)
@@ -130,5 +158,5 @@ public sealed partial class SqliteStore
 
     private static DeployRecord ToRecord(DeployRow r) =>
         new(r.id, r.app, r.environment, r.kind, r.version, r.from_version, r.state, r.requested_by, r.trigger,
-            At(r.created_at), At(r.finished_at), r.reason);
+            At(r.created_at), At(r.finished_at), r.reason, r.owner);
 }

@@ -34,11 +34,11 @@ public sealed class ApiClient
         return SendAsync<ReleaseView>(HttpMethod.Post, $"api/v1/apps/{app}/releases?{query}", content, ct);
     }
 
-    public Task<DeployView> DeployAsync(string app, string environment, string version, CancellationToken ct) =>
-        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/deploys", JsonContent.Create(new StartDeployRequest(environment, version), options: Json), ct, Guid.NewGuid().ToString());
+    public Task<DeployView> DeployAsync(string app, string environment, string version, CancellationToken ct, bool wait = false) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/deploys?wait={wait}", JsonContent.Create(new StartDeployRequest(environment, version), options: Json), ct, Guid.NewGuid().ToString());
 
-    public Task<DeployView> RollbackAsync(string app, string environment, CancellationToken ct) =>
-        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/rollbacks", JsonContent.Create(new StartRollbackRequest(environment), options: Json), ct, Guid.NewGuid().ToString());
+    public Task<DeployView> RollbackAsync(string app, string environment, CancellationToken ct, bool wait = false) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/rollbacks?wait={wait}", JsonContent.Create(new StartRollbackRequest(environment), options: Json), ct, Guid.NewGuid().ToString());
 
     public Task<DeployView> GetDeployAsync(long id, CancellationToken ct) => SendAsync<DeployView>(HttpMethod.Get, $"api/v1/deploys/{id}", null, ct);
 

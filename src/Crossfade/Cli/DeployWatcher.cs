@@ -18,9 +18,15 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
         var seenPhases = new HashSet<string>();
         var seenSteps = new HashSet<long>();
         var deploy = started;
+        var saidQueued = false;
         while (true)
         {
             var final = IsFinal(deploy.State);
+            if (deploy.State == "Queued" && deploy.Phases.Count == 0 && !saidQueued && (DateTimeOffset.UtcNow - deploy.CreatedAt).TotalSeconds > 1)
+            {
+                output.WriteLine("  queued: waiting for the deploy ahead of it to end");
+                saidQueued = true;
+            }
             foreach (var phase in deploy.Phases)
             {
                 // A phase is printed with its steps once it has ended, so each step shows under the phase it belongs to.

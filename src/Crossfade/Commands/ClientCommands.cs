@@ -81,11 +81,12 @@ public static class ClientCommands
         var version = new Option<string>("--version") { Required = true };
         var env = new Option<string>("--env") { Required = true, Description = "the environment" };
         var noWait = new Option<bool>("--no-wait") { Description = "return once the server accepted the deploy" };
-        var command = new Command("deploy", "deploy a release to an environment; exits 0 only if it succeeded") { app, version, env, noWait, Globals.Json };
+        var queue = new Option<bool>("--wait") { Description = "if another deploy of the app and environment runs, queue behind it instead of being refused" };
+        var command = new Command("deploy", "deploy a release to an environment; exits 0 only if it succeeded") { app, version, env, noWait, queue, Globals.Json };
         command.SetAction((parse, ct) => Globals.Guard(async () =>
         {
             var api = Globals.Client(parse);
-            var started = await api.DeployAsync(parse.GetValue(app)!, parse.GetValue(env)!, parse.GetValue(version)!, ct);
+            var started = await api.DeployAsync(parse.GetValue(app)!, parse.GetValue(env)!, parse.GetValue(version)!, ct, parse.GetValue(queue));
             return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
         }));
         return command;
@@ -96,11 +97,12 @@ public static class ClientCommands
         var app = new Argument<string>("app");
         var env = new Option<string>("--env") { Required = true };
         var noWait = new Option<bool>("--no-wait");
-        var command = new Command("rollback", "switch an environment back to the release before the live one") { app, env, noWait, Globals.Json };
+        var queue = new Option<bool>("--wait") { Description = "queue behind a deploy in progress instead of being refused" };
+        var command = new Command("rollback", "switch an environment back to the release before the live one") { app, env, noWait, queue, Globals.Json };
         command.SetAction((parse, ct) => Globals.Guard(async () =>
         {
             var api = Globals.Client(parse);
-            var started = await api.RollbackAsync(parse.GetValue(app)!, parse.GetValue(env)!, ct);
+            var started = await api.RollbackAsync(parse.GetValue(app)!, parse.GetValue(env)!, ct, parse.GetValue(queue));
             return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
         }));
         return command;

@@ -33,7 +33,7 @@ public sealed class Fleet : IAsyncDisposable
     }
 
     public Task PushAsync(string version, params string[] knobs) =>
-        GearShopReleases.PushAsync(Api, Build, Path.Combine(Local.Dir, "releases"), version, $"release {version}", CancellationToken.None, knobs);
+        GearShopReleases.PushAsync(Api, Build, Path.Combine(Local.Dir, "releases"), version, "abc123", $"release {version}", CancellationToken.None, knobs);
 
     public async Task<Contracts.V1.DeployView> DeployAsync(string version) =>
         await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.DeployAsync(App, Env, version, CancellationToken.None), CancellationToken.None);

@@ -21,7 +21,9 @@ public sealed record DeployView(
     DateTimeOffset? FinishedAt,
     string? Reason,
     IReadOnlyList<PhaseView> Phases,
-    IReadOnlyList<StepView> Steps);
+    IReadOnlyList<StepView> Steps,
+    string? Commit = null,
+    string? Message = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
 public sealed record PhaseView(string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

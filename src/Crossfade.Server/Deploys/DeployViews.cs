@@ -10,9 +10,11 @@ public static class DeployViews
     {
         var phases = await store.ListPhasesAsync(d.Id, ct);
         var steps = await store.ListStepsAsync(d.Id, ct);
+        var release = await store.GetReleaseAsync(d.App, d.Version, ct);
         return new DeployView(d.Id, d.App, d.Environment, d.Kind, d.Version, d.FromVersion, d.State, d.RequestedBy, d.Trigger,
             d.CreatedAt, d.FinishedAt, d.Reason,
             phases.Select(p => new PhaseView(p.Name, p.StartedAt, p.EndedAt)).ToList(),
-            steps.Select(s => new StepView(s.Id, s.Host, s.Kind, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList());
+            steps.Select(s => new StepView(s.Id, s.Host, s.Kind, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList(),
+            release?.Commit, release?.Message);
     }
 }

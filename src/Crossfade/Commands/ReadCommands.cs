@@ -36,7 +36,7 @@ public static class ReadCommands
             if (Print(parse, deploys))
                 return 0;
             foreach (var d in deploys)
-                Console.WriteLine($"#{d.Id,-5} {d.CreatedAt:yyyy-MM-dd HH:mm:ss} {d.Kind,-8} {d.Version,-12} {d.Environment,-12} {d.State,-11} {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt),7} {d.RequestedBy} via {d.Trigger}{(d.Reason is null ? "" : $": {d.Reason}")}");
+                Console.WriteLine($"#{d.Id,-5} {d.CreatedAt:yyyy-MM-dd HH:mm:ss} {d.Kind,-8} {d.Version,-12} {d.Commit?[..Math.Min(8, d.Commit.Length)] ?? "-",-8} {d.Environment,-12} {d.State,-11} {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt),7} {d.RequestedBy} via {d.Trigger}{(d.Reason is null ? "" : $": {d.Reason}")}");
             return 0;
         }));
         return command;
@@ -52,6 +52,8 @@ public static class ReadCommands
             if (Print(parse, d))
                 return 0;
             Console.WriteLine($"{DeployWatcher.Title(d)}: {d.State}, requested by {d.RequestedBy} via {d.Trigger} at {d.CreatedAt:u}");
+            if (d.Commit is not null || d.Message is not null)
+                Console.WriteLine($"release {d.Version}: commit {d.Commit ?? "-"}{(d.Message is null ? "" : $", \"{d.Message}\"")}");
             if (d.Reason is not null)
                 Console.WriteLine($"reason: {d.Reason}");
             foreach (var p in d.Phases)

@@ -45,13 +45,18 @@ public static class GearShopReleases
 
     /// <summary>Makes a release folder of the build and pushes it as <paramref name="version"/>.</summary>
     public static async Task<Contracts.V1.ReleaseView> PushAsync(
-        Cli.ApiClient api, string build, string releasesDir, string version, string? message, CancellationToken ct, params string[] knobs)
+        Cli.ApiClient api, string build, string releasesDir, string version, string? message, CancellationToken ct, params string[] knobs) =>
+        await PushAsync(api, build, releasesDir, version, null, message, ct, knobs);
+
+    /// <summary>Makes a release folder of the build and pushes it as <paramref name="version"/>, built from <paramref name="commit"/>.</summary>
+    public static async Task<Contracts.V1.ReleaseView> PushAsync(
+        Cli.ApiClient api, string build, string releasesDir, string version, string? commit, string? message, CancellationToken ct, params string[] knobs)
     {
         var folder = Make(build, releasesDir, version, knobs);
         await using var archive = new MemoryStream();
         Core.Artifacts.ArchivePacker.Pack(folder, archive);
         archive.Position = 0;
-        return await api.PushReleaseAsync("gear-shop", version, null, message, archive, ct);
+        return await api.PushReleaseAsync("gear-shop", version, commit, message, archive, ct);
     }
 
     /// <summary>

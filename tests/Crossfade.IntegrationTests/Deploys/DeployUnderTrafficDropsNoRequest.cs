@@ -24,6 +24,11 @@ public sealed class DeployUnderTrafficDropsNoRequest
         await load;
 
         deploy.State.ShouldBe("Succeeded", deploy.Reason);
+        deploy.Commit.ShouldBe("abc123");
+        deploy.Message.ShouldBe("release 2.0.0");
+        deploy.RequestedBy.ShouldBe("admin");
+        deploy.Trigger.ShouldBe("cli");
+        deploy.Steps.Where(s => s.Kind == "activate").Select(s => s.Host).ShouldBe(["web-1", "web-2", "worker-1"], ignoreOrder: true);
         servedAfterDeploy.ShouldAllBe(v => v == "2.0.0");
         rollback.State.ShouldBe("Succeeded", rollback.Reason);
         rollback.Version.ShouldBe("1.0.0");

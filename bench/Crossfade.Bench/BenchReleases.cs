@@ -3,7 +3,7 @@ using Crossfade.Demo;
 namespace Crossfade.Bench;
 
 /// <summary>Applies gear-shop to a local fleet and pushes releases of it.</summary>
-public sealed class BenchReleases(LocalFleet fleet)
+public sealed class BenchReleases(LocalFleet fleet, int healthTimeoutSeconds = 30)
 {
     private string? _build;
 
@@ -12,7 +12,9 @@ public sealed class BenchReleases(LocalFleet fleet)
         if (_build is null)
         {
             _build = await GearShopReleases.BuildAsync(Console.Out, default);
-            await fleet.Api.ApplyAsync(GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), "production", fleet.Hosts), "crossfade.yml", default);
+            var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), "production", fleet.Hosts)
+                .Replace("timeout_seconds: 30", $"timeout_seconds: {healthTimeoutSeconds}");
+            await fleet.Api.ApplyAsync(spec, "crossfade.yml", default);
         }
         await GearShopReleases.PushAsync(fleet.Api, _build, Path.Combine(fleet.Dir, "releases"), version, null, default, knobs);
     }

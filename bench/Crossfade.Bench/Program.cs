@@ -4,11 +4,12 @@ return args.FirstOrDefault() switch
 {
     "zero-downtime" => await ZeroDowntime.RunAsync(args.Skip(1).ToArray()),
     "proxy-overhead" => await ProxyOverhead.RunAsync(args.Skip(1).ToArray()),
+    "deploy-scale" => await DeployScale.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale> [options]");
     return 2;
 }

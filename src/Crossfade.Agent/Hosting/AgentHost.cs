@@ -35,7 +35,7 @@ public static class AgentHost
         if (!File.Exists(path))
             return;
         var state = HostState.Load(path);
-        var all = state.Apps.Values.SelectMany(a => new[] { a.Live?.Process, a.Candidate?.Process, a.Worker?.Process, a.Proxy?.Process }).OfType<ProcessRef>();
+        var all = state.Apps.Values.SelectMany(a => new[] { a.Live?.Process, a.Candidate?.Process, a.Worker?.Process, a.Previous?.Process, a.Proxy?.Process }).OfType<ProcessRef>();
         await Task.WhenAll(all.Select(p => Processes.StopAsync(p, TimeSpan.FromSeconds(5))));
     }
 }

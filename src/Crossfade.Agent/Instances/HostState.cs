@@ -15,6 +15,8 @@ public sealed class AppState
     public InstanceRecord? Live { get; set; }
     public InstanceRecord? Candidate { get; set; }
     public InstanceRecord? Worker { get; set; }
+    /// <summary>The instance that served before the last cutover, kept warm during the bake window for an instant rollback.</summary>
+    public InstanceRecord? Previous { get; set; }
     /// <summary>How each app is run, kept so the supervisor can restart instances after an agent restart.</summary>
     public Contracts.V1.AppRuntime? Runtime { get; set; }
 }

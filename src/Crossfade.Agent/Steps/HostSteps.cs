@@ -19,6 +19,7 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
         StepKinds.Activate => await ActivateAsync(work.Payload, log, ct),
         StepKinds.Discard => await DiscardAsync(work.Payload, log),
         StepKinds.Check => await CheckCandidateAsync(work.Payload, log, ct),
+        StepKinds.Finalize => await FinalizeAsync(work.Payload, log),
         _ => new StepResult(false, $"this agent does not know the step '{work.Kind}'"),
     };
 
@@ -45,6 +46,14 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
 
     private async Task<(InstanceRecord? Instance, string? Error)> StartCandidateAsync(HostLayout layout, StepPayload p, StepLog log, CancellationToken ct)
     {
+        // The instance kept warm through a bake window is the fastest candidate there is: a rollback takes it back.
+        var warm = state.Read(s => s.For(p.App).Previous);
+        if (warm is not null && warm.Version == p.Version && Processes.IsAlive(warm.Process))
+            state.Update(s =>
+            {
+                s.For(p.App).Candidate = warm;
+                s.For(p.App).Previous = null;
+            });
         var existing = state.Read(s => s.For(p.App).Candidate);
         if (existing is not null && existing.Version == p.Version && Processes.IsAlive(existing.Process)
             && await launcher.WaitHealthyAsync(existing, p.Runtime with { HealthTimeoutSeconds = 2 }, log, ct) is null)
@@ -124,10 +133,7 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
             && await CriticalPathChecker.RunAsync($"http://127.0.0.1:{proxy.Port}", checks, "switched host", log, ct) is { } failed)
             return await SwitchBackAsync(proxy, old, candidate, p, log, failed, ct);
         if (old is not null && old.Process != candidate.Process)
-        {
-            await Processes.StopAsync(old.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
-            log.Write($"stopped {old.Version} (pid {old.Process.Pid})");
-        }
+            await RetireAsync(p, old, log);
         if (p.Roles.Contains("worker"))
             return await ActivateWorkerAsync(layout, p, log, ct);
         return await FinishAsync(layout, p, log, $"{p.Version} serves on :{proxy.Port}");
@@ -170,10 +176,38 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
     private Task<StepResult> FinishAsync(HostLayout layout, StepPayload p, StepLog log, string message)
     {
         ReleaseStager.PointCurrent(layout, p.Version);
-        var inUse = state.Read(s => new[] { s.For(p.App).Live?.Version, s.For(p.App).Candidate?.Version, s.For(p.App).Worker?.Version, p.Version })
+        var inUse = state.Read(s => new[] { s.For(p.App).Live?.Version, s.For(p.App).Candidate?.Version, s.For(p.App).Worker?.Version, s.For(p.App).Previous?.Version, p.Version })
             .OfType<string>().ToHashSet();
         ReleaseStager.Prune(layout, p.Runtime.KeepReleases, inUse, log);
         return Task.FromResult(new StepResult(true, message));
+    }
+
+    /// <summary>With a bake window the old instance stays warm (instant rollback) until finalize; without one it stops now.</summary>
+    private async Task RetireAsync(StepPayload p, InstanceRecord old, StepLog log)
+    {
+        var earlier = state.Read(s => s.For(p.App).Previous);
+        if (earlier is not null && earlier.Process != old.Process)
+            await Processes.StopAsync(earlier.Process, TimeSpan.FromSeconds(5));
+        if (p.Runtime.BakeSeconds > 0)
+        {
+            state.Update(s => s.For(p.App).Previous = old);
+            log.Write($"kept {old.Version} (pid {old.Process.Pid}) warm for the {p.Runtime.BakeSeconds}s bake window");
+            return;
+        }
+        state.Update(s => s.For(p.App).Previous = null);
+        await Processes.StopAsync(old.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
+        log.Write($"stopped {old.Version} (pid {old.Process.Pid})");
+    }
+
+    /// <summary>The bake window passed: the warm old instance stops.</summary>
+    private async Task<StepResult> FinalizeAsync(StepPayload p, StepLog log)
+    {
+        var previous = state.Read(s => s.For(p.App).Previous);
+        if (previous is null)
+            return new StepResult(true, "nothing kept warm");
+        await Processes.StopAsync(previous.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
+        state.Update(s => s.For(p.App).Previous = null);
+        return new StepResult(true, $"stopped {previous.Version} (pid {previous.Process.Pid}) after the bake window");
     }
 
     private async Task<StepResult> DiscardAsync(StepPayload p, StepLog log)

@@ -17,6 +17,7 @@ public static class StepKinds
     public const string Activate = "activate";
     public const string Discard = "discard";
     public const string Check = "check";
+    public const string Finalize = "finalize";
 }
 
 /// <summary>A step handed to an agent by the long poll.</summary>
@@ -42,7 +43,8 @@ public sealed record AppRuntime(
     int KeepReleases,
     IReadOnlyList<string> SharedPaths,
     IReadOnlyDictionary<string, string> Env,
-    IReadOnlyList<CheckDefinition>? Checks = null);
+    IReadOnlyList<CheckDefinition>? Checks = null,
+    int BakeSeconds = 0);
 
 /// <summary>Output lines a running step reports.</summary>
 public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);

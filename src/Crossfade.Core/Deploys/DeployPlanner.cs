@@ -29,6 +29,8 @@ public static class DeployPlanner
             phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKinds.Migrate, migrator.Roles)]));
         }
         phases.Add(new PlannedPhase(DeployState.CuttingOver, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Activate, h.Roles)).ToList()));
+        if (spec.BakeSeconds > 0)
+            phases.Add(new PlannedPhase(DeployState.Verifying, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Finalize, h.Roles)).ToList()));
         var checks = spec.CriticalPaths.Count == 0
             ? []
             : hosts.Where(h => h.Has(HostRoles.Web)).Select(h => new PlannedStep(h.Name, StepKinds.Check, h.Roles)).ToList();

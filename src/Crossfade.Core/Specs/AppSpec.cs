@@ -13,7 +13,8 @@ public sealed record AppSpec(
     IReadOnlyList<string> SharedPaths,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyDictionary<string, EnvironmentSpec> Environments,
-    IReadOnlyList<Contracts.V1.CheckDefinition>? Checks = null)
+    IReadOnlyList<Contracts.V1.CheckDefinition>? Checks = null,
+    int BakeSeconds = 0)
 {
     /// <summary>The critical paths every candidate and every switched host must pass.</summary>
     public IReadOnlyList<Contracts.V1.CheckDefinition> CriticalPaths => Checks ?? [];

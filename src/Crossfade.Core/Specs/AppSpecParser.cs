@@ -12,7 +12,7 @@ public static partial class AppSpecParser
 {
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
     {
-        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks",
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds",
     };
 
     public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
@@ -55,6 +55,7 @@ public static partial class AppSpecParser
         var proxyPort = ReadProxyPort(reader, root);
         var drain = reader.OptionalInt(root, "drain_seconds", 30, 0, 3600);
         var keep = reader.OptionalInt(root, "keep_releases", 5, 2, 100);
+        var bake = reader.OptionalInt(root, "bake_seconds", 0, 0, 86400);
         var shared = reader.StringList(root, "shared");
         foreach (var path in shared)
             if (path.StartsWith('/') || path.Split('/').Contains(".."))
@@ -66,7 +67,7 @@ public static partial class AppSpecParser
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake),
             errors.Items);
     }
 

@@ -18,6 +18,7 @@ namespace Crossfade.Server.Deploys;
 public sealed partial class DeployRunner(IStore store, WorkSignals signals, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
 {
     private readonly ConcurrentDictionary<long, Task> _running = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _rollbackRequests = new();
 
     /// <summary>The deploys running now, so shutdown and tests can wait for them.</summary>
     public IReadOnlyCollection<Task> Running => _running.Values.ToList();
@@ -83,6 +84,28 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         await store.SetDeployVersionsAsync(deploy.Id, version, live, ct);
         return deploy with { Version = version, FromVersion = live };
     }
+
+    /// <summary>
+    /// Holds the deploy in Verifying for the bake window, old instances warm. Returns who asked for a
+    /// rollback if someone did before the window ended, null otherwise.
+    /// </summary>
+    private async Task<string?> WaitOutBakeAsync(long deployId, int seconds)
+    {
+        var asked = _rollbackRequests.GetOrAdd(deployId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            var window = Task.Delay(TimeSpan.FromSeconds(seconds), time);
+            return await Task.WhenAny(asked.Task, window) == asked.Task ? await asked.Task : null;
+        }
+        finally
+        {
+            _rollbackRequests.TryRemove(deployId, out _);
+        }
+    }
+
+    /// <summary>Asks a deploy in its bake window to roll back now; false when it is not baking in this process.</summary>
+    public bool RequestRollback(long deployId, string requestedBy) =>
+        _rollbackRequests.TryGetValue(deployId, out var asked) && asked.TrySetResult(requestedBy);
 
     /// <summary>Whether this process runs the deploy now.</summary>
     public bool IsRunning(long deployId) => _running.ContainsKey(deployId);
@@ -182,6 +205,21 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         var cutover = plan.Phase(DeployState.CuttingOver)!;
         await MoveAsync(DeployState.CuttingOver);
         var activated = await RunStepsAsync(deployId, existing, cutover.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+        // A first release has no old instances to keep warm, so there is nothing to bake.
+        if (FirstFailure(activated) is null && deploy.FromVersion is not null && plan.Phase(DeployState.Verifying) is { } verifying)
+        {
+            await MoveAsync(DeployState.Verifying);
+            if (await WaitOutBakeAsync(deployId, spec.BakeSeconds) is { } requester)
+            {
+                await MoveAsync(DeployState.RollingBack, $"rollback requested by {requester} during verification");
+                var reverted = await RollBackSwitchedHostsAsync(deployId, existing, deploy, activated, PayloadFor);
+                await MoveAsync(DeployState.RolledBack, $"rolled back by {requester} during verification; {reverted}");
+                LogEnded(deployId, "RolledBack");
+                return;
+            }
+            // The old instances only stop here; a host that fails to stop one still serves the new release.
+            await RunStepsAsync(deployId, existing, verifying.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+        }
         if (FirstFailure(activated) is not { } cutoverFailure)
         {
             await store.SetLiveVersionAsync(deploy.App, deploy.Environment, release.Version, deployId, ct);

@@ -20,6 +20,8 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
         if (plan.Plan is null)
             return new DeployStart(null, 422, plan.Refusal);
 
+        if (request.Kind == DeployKind.Rollback && await BakingDeployAsync(request, ct) is { } baking)
+            return baking;
         var live = await store.GetLiveVersionAsync(request.App, request.Environment, ct);
         string version;
         if (request.Kind == DeployKind.Rollback)
@@ -56,6 +58,23 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
         }
         runner.Launch(deploy.Id);
         return new DeployStart(deploy, 202, null);
+    }
+
+    /// <summary>
+    /// A rollback asked for while a deploy is in its bake window is that deploy's rollback: its hosts
+    /// still hold the old instances warm, so they switch back at once.
+    /// </summary>
+    private async Task<DeployStart?> BakingDeployAsync(DeployRequest request, CancellationToken ct)
+    {
+        var baking = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d =>
+            d.App == request.App && d.Environment == request.Environment && d.State == nameof(DeployState.Verifying) && d.Kind == "deploy");
+        if (baking is null)
+            return null;
+        if (baking.FromVersion is null)
+            return new DeployStart(null, 409, $"deploy #{baking.Id} is the first release of '{baking.App}' in '{baking.Environment}': there is nothing to roll back to");
+        return runner.RequestRollback(baking.Id, request.RequestedBy)
+            ? new DeployStart(baking, 202, null)
+            : new DeployStart(null, 409, $"deploy #{baking.Id} is verifying on another server process; ask again in a moment");
     }
 
     private async Task<List<string>> OfflineHostsAsync(DeployPlan plan, CancellationToken ct)

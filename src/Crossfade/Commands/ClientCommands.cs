@@ -103,12 +103,14 @@ public static class ClientCommands
         {
             var api = Globals.Client(parse);
             var started = await api.RollbackAsync(parse.GetValue(app)!, parse.GetValue(env)!, ct, parse.GetValue(queue));
-            return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
+            if (started.Kind == "deploy" && !parse.GetValue(Globals.Json))
+                Console.WriteLine($"deploy #{started.Id} is verifying {started.Version}: its hosts switch back to {started.FromVersion} now");
+            return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct, rollingBackADeploy: started.Kind == "deploy");
         }));
         return command;
     }
 
-    private static async Task<int> FollowAsync(ApiClient api, Contracts.V1.DeployView started, bool noWait, bool json, CancellationToken ct)
+    private static async Task<int> FollowAsync(ApiClient api, Contracts.V1.DeployView started, bool noWait, bool json, CancellationToken ct, bool rollingBackADeploy = false)
     {
         if (noWait)
         {
@@ -118,6 +120,6 @@ public static class ClientCommands
         var done = await new DeployWatcher(api, json ? TextWriter.Null : Console.Out).WatchAsync(started, ct);
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(done, ApiClient.Json));
-        return DeployWatcher.IsSuccess(done) ? 0 : 1;
+        return (rollingBackADeploy ? done.State == "RolledBack" : DeployWatcher.IsSuccess(done)) ? 0 : 1;
     }
 }

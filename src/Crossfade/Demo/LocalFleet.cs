@@ -104,6 +104,16 @@ public sealed class LocalFleet : IAsyncDisposable
         }
     }
 
+    /// <summary>CPU time the server process has used so far, to tell its share of a deploy's work.</summary>
+    public TimeSpan ServerCpu
+    {
+        get
+        {
+            _server!.Refresh();
+            return _server.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Kills the server process outright (SIGKILL).</summary>
     public void KillServer()
     {

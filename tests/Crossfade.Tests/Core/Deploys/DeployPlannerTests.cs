@@ -38,6 +38,17 @@ public class DeployPlannerTests
     }
 
     [Fact]
+    public void Plan_WithBakeWindow_VerifiesThenFinalizesEveryHost()
+    {
+        var spec = Spec(null, new HostSpec("web-1", ["web"]), new HostSpec("web-2", ["web"])) with { BakeSeconds = 30 };
+
+        var plan = DeployPlanner.Plan(spec, "prod", DeployKind.Deploy).Plan!;
+
+        plan.Phases.Select(p => p.State).ShouldBe([DeployState.Preparing, DeployState.CuttingOver, DeployState.Verifying]);
+        plan.Phase(DeployState.Verifying)!.Steps.Select(s => (s.Host, s.Kind)).ShouldBe([("web-1", StepKinds.Finalize), ("web-2", StepKinds.Finalize)]);
+    }
+
+    [Fact]
     public void Plan_Rollback_NeverMigrates()
     {
         var spec = Spec("migrate", new HostSpec("web-1", ["web", "migrator"]));

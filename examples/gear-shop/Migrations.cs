@@ -34,6 +34,11 @@ public static class Migrations
             Console.WriteLine($"backfilling for {settings.MigrateDelayMs} ms");
             Thread.Sleep(settings.MigrateDelayMs);
         }
+        if (settings.MigrateFails)
+        {
+            Console.Error.WriteLine("error: migration 3 failed: column 'price_cents' cannot be NOT NULL, 2 rows hold NULL");
+            return 1;
+        }
         for (var i = (int)current; i < Steps.Length; i++)
         {
             using var tx = connection.BeginTransaction();

@@ -8,12 +8,12 @@ namespace GearShop;
 /// </summary>
 public sealed record ShopSettings(
     string Version, string Database, int Port, double CheckoutErrorRate, int LatencyMs, bool FailHealth, bool MyFeature,
-    int StartupDelayMs = 0, int MigrateDelayMs = 0)
+    int StartupDelayMs = 0, int MigrateDelayMs = 0, bool MigrateFails = false)
 {
     public static ShopSettings Load(string releaseDir)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in new[] { "GEARSHOP_CHECKOUT_ERROR_RATE", "GEARSHOP_LATENCY_MS", "GEARSHOP_FAIL_HEALTH", "GEARSHOP_MY_FEATURE", "GEARSHOP_DATABASE", "GEARSHOP_STARTUP_DELAY_MS", "GEARSHOP_MIGRATE_DELAY_MS" })
+        foreach (var key in new[] { "GEARSHOP_CHECKOUT_ERROR_RATE", "GEARSHOP_LATENCY_MS", "GEARSHOP_FAIL_HEALTH", "GEARSHOP_MY_FEATURE", "GEARSHOP_DATABASE", "GEARSHOP_STARTUP_DELAY_MS", "GEARSHOP_MIGRATE_DELAY_MS", "GEARSHOP_MIGRATE_FAIL" })
             if (Environment.GetEnvironmentVariable(key) is { } v)
                 values[key] = v;
         var file = Path.Combine(releaseDir, "gear-shop.env");
@@ -33,6 +33,7 @@ public sealed record ShopSettings(
             values.GetValueOrDefault("GEARSHOP_FAIL_HEALTH") == "1",
             values.GetValueOrDefault("GEARSHOP_MY_FEATURE") == "1",
             int.TryParse(values.GetValueOrDefault("GEARSHOP_STARTUP_DELAY_MS"), out var startup) ? startup : 0,
-            int.TryParse(values.GetValueOrDefault("GEARSHOP_MIGRATE_DELAY_MS"), out var migrate) ? migrate : 0);
+            int.TryParse(values.GetValueOrDefault("GEARSHOP_MIGRATE_DELAY_MS"), out var migrate) ? migrate : 0,
+            values.GetValueOrDefault("GEARSHOP_MIGRATE_FAIL") == "1");
     }
 }

@@ -53,6 +53,8 @@ public static class AgentEndpoints
         var deadline = time.GetUtcNow() + wait;
         var live = JsonSerializer.Serialize(beat.LiveReleases ?? new Dictionary<string, string>());
         await store.TouchHostAsync(host, live, time.GetUtcNow(), ct);
+        // Steps are idempotent, so a step an earlier agent process took and never finished runs again.
+        await store.RequeueOrphanedStepsAsync(host, ct);
         while (true)
         {
             var step = await store.TakeNextStepAsync(host, time.GetUtcNow(), ct);

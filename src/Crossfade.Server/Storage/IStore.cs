@@ -59,6 +59,11 @@ public interface IStore
     Task<long> AddStepAsync(long deployId, string host, string kind, string payloadJson, CancellationToken ct);
     Task<StepRecord?> GetStepAsync(long id, CancellationToken ct);
     Task<IReadOnlyList<StepRecord>> ListStepsAsync(long deployId, CancellationToken ct);
+    /// <summary>
+    /// Puts a host's running steps back to pending: called when its agent polls, which it does only when
+    /// idle, so a step still running then was lost with an earlier agent process. Returns how many.
+    /// </summary>
+    Task<int> RequeueOrphanedStepsAsync(string host, CancellationToken ct);
     /// <summary>Hands the oldest pending step of a host to its agent, marking it running.</summary>
     Task<StepRecord?> TakeNextStepAsync(string host, DateTimeOffset at, CancellationToken ct);
     Task FinishStepAsync(long id, bool succeeded, string message, DateTimeOffset at, CancellationToken ct);

@@ -41,6 +41,13 @@ public sealed partial class SqliteStore
         return row is null ? null : ToRecord(row);
     }
 
+    public async Task<int> RequeueOrphanedStepsAsync(string host, CancellationToken ct)
+    {
+        await using var c = Open();
+        return await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE steps SET status = 'pending' WHERE host = @host AND status = 'running'", new { host }, cancellationToken: ct));
+    }
+
     public async Task FinishStepAsync(long id, bool succeeded, string message, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = Open();

@@ -5,11 +5,12 @@ return args.FirstOrDefault() switch
     "zero-downtime" => await ZeroDowntime.RunAsync(args.Skip(1).ToArray()),
     "proxy-overhead" => await ProxyOverhead.RunAsync(args.Skip(1).ToArray()),
     "deploy-scale" => await DeployScale.RunAsync(args.Skip(1).ToArray()),
+    "faults" => await Faults.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults> [options]");
     return 2;
 }

@@ -94,6 +94,9 @@ public sealed class LocalFleet : IAsyncDisposable
         _agents[host.Name] = Launch(args, Path.Combine(Dir, "logs", $"{host.Name}.log"));
     }
 
+    /// <summary>The PID of a host's agent process.</summary>
+    public int AgentPid(string name) => _agents[name].Id;
+
     /// <summary>Kills an agent process outright (SIGKILL), as a crash would.</summary>
     public void KillAgent(string name)
     {

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Crossfade.Agent.Instances;
+using Crossfade.Cli;
+using Crossfade.Contracts.V1;
+using Crossfade.Demo;
+using Crossfade.Load;
+
+namespace Crossfade.Bench;
+
+/// <summary>
+/// Randomized fault trials against a real fleet under traffic: each trial deploys a new release and
+/// injects one fault in one phase, then checks that every host serves one release, that the deploy's
+/// record is complete, and that nothing is left to clean up by hand.
+/// </summary>
+public static class Faults
+{
+    private static readonly string[] Kinds = ["agent-killed", "agent-frozen", "server-killed", "candidate-crash", "migration-fails", "corrupt-on-host", "unhealthy-release"];
+    private static readonly string[] Phases = ["Preparing", "Migrating", "CuttingOver"];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var trials = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 14;
+        var random = new Random(args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : Environment.TickCount);
+        var hosts = new[] { ("web-1", "web"), ("web-2", "web"), ("web-3", "web"), ("worker-1", "worker,migrator") };
+        await using var fleet = await LocalFleet.StartAsync(Path.Combine(Path.GetTempPath(), "cf-bench-faults"), hosts, default, "cli");
+        var releases = new BenchReleases(fleet, healthTimeoutSeconds: 15);
+        await releases.PushAsync("base");
+        var watcher = new DeployWatcher(fleet.Api, TextWriter.Null);
+        (await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "base", default), default)).State.ShouldBe("Succeeded");
+        var webs = fleet.Hosts.Where(h => h.Roles == "web").ToList();
+        var traffic = new TrafficGenerator(webs.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 16, TimeSpan.FromMinutes(40), 50_000_000);
+        using var stopTraffic = new CancellationTokenSource();
+        var load = traffic.RunAsync(stopTraffic.Token);
+
+        int mixed = 0, lost = 0, unrecovered = 0;
+        for (var i = 1; i <= trials; i++)
+        {
+            var kind = Kinds[(i - 1) % Kinds.Length];
+            var phase = Phases[random.Next(Phases.Length)];
+            var target = kind is "migration-fails" ? "worker-1" : webs[random.Next(webs.Count)].Name;
+            var version = $"t{i}";
+            var knobs = new List<string> { "GEARSHOP_STARTUP_DELAY_MS=1500", "GEARSHOP_MIGRATE_DELAY_MS=1500" };
+            if (kind == "migration-fails")
+                knobs.Add("GEARSHOP_MIGRATE_FAIL=1");
+            if (kind == "unhealthy-release")
+                knobs.Add("GEARSHOP_FAIL_HEALTH=1");
+            await releases.PushAsync(version, [.. knobs]);
+            if (kind == "corrupt-on-host")
+                CorruptOnHost(fleet, target, version);
+
+            var clock = Stopwatch.StartNew();
+            var started = await fleet.Api.DeployAsync("gear-shop", "production", version, default);
+            var hit = await InjectAsync(fleet, kind, phase, target, started.Id, version);
+            var done = await FinishAsync(watcher, started, TimeSpan.FromMinutes(4));
+            await Task.Delay(1000);
+            var served = await ServedAsync(webs);
+
+            var verdicts = new List<string>();
+            if (done is null || served.Any(v => v.StartsWith("HTTP", StringComparison.Ordinal) || v == "no answer"))
+            {
+                unrecovered++;
+                verdicts.Add("UNRECOVERED");
+            }
+            else if (served.Distinct().Count() > 1)
+            {
+                mixed++;
+                verdicts.Add("MIXED");
+            }
+            if (done is not null && !Complete(done))
+            {
+                lost++;
+                verdicts.Add("INCOMPLETE RECORD");
+            }
+            Console.WriteLine($"trial {i,2}: {kind,-17} in {hit,-11} on {target,-8} -> {done?.State ?? "not finished",-10} in {clock.Elapsed.TotalSeconds,5:0.0}s; serving {string.Join(",", served.Distinct())}" +
+                (verdicts.Count > 0 ? $"  [{string.Join(", ", verdicts)}]" : "") + (done?.Reason is { } why ? $"\n           {Shorten(why)}" : ""));
+        }
+        await stopTraffic.CancelAsync();
+        await load;
+        var failed = traffic.Samples.Count(s => s.Failed);
+        Console.WriteLine($"traffic: {traffic.Samples.Count} requests through every trial, {failed} failed");
+        Console.WriteLine($"faults: trials={trials} mixed_fleets={mixed} lost_records={lost} unrecovered={unrecovered} failed_requests={failed}");
+        return 0;
+    }
+
+    /// <summary>Waits for the deploy to reach the phase (or pass it), then injects the fault. Returns the phase it hit.</summary>
+    private static async Task<string> InjectAsync(LocalFleet fleet, string kind, string phase, string target, long id, string version)
+    {
+        var host = fleet.Hosts.Single(h => h.Name == target);
+        var state = await WaitForPhaseAsync(fleet, id, kind is "candidate-crash" ? "Preparing" : phase);
+        switch (kind)
+        {
+            case "agent-killed":
+                fleet.KillAgent(target);
+                await Task.Delay(1500);
+                fleet.StartAgent(host);
+                break;
+            case "agent-frozen":
+                var agent = AgentPid(fleet, target);
+                Processes.Signal(agent, 19);
+                await Task.Delay(4000);
+                Processes.Signal(agent, 18);
+                break;
+            case "server-killed":
+                fleet.KillServer();
+                await Task.Delay(1500);
+                await fleet.StartServerAsync(default);
+                break;
+            case "candidate-crash":
+                for (var i = 0; i < 100; i++)
+                {
+                    if (Read(fleet, target)?.Candidate is { } candidate && candidate.Version == version)
+                    {
+                        Processes.Signal(candidate.Process, Native.SIGKILL);
+                        break;
+                    }
+                    await Task.Delay(50);
+                }
+                break;
+        }
+        return state;
+    }
+
+    private static async Task<string> WaitForPhaseAsync(LocalFleet fleet, long id, string phase)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var d = await fleet.Api.GetDeployAsync(id, default);
+            if (d.State == phase || DeployWatcher.IsFinal(d.State) || Array.IndexOf(Phases, d.State) > Array.IndexOf(Phases, phase))
+                return d.State;
+            await Task.Delay(50);
+        }
+        return "?";
+    }
+
+    private static async Task<DeployView?> FinishAsync(DeployWatcher watcher, DeployView started, TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await watcher.WatchAsync(started, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
+            catch (ApiError) when (attempt < 100)
+            {
+                // The server may be restarting in this trial.
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    private static bool Complete(DeployView d) =>
+        DeployWatcher.IsFinal(d.State)
+        && d.FinishedAt is not null
+        && d.Phases.All(p => p.EndedAt is not null)
+        && d.Steps.All(s => s.Status is "succeeded" or "failed")
+        && (d.State == "Succeeded" || !string.IsNullOrWhiteSpace(d.Reason));
+
+    private static void CorruptOnHost(LocalFleet fleet, string host, string version)
+    {
+        var dir = Path.Combine(fleet.AgentRoot(host), "apps", "gear-shop", "releases", version);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "GearShop.dll"), "truncated");
+    }
+
+    private static async Task<List<string>> ServedAsync(IEnumerable<LocalHost> webs)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        var served = new List<string>();
+        foreach (var h in webs)
+        {
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{h.ProxyPort}/version");
+                served.Add(response.Headers.TryGetValues("X-App-Version", out var v) ? v.Single() : $"HTTP {(int)response.StatusCode}");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                served.Add("no answer");
+            }
+        }
+        return served;
+    }
+
+    private static AppState? Read(LocalFleet fleet, string host)
+    {
+        try
+        {
+            var json = File.ReadAllText(Path.Combine(fleet.AgentRoot(host), "state.json"));
+            return JsonSerializer.Deserialize<HostState>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))?.Apps.GetValueOrDefault("gear-shop");
+        }
+        catch (Exception ex) when (ex is IOException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static ProcessRef AgentPid(LocalFleet fleet, string host) => new(fleet.AgentPid(host), 0);
+
+    private static string Shorten(string text) => text.Length <= 220 ? text : text[..220] + "…";
+}

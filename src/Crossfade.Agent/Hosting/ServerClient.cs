@@ -46,6 +46,8 @@ public sealed class ServerClient(HttpClient http)
     public async Task DownloadAsync(string sha256, string path, CancellationToken ct)
     {
         using var response = await http.GetAsync($"api/agent/v1/artifacts/{sha256}", HttpCompletionOption.ResponseHeadersRead, ct);
+        if ((int)response.StatusCode is >= 400 and < 500)
+            throw new InvalidOperationException($"the server has no artifact {sha256} ({(int)response.StatusCode})");
         if (!response.IsSuccessStatusCode)
             throw new IOException($"the server answered {(int)response.StatusCode} for artifact {sha256}");
         await using var file = File.Create(path);

@@ -30,7 +30,9 @@ public sealed class ReleaseStager(ServerClient server)
         Directory.CreateDirectory(layout.Downloads);
         var archive = Path.Combine(layout.Downloads, payload.Sha256 + ".tar.gz");
         log.Write($"downloading artifact {payload.Sha256[..12]}");
-        await server.DownloadAsync(payload.Sha256, archive, ct);
+        var downloaded = await DownloadWithRetriesAsync(payload.Sha256, archive, log, ct);
+        if (downloaded is not null)
+            return downloaded;
         var actual = await Sha256Hex.OfFileAsync(archive, ct);
         if (actual != payload.Sha256)
         {
@@ -46,6 +48,26 @@ public sealed class ReleaseStager(ServerClient server)
         await File.WriteAllTextAsync(layout.Marker(payload.Version), payload.Sha256, ct);
         log.Write($"unpacked into releases/{payload.Version}");
         return null;
+    }
+
+    /// <summary>A server restart or a network blip mid-download is retried (about a minute) before the step fails.</summary>
+    private async Task<string?> DownloadWithRetriesAsync(string sha256, string path, StepLog log, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await server.DownloadAsync(sha256, path, ct);
+                return null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                if (attempt >= 12)
+                    return $"could not download artifact {sha256[..12]} after {attempt} attempts: {ex.Message}";
+                log.Write($"download interrupted ({ex.Message}); retrying");
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt)), ct);
+            }
+        }
     }
 
     private static void LinkShared(HostLayout layout, string release, IReadOnlyList<string> paths, StepLog log)

@@ -1,7 +1,11 @@
 namespace Crossfade.Contracts.V1;
 
 /// <summary>Asks the server to deploy a release of an app to one environment.</summary>
-public sealed record StartDeployRequest(string Environment, string Version);
+/// <remarks>
+/// <paramref name="Canary"/> switches that many web hosts ("1") or that share of them ("25%") first; they
+/// hold for <paramref name="CanaryHoldSeconds"/>, or until promoted when that is null.
+/// </remarks>
+public sealed record StartDeployRequest(string Environment, string Version, string? Canary = null, int? CanaryHoldSeconds = null);
 
 /// <summary>Asks the server to roll an environment back to the release before the live one.</summary>
 public sealed record StartRollbackRequest(string Environment);
@@ -23,7 +27,8 @@ public sealed record DeployView(
     IReadOnlyList<PhaseView> Phases,
     IReadOnlyList<StepView> Steps,
     string? Commit = null,
-    string? Message = null);
+    string? Message = null,
+    string? Canary = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
 public sealed record PhaseView(string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

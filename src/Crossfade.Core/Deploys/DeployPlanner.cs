@@ -9,7 +9,7 @@ namespace Crossfade.Core.Deploys;
 /// </summary>
 public static class DeployPlanner
 {
-    public static PlanResult Plan(AppSpec spec, string environment, DeployKind kind)
+    public static PlanResult Plan(AppSpec spec, string environment, DeployKind kind, CanarySpec? canary = null)
     {
         if (!spec.Environments.TryGetValue(environment, out var env))
             return PlanResult.Refused($"app '{spec.Name}' has no environment '{environment}' (it has: {string.Join(", ", spec.Environments.Keys)})");
@@ -28,7 +28,21 @@ public static class DeployPlanner
                 return PlanResult.Refused($"app '{spec.Name}' has a migration command but environment '{environment}' has no host with the 'migrator' role");
             phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKinds.Migrate, migrator.Roles)]));
         }
-        phases.Add(new PlannedPhase(DeployState.CuttingOver, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Activate, h.Roles)).ToList()));
+        var activations = hosts.Select(h => new PlannedStep(h.Name, StepKinds.Activate, h.Roles)).ToList();
+        if (canary is null)
+            phases.Add(new PlannedPhase(DeployState.CuttingOver, activations));
+        else
+        {
+            // Canaries are the first web hosts by name; workers and the rest switch on promotion.
+            var webs = hosts.Where(h => h.Has(HostRoles.Web)).Select(h => h.Name).Order(StringComparer.Ordinal).ToList();
+            var size = canary.HostsOf(webs.Count);
+            if (webs.Count < 2 || size >= webs.Count)
+                return PlanResult.Refused($"a canary of {canary} would switch {Math.Min(size, webs.Count)} of {webs.Count} web hosts: it must leave at least one on the old release");
+            var first = webs.Take(size).ToHashSet(StringComparer.Ordinal);
+            phases.Add(new PlannedPhase(DeployState.CuttingOver, activations.Where(a => first.Contains(a.Host)).ToList()));
+            phases.Add(new PlannedPhase(DeployState.Canary, []));
+            phases.Add(new PlannedPhase(DeployState.Promoting, activations.Where(a => !first.Contains(a.Host)).ToList()));
+        }
         if (spec.BakeSeconds > 0)
             phases.Add(new PlannedPhase(DeployState.Verifying, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Finalize, h.Roles)).ToList()));
         var checks = spec.CriticalPaths.Count == 0

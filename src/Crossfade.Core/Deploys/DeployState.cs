@@ -8,6 +8,10 @@ public enum DeployState
     Preparing,
     Migrating,
     CuttingOver,
+    /// <summary>Canary hosts serve the new release; the rest still serve the old one, until promoted.</summary>
+    Canary,
+    /// <summary>The hosts that were not canaries switch.</summary>
+    Promoting,
     Verifying,
     Succeeded,
     Aborted,
@@ -24,7 +28,9 @@ public static class DeployTransitions
         [DeployState.Converging] = [DeployState.Preparing, DeployState.Aborted],
         [DeployState.Preparing] = [DeployState.Migrating, DeployState.CuttingOver, DeployState.Aborted],
         [DeployState.Migrating] = [DeployState.CuttingOver, DeployState.Aborted],
-        [DeployState.CuttingOver] = [DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],
+        [DeployState.CuttingOver] = [DeployState.Canary, DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],
+        [DeployState.Canary] = [DeployState.Promoting, DeployState.RollingBack],
+        [DeployState.Promoting] = [DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],
         [DeployState.Verifying] = [DeployState.Succeeded, DeployState.RollingBack],
         [DeployState.RollingBack] = [DeployState.RolledBack],
         [DeployState.Succeeded] = [],

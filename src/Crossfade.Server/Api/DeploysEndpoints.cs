@@ -19,6 +19,10 @@ public static class DeploysEndpoints
         apps.MapPost("/rollbacks", StartRollbackAsync).RequireRole(Roles.Deployer);
         apps.MapGet("/deploys", ListAsync).RequireRole(Roles.Viewer);
         apps.MapGet("/environments/{environment}/status", StatusEndpoint.GetAsync).RequireRole(Roles.Viewer);
+        apps.MapPost("/environments/{environment}/promote", async (string app, string environment, DeployService deploys, IStore store, CancellationToken ct) =>
+            await AnswerAsync(await deploys.PromoteAsync(app, environment, ct), store, ct)).RequireRole(Roles.Deployer);
+        apps.MapPost("/environments/{environment}/abort", async (string app, string environment, HttpContext context, DeployService deploys, IStore store, CancellationToken ct) =>
+            await AnswerAsync(await deploys.AbortAsync(app, environment, context.Caller().Name, ct), store, ct)).RequireRole(Roles.Deployer);
 
         var deploys = routes.MapGroup("/api/v1/deploys").WithTags("Deploys");
         deploys.MapGet("/{id:long}", async (long id, IStore store, CancellationToken ct) =>
@@ -32,7 +36,10 @@ public static class DeploysEndpoints
         var (body, error) = await JsonBody.ReadAsync<StartDeployRequest>(context.Request, ct);
         if (body is null)
             return error!;
-        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Deploy, body.Version, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context)), deploys, store, ct);
+        var (canary, canaryError) = CanarySpec.Parse(body.Canary, body.CanaryHoldSeconds);
+        if (canaryError is not null)
+            return Problems.BadRequest(canaryError);
+        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Deploy, body.Version, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context), canary), deploys, store, ct);
     }
 
     private static async Task<IResult> StartRollbackAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
@@ -45,7 +52,11 @@ public static class DeploysEndpoints
 
     private static async Task<IResult> StartAsync(DeployRequest request, DeployService deploys, IStore store, CancellationToken ct)
     {
-        var start = await deploys.StartAsync(request, ct);
+        return await AnswerAsync(await deploys.StartAsync(request, ct), store, ct);
+    }
+
+    private static async Task<IResult> AnswerAsync(DeployStart start, IStore store, CancellationToken ct)
+    {
         if (start.Deploy is null)
         {
             var extensions = start.Holder is { } h

@@ -19,6 +19,7 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
 {
     private readonly ConcurrentDictionary<long, Task> _running = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _rollbackRequests = new();
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _promoteRequests = new();
 
     /// <summary>The deploys running now, so shutdown and tests can wait for them.</summary>
     public IReadOnlyCollection<Task> Running => _running.Values.ToList();
@@ -103,9 +104,33 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         }
     }
 
-    /// <summary>Asks a deploy in its bake window to roll back now; false when it is not baking in this process.</summary>
+    /// <summary>Asks a deploy in its bake window or canary hold to roll back now; false when it is not holding in this process.</summary>
     public bool RequestRollback(long deployId, string requestedBy) =>
         _rollbackRequests.TryGetValue(deployId, out var asked) && asked.TrySetResult(requestedBy);
+
+    /// <summary>Promotes a holding canary: the other hosts switch now. False when no canary holds in this process.</summary>
+    public bool RequestPromote(long deployId) =>
+        _promoteRequests.TryGetValue(deployId, out var asked) && asked.TrySetResult();
+
+    /// <summary>
+    /// Holds the canary: until promoted, until the hold time passes (when one was given), or until someone
+    /// aborts; returns who aborted, or null to promote.
+    /// </summary>
+    private async Task<string?> HoldCanaryAsync(long deployId, int? holdSeconds)
+    {
+        var aborted = _rollbackRequests.GetOrAdd(deployId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        var promoted = _promoteRequests.GetOrAdd(deployId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        try
+        {
+            var hold = holdSeconds is { } s ? Task.Delay(TimeSpan.FromSeconds(s), time) : Task.Delay(Timeout.InfiniteTimeSpan, time);
+            return await Task.WhenAny(aborted.Task, promoted.Task, hold) == aborted.Task ? await aborted.Task : null;
+        }
+        finally
+        {
+            _rollbackRequests.TryRemove(deployId, out _);
+            _promoteRequests.TryRemove(deployId, out _);
+        }
+    }
 
     /// <summary>Whether this process runs the deploy now.</summary>
     public bool IsRunning(long deployId) => _running.ContainsKey(deployId);
@@ -144,7 +169,8 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
             return;
         var spec = AppSpecParser.Parse((await store.GetAppAsync(deploy.App, ct))!.SpecYaml).Spec!;
         var kind = deploy.Kind == "rollback" ? DeployKind.Rollback : DeployKind.Deploy;
-        var plan = DeployPlanner.Plan(spec, deploy.Environment, kind).Plan!;
+        var canary = CanarySpec.Parse(deploy.Canary, deploy.CanaryHoldSeconds).Spec;
+        var plan = DeployPlanner.Plan(spec, deploy.Environment, kind, canary).Plan!;
         var release = (await store.GetReleaseAsync(deploy.App, deploy.Version, ct))!;
         var runtime = RuntimeFactory.From(spec);
         StepPayload PayloadFor(PlannedStep step, string version, string sha) => new(deploy.App, version, sha, step.Roles, runtime);
@@ -167,6 +193,18 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
             if (!final)
                 await store.StartPhaseAsync(deployId, to.ToString(), time.GetUtcNow(), ct);
             state = to;
+        }
+
+        if (state == DeployState.RollingBack)
+        {
+            // Resumed while rolling back: every host that switched to the new release goes back, whatever led here.
+            var switchedHosts = plan.Phases.SelectMany(p => p.Steps)
+                .Where(s => s.Kind == StepKinds.Activate && existing.ContainsKey((s.Host, StepKinds.Activate, release.Version)))
+                .Select(s => (s, new StepResult(true, "")))
+                .ToList();
+            var resumedBack = await RollBackSwitchedHostsAsync(deployId, existing, deploy, switchedHosts, PayloadFor);
+            await MoveAsync(DeployState.RolledBack, $"{deploy.Reason}; {resumedBack}");
+            return;
         }
 
         var preparing = plan.Phase(DeployState.Preparing)!;
@@ -205,6 +243,22 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         var cutover = plan.Phase(DeployState.CuttingOver)!;
         await MoveAsync(DeployState.CuttingOver);
         var activated = await RunStepsAsync(deployId, existing, cutover.Steps, s => PayloadFor(s, release.Version, release.Sha256));
+        if (FirstFailure(activated) is null && plan.Phase(DeployState.Promoting) is { } promoting)
+        {
+            await MoveAsync(DeployState.Canary);
+            var aborter = Progress(state) <= Progress(DeployState.Canary) ? await HoldCanaryAsync(deployId, deploy.CanaryHoldSeconds) : null;
+            if (aborter is not null)
+            {
+                await MoveAsync(DeployState.RollingBack, $"canary aborted by {aborter}");
+                var returned = await RollBackSwitchedHostsAsync(deployId, existing, deploy, activated, PayloadFor);
+                await RunStepsAsync(deployId, existing, promoting.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
+                await MoveAsync(DeployState.RolledBack, $"canary aborted by {aborter}; {returned}; the other hosts never switched");
+                LogEnded(deployId, "RolledBack");
+                return;
+            }
+            await MoveAsync(DeployState.Promoting);
+            activated = [.. activated, .. await RunStepsAsync(deployId, existing, promoting.Steps, s => PayloadFor(s, release.Version, release.Sha256))];
+        }
         // A first release has no old instances to keep warm, so there is nothing to bake.
         if (FirstFailure(activated) is null && deploy.FromVersion is not null && plan.Phase(DeployState.Verifying) is { } verifying)
         {

@@ -16,7 +16,7 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
         if (app is null)
             return new DeployStart(null, 404, $"no app named '{request.App}'; register it with 'crossfade apply crossfade.yml'");
         var spec = AppSpecParser.Parse(app.SpecYaml).Spec!;
-        var plan = DeployPlanner.Plan(spec, request.Environment, request.Kind);
+        var plan = DeployPlanner.Plan(spec, request.Environment, request.Kind, request.Canary);
         if (plan.Plan is null)
             return new DeployStart(null, 422, plan.Refusal);
 
@@ -46,7 +46,8 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
             return new DeployStart(null, 409, "not every host of the environment is online: " + string.Join("; ", offline));
 
         var draft = new DeployRecord(0, request.App, request.Environment, request.Kind.ToString().ToLowerInvariant(), version, live,
-            nameof(DeployState.Queued), request.RequestedBy, request.Trigger, time.GetUtcNow(), null, null);
+            nameof(DeployState.Queued), request.RequestedBy, request.Trigger, time.GetUtcNow(), null, null,
+            Canary: request.Canary?.ToString(), CanaryHoldSeconds: request.Canary?.HoldSeconds);
         var (deploy, created) = await store.CreateDeployAsync(draft, request.IdempotencyKey, request.Queue, ct);
         if (!created)
         {
@@ -67,7 +68,8 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
     private async Task<DeployStart?> BakingDeployAsync(DeployRequest request, CancellationToken ct)
     {
         var baking = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d =>
-            d.App == request.App && d.Environment == request.Environment && d.State == nameof(DeployState.Verifying) && d.Kind == "deploy");
+            d.App == request.App && d.Environment == request.Environment && d.Kind == "deploy"
+            && d.State is nameof(DeployState.Verifying) or nameof(DeployState.Canary));
         if (baking is null)
             return null;
         if (baking.FromVersion is null)
@@ -76,6 +78,22 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
             ? new DeployStart(baking, 202, null)
             : new DeployStart(null, 409, $"deploy #{baking.Id} is verifying on another server process; ask again in a moment");
     }
+
+    /// <summary>Promotes the canary holding in an environment, or says why there is none.</summary>
+    public async Task<DeployStart> PromoteAsync(string app, string environment, CancellationToken ct)
+    {
+        var holding = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d => d.App == app && d.Environment == environment && d.State == nameof(DeployState.Canary));
+        if (holding is null)
+            return new DeployStart(null, 409, $"no canary of '{app}' holds in '{environment}'");
+        return runner.RequestPromote(holding.Id)
+            ? new DeployStart(holding, 202, null)
+            : new DeployStart(null, 409, $"deploy #{holding.Id} holds on another server process; ask again in a moment");
+    }
+
+    /// <summary>Aborts the canary or bake window of an environment: the switched hosts go back.</summary>
+    public async Task<DeployStart> AbortAsync(string app, string environment, string requestedBy, CancellationToken ct) =>
+        await BakingDeployAsync(new DeployRequest(app, environment, DeployKind.Rollback, null, requestedBy, "api", null), ct)
+        ?? new DeployStart(null, 409, $"no deploy of '{app}' in '{environment}' is in a canary hold or bake window; to go back after it ended, use 'crossfade rollback'");
 
     private async Task<List<string>> OfflineHostsAsync(DeployPlan plan, CancellationToken ct)
     {

@@ -15,6 +15,6 @@ public static class DeployViews
             d.CreatedAt, d.FinishedAt, d.Reason,
             phases.Select(p => new PhaseView(p.Name, p.StartedAt, p.EndedAt)).ToList(),
             steps.Select(s => new StepView(s.Id, s.Host, s.Kind, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList(),
-            release?.Commit, release?.Message);
+            release?.Commit, release?.Message, d.Canary);
     }
 }

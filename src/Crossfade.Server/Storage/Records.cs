@@ -13,7 +13,8 @@ public sealed record HostRecord(string Name, IReadOnlyList<string> Roles, DateTi
 /// <summary>A deploy row.</summary>
 public sealed record DeployRecord(
     long Id, string App, string Environment, string Kind, string Version, string? FromVersion, string State,
-    string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Reason, string? Owner = null);
+    string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Reason, string? Owner = null,
+    string? Canary = null, int? CanaryHoldSeconds = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
 public sealed record PhaseRecord(long DeployId, string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

@@ -16,6 +16,8 @@ internal sealed class DeployRow
     public long? finished_at { get; set; }
     public string? reason { get; set; }
     public string? owner { get; set; }
+    public string? canary { get; set; }
+    public long? canary_hold { get; set; }
 }
 
 internal sealed class StepRow

@@ -40,5 +40,9 @@ internal static class SqliteSchema
         ALTER TABLE deploys ADD COLUMN owner TEXT;
         ALTER TABLE deploys ADD COLUMN heartbeat_at INTEGER;
         """,
+        """
+        ALTER TABLE deploys ADD COLUMN canary TEXT;
+        ALTER TABLE deploys ADD COLUMN canary_hold INTEGER;
+        """,
     ];
 }

@@ -5,7 +5,7 @@ namespace Crossfade.Server.Storage;
 
 public sealed partial class SqliteStore
 {
-    private const string ActiveStates = "('Queued','Converging','Preparing','Migrating','CuttingOver','Verifying','RollingBack')";
+    private const string ActiveStates = "('Queued','Converging','Preparing','Migrating','CuttingOver','Canary','Promoting','Verifying','RollingBack')";
 
     public async Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, bool queue, CancellationToken ct)
     {
@@ -34,11 +34,11 @@ public sealed partial class SqliteStore
             }
             var id = await c.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO deploys (app, environment, kind, version, from_version, state, requested_by, trigger, created_at, idempotency_key)
-                VALUES (@App, @Environment, @Kind, @Version, @FromVersion, @State, @RequestedBy, @Trigger, @CreatedAt, @idempotencyKey);
+                INSERT INTO deploys (app, environment, kind, version, from_version, state, requested_by, trigger, created_at, idempotency_key, canary, canary_hold)
+                VALUES (@App, @Environment, @Kind, @Version, @FromVersion, @State, @RequestedBy, @Trigger, @CreatedAt, @idempotencyKey, @Canary, @CanaryHoldSeconds);
                 SELECT last_insert_rowid();
                 """,
-                new { draft.App, draft.Environment, draft.Kind, draft.Version, draft.FromVersion, draft.State, draft.RequestedBy, draft.Trigger, CreatedAt = Ms(draft.CreatedAt), idempotencyKey });
+                new { draft.App, draft.Environment, draft.Kind, draft.Version, draft.FromVersion, draft.State, draft.RequestedBy, draft.Trigger, CreatedAt = Ms(draft.CreatedAt), idempotencyKey, draft.Canary, draft.CanaryHoldSeconds });
             await c.ExecuteAsync("COMMIT");
             return (draft with { Id = id }, true);
         }
@@ -158,5 +158,5 @@ public sealed partial class SqliteStore
 
     private static DeployRecord ToRecord(DeployRow r) =>
         new(r.id, r.app, r.environment, r.kind, r.version, r.from_version, r.state, r.requested_by, r.trigger,
-            At(r.created_at), At(r.finished_at), r.reason, r.owner);
+            At(r.created_at), At(r.finished_at), r.reason, r.owner, r.canary, (int?)r.canary_hold);
 }

@@ -34,8 +34,14 @@ public sealed class ApiClient
         return SendAsync<ReleaseView>(HttpMethod.Post, $"api/v1/apps/{app}/releases?{query}", content, ct);
     }
 
-    public Task<DeployView> DeployAsync(string app, string environment, string version, CancellationToken ct, bool wait = false) =>
-        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/deploys?wait={wait}", JsonContent.Create(new StartDeployRequest(environment, version), options: Json), ct, Guid.NewGuid().ToString());
+    public Task<DeployView> DeployAsync(string app, string environment, string version, CancellationToken ct, bool wait = false, string? canary = null, int? canaryHoldSeconds = null) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/deploys?wait={wait}", JsonContent.Create(new StartDeployRequest(environment, version, canary, canaryHoldSeconds), options: Json), ct, Guid.NewGuid().ToString());
+
+    public Task<DeployView> PromoteAsync(string app, string environment, CancellationToken ct) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/environments/{environment}/promote", null, ct);
+
+    public Task<DeployView> AbortAsync(string app, string environment, CancellationToken ct) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/environments/{environment}/abort", null, ct);
 
     public Task<DeployView> RollbackAsync(string app, string environment, CancellationToken ct, bool wait = false) =>
         SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/rollbacks?wait={wait}", JsonContent.Create(new StartRollbackRequest(environment), options: Json), ct, Guid.NewGuid().ToString());

@@ -19,9 +19,16 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
         var seenSteps = new HashSet<long>();
         var deploy = started;
         var saidQueued = false;
+        var saidCanary = false;
         while (true)
         {
             var final = IsFinal(deploy.State);
+            if (deploy.State == "Canary" && !saidCanary)
+            {
+                var canaries = deploy.Steps.Where(s => s.Kind == "activate" && s.Status == "succeeded").Select(s => s.Host);
+                output.WriteLine($"  canary: {string.Join(", ", canaries)} serve {deploy.Version}, the others {deploy.FromVersion}; 'crossfade promote' switches the rest, 'crossfade abort' returns the canaries");
+                saidCanary = true;
+            }
             if (deploy.State == "Queued" && deploy.Phases.Count == 0 && !saidQueued && (DateTimeOffset.UtcNow - deploy.CreatedAt).TotalSeconds > 1)
             {
                 output.WriteLine("  queued: waiting for the deploy ahead of it to end");

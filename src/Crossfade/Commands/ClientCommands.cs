@@ -82,11 +82,13 @@ public static class ClientCommands
         var env = new Option<string>("--env") { Required = true, Description = "the environment" };
         var noWait = new Option<bool>("--no-wait") { Description = "return once the server accepted the deploy" };
         var queue = new Option<bool>("--wait") { Description = "if another deploy of the app and environment runs, queue behind it instead of being refused" };
-        var command = new Command("deploy", "deploy a release to an environment; exits 0 only if it succeeded") { app, version, env, noWait, queue, Globals.Json };
+        var canary = new Option<string?>("--canary") { Description = "switch this many web hosts (2) or this share of them (25%) first, then hold" };
+        var hold = new Option<int?>("--canary-hold") { Description = "seconds the canaries hold before the rest switch (default: until 'crossfade promote')" };
+        var command = new Command("deploy", "deploy a release to an environment; exits 0 only if it succeeded") { app, version, env, noWait, queue, canary, hold, Globals.Json };
         command.SetAction((parse, ct) => Globals.Guard(async () =>
         {
             var api = Globals.Client(parse);
-            var started = await api.DeployAsync(parse.GetValue(app)!, parse.GetValue(env)!, parse.GetValue(version)!, ct, parse.GetValue(queue));
+            var started = await api.DeployAsync(parse.GetValue(app)!, parse.GetValue(env)!, parse.GetValue(version)!, ct, parse.GetValue(queue), parse.GetValue(canary), parse.GetValue(hold));
             return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
         }));
         return command;
@@ -106,6 +108,25 @@ public static class ClientCommands
             if (started.Kind == "deploy" && !parse.GetValue(Globals.Json))
                 Console.WriteLine($"deploy #{started.Id} is verifying {started.Version}: its hosts switch back to {started.FromVersion} now");
             return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct, rollingBackADeploy: started.Kind == "deploy");
+        }));
+        return command;
+    }
+
+    public static Command Promote() => CanaryCommand("promote", "switch the rest of the hosts after a canary", (api, app, env, ct) => api.PromoteAsync(app, env, ct), "Succeeded");
+
+    public static Command Abort() => CanaryCommand("abort", "return the canaries (or a baking deploy's hosts) to the release before", (api, app, env, ct) => api.AbortAsync(app, env, ct), "RolledBack");
+
+    private static Command CanaryCommand(string name, string description, Func<ApiClient, string, string, CancellationToken, Task<Contracts.V1.DeployView>> call, string expected)
+    {
+        var app = new Argument<string>("app");
+        var env = new Option<string>("--env") { Required = true };
+        var command = new Command(name, description) { app, env };
+        command.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var api = Globals.Client(parse);
+            var deploy = await call(api, parse.GetValue(app)!, parse.GetValue(env)!, ct);
+            var done = await new DeployWatcher(api, Console.Out).WatchAsync(deploy, ct);
+            return done.State == expected ? 0 : 1;
         }));
         return command;
     }

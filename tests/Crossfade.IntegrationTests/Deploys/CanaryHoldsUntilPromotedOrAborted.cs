@@ -1,0 +1,70 @@
+namespace Crossfade.IntegrationTests.Deploys;
+
+public sealed class CanaryHoldsUntilPromotedOrAborted
+{
+    [Fact]
+    public async Task Canary_OneHostSwitchesAndHolds_PromoteSwitchesTheRest_AbortReturnsTheCanary()
+    {
+        await using var fleet = await Fleet.StartAsync(nameof(CanaryHoldsUntilPromotedOrAborted));
+        await fleet.PushAsync("1.0.0");
+        await fleet.PushAsync("2.0.0");
+        await fleet.PushAsync("3.0.0");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        var watcher = new Cli.DeployWatcher(fleet.Api, TextWriter.Null);
+
+        var canary = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None, canary: "1");
+        await WaitForAsync(fleet, canary.Id, "Canary");
+        var servedDuringCanary = await fleet.ServedVersionsAsync();
+        await Task.Delay(1500);
+        var stillHolding = await fleet.Api.GetDeployAsync(canary.Id, CancellationToken.None);
+        await fleet.Api.PromoteAsync(Fleet.App, Fleet.Env, CancellationToken.None);
+        var promoted = await watcher.WatchAsync(canary, CancellationToken.None);
+
+        servedDuringCanary.ShouldBe(["2.0.0", "1.0.0"]);
+        stillHolding.State.ShouldBe("Canary");
+        promoted.State.ShouldBe("Succeeded", promoted.Reason);
+        promoted.Phases.Select(p => p.Name).ShouldBe(["Preparing", "Migrating", "CuttingOver", "Canary", "Promoting"]);
+        (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
+
+        var second = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "3.0.0", CancellationToken.None, canary: "50%");
+        await WaitForAsync(fleet, second.Id, "Canary");
+        await fleet.Api.AbortAsync(Fleet.App, Fleet.Env, CancellationToken.None);
+        var aborted = await watcher.WatchAsync(second, CancellationToken.None);
+
+        aborted.State.ShouldBe("RolledBack");
+        aborted.Reason!.ShouldContain("canary aborted by admin");
+        aborted.Steps.Where(s => s.Kind == "activate" && s.Host == "web-2").ShouldBeEmpty();
+        (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
+        (await fleet.Api.StatusAsync(Fleet.App, Fleet.Env, CancellationToken.None)).Hosts.ShouldAllBe(h => h.Release == "2.0.0");
+    }
+
+    [Fact]
+    public async Task CanaryWithHoldTime_PromotesByItself()
+    {
+        await using var fleet = await Fleet.StartAsync(nameof(CanaryWithHoldTime_PromotesByItself));
+        await fleet.PushAsync("1.0.0");
+        await fleet.PushAsync("2.0.0");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+
+        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(
+            await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None, canary: "1", canaryHoldSeconds: 3), CancellationToken.None);
+
+        done.State.ShouldBe("Succeeded", done.Reason);
+        var hold = done.Phases.Single(p => p.Name == "Canary");
+        (hold.EndedAt!.Value - hold.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3));
+        (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
+    }
+
+    private static async Task WaitForAsync(Fleet fleet, long id, string state)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var d = await fleet.Api.GetDeployAsync(id, CancellationToken.None);
+            if (d.State == state)
+                return;
+            Cli.DeployWatcher.IsFinal(d.State).ShouldBeFalse($"deploy ended as {d.State}: {d.Reason}");
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"deploy #{id} never reached {state}");
+    }
+}

@@ -16,7 +16,7 @@ namespace Crossfade.Bench;
 /// </summary>
 public static class Faults
 {
-    private static readonly string[] Kinds = ["agent-killed", "agent-frozen", "server-killed", "candidate-crash", "migration-fails", "corrupt-on-host", "unhealthy-release"];
+    private static readonly string[] Kinds = ["agent-killed", "agent-frozen", "server-killed", "candidate-crash", "migration-fails", "corrupt-on-host", "unhealthy-release", "disk-full"];
     private static readonly string[] Phases = ["Preparing", "Migrating", "CuttingOver"];
 
     public static async Task<int> RunAsync(string[] args)
@@ -49,11 +49,14 @@ public static class Faults
             await releases.PushAsync(version, [.. knobs]);
             if (kind == "corrupt-on-host")
                 CorruptOnHost(fleet, target, version);
+            var fullDisk = kind == "disk-full" ? FillDisk(fleet, target) : null;
 
             var clock = Stopwatch.StartNew();
             var started = await fleet.Api.DeployAsync("gear-shop", "production", version, default);
             var hit = await InjectAsync(fleet, kind, phase, target, started.Id, version);
             var done = await FinishAsync(watcher, started, TimeSpan.FromMinutes(4));
+            if (fullDisk is not null)
+                Mount("umount", fullDisk);
             await Task.Delay(1000);
             var served = await ServedAsync(webs);
 
@@ -167,6 +170,25 @@ public static class Faults
         var dir = Path.Combine(fleet.AgentRoot(host), "apps", "gear-shop", "releases", version);
         Directory.CreateDirectory(dir);
         File.WriteAllText(Path.Combine(dir, "GearShop.dll"), "truncated");
+    }
+
+    /// <summary>A 512 KiB tmpfs over the host's download folder: its disk is full for the next artifact (needs root).</summary>
+    private static string FillDisk(LocalFleet fleet, string host)
+    {
+        var downloads = Directory.CreateDirectory(Path.Combine(fleet.AgentRoot(host), "apps", "gear-shop", ".downloads")).FullName;
+        Mount("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", downloads);
+        return downloads;
+    }
+
+    private static void Mount(string command, params string[] args)
+    {
+        var info = new ProcessStartInfo(command) { UseShellExecute = false };
+        foreach (var a in args)
+            info.ArgumentList.Add(a);
+        using var process = Process.Start(info)!;
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{command} {string.Join(' ', args)} failed: the disk-full trial needs root");
     }
 
     private static async Task<List<string>> ServedAsync(IEnumerable<LocalHost> webs)

@@ -60,14 +60,32 @@ public sealed class ReleaseStager(ServerClient server)
                 await server.DownloadAsync(sha256, path, ct);
                 return null;
             }
+            catch (Exception ex) when (DiskFull(ex) is { } full)
+            {
+                File.Delete(path);
+                return $"the host's disk is full: {full.Message} (downloading artifact {sha256[..12]} into {Path.GetDirectoryName(path)}); nothing was unpacked";
+            }
             catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
             {
+                File.Delete(path);
                 if (attempt >= 12)
                     return $"could not download artifact {sha256[..12]} after {attempt} attempts: {ex.Message}";
                 log.Write($"download interrupted ({ex.Message}); retrying");
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt)), ct);
             }
         }
+    }
+
+    /// <summary>
+    /// ENOSPC, however deep it is wrapped (HttpContent.CopyToAsync wraps it in an HttpRequestException):
+    /// no retry helps, so it fails the step at once.
+    /// </summary>
+    private static IOException? DiskFull(Exception? ex)
+    {
+        for (; ex is not null; ex = ex.InnerException)
+            if (ex is IOException io && (io.HResult == 28 || io.Message.Contains("No space left on device", StringComparison.OrdinalIgnoreCase)))
+                return io;
+        return null;
     }
 
     private static void LinkShared(HostLayout layout, string release, IReadOnlyList<string> paths, StepLog log)

@@ -55,5 +55,19 @@ public sealed class Fleet : IAsyncDisposable
         return versions;
     }
 
+    /// <summary>Waits until the deploy is in <paramref name="state"/>; fails if it ends first or takes a minute.</summary>
+    public async Task<Contracts.V1.DeployView> WaitForStateAsync(long id, string state)
+    {
+        for (var i = 0; i < 600; i++)
+        {
+            var d = await Api.GetDeployAsync(id, CancellationToken.None);
+            if (d.State == state)
+                return d;
+            Cli.DeployWatcher.IsFinal(d.State).ShouldBeFalse($"deploy #{id} ended as {d.State} before reaching {state}: {d.Reason}");
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"deploy #{id} never reached {state}");
+    }
+
     public ValueTask DisposeAsync() => Local.DisposeAsync();
 }

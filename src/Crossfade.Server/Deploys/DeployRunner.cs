@@ -11,9 +11,11 @@ using Microsoft.Extensions.Logging;
 namespace Crossfade.Server.Deploys;
 
 /// <summary>
-/// Drives a deploy through its phases on the server: every host prepares, one migrator migrates,
-/// every host activates; a failure before cutover leaves the old release serving, a failure during
-/// cutover sends the hosts that switched back to the release they had.
+/// Drives a deploy through its phases on the server, top-down as the runbook reads: converge, every host
+/// prepares a candidate, one migrator migrates, every candidate passes the critical paths, hosts switch
+/// (canaries first when asked), the old instances bake, done. A failure before any switch leaves the
+/// old release serving; a failure after one sends every switched host back. Lease, queue and holds live
+/// in DeployRunner.Lifecycle.cs, step plumbing in DeployRunner.Steps.cs.
 /// </summary>
 public sealed partial class DeployRunner(IStore store, WorkSignals signals, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
 {
@@ -23,141 +25,6 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
 
     /// <summary>The deploys running now, so shutdown and tests can wait for them.</summary>
     public IReadOnlyCollection<Task> Running => _running.Values.ToList();
-
-    /// <summary>Runs (or resumes) a deploy in the background if this process can take its lease.</summary>
-    public void Launch(long deployId)
-    {
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_running.TryAdd(deployId, gate.Task))
-            return;
-        var task = Task.Run(async () =>
-        {
-            await gate.Task;
-            using var lease = new CancellationTokenSource();
-            Task heartbeat = Task.CompletedTask;
-            try
-            {
-                if (!await store.ClaimDeployAsync(deployId, options.InstanceId, time.GetUtcNow(), options.LeaseExpiry, CancellationToken.None))
-                    return;
-                heartbeat = HeartbeatAsync(deployId, lease.Token);
-                await WaitForTurnAsync(deployId);
-                await RunAsync(deployId);
-            }
-            catch (Exception ex)
-            {
-                LogCrashed(deployId, ex);
-                // A bug, not an expected failure: the record says so; the deploy resumes at the next server start.
-                await store.SetDeployStateAsync(deployId, (await store.GetDeployAsync(deployId, CancellationToken.None))!.State,
-                    $"internal error; another attempt follows when its lease expires: {ex.Message}", time.GetUtcNow(), false, CancellationToken.None);
-            }
-            finally
-            {
-                await lease.CancelAsync();
-                await heartbeat;
-                _running.TryRemove(deployId, out _);
-            }
-        });
-        _running[deployId] = task;
-        gate.SetResult();
-    }
-
-    /// <summary>
-    /// A deploy goes from what is live when it starts, which for a queued one is not what was live when it
-    /// was asked for; a queued rollback likewise goes back from the release live at its start.
-    /// </summary>
-    private async Task<DeployRecord?> FixVersionsAtStartAsync(DeployRecord deploy)
-    {
-        var ct = CancellationToken.None;
-        var live = await store.GetLiveVersionAsync(deploy.App, deploy.Environment, ct);
-        var version = deploy.Version;
-        if (deploy.Kind == "rollback")
-        {
-            var target = (await store.ListPastLiveVersionsAsync(deploy.App, deploy.Environment, ct)).FirstOrDefault(v => v != live);
-            if (target is null)
-            {
-                await store.SetDeployStateAsync(deploy.Id, nameof(DeployState.Aborted), "no earlier release to roll back to when its turn came", time.GetUtcNow(), true, ct);
-                return null;
-            }
-            version = target;
-        }
-        if (version == deploy.Version && live == deploy.FromVersion)
-            return deploy;
-        await store.SetDeployVersionsAsync(deploy.Id, version, live, ct);
-        return deploy with { Version = version, FromVersion = live };
-    }
-
-    /// <summary>
-    /// Holds the deploy in Verifying for the bake window, old instances warm. Returns who asked for a
-    /// rollback if someone did before the window ended, null otherwise.
-    /// </summary>
-    private async Task<string?> WaitOutBakeAsync(long deployId, int seconds)
-    {
-        var asked = _rollbackRequests.GetOrAdd(deployId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
-        {
-            var window = Task.Delay(TimeSpan.FromSeconds(seconds), time);
-            return await Task.WhenAny(asked.Task, window) == asked.Task ? await asked.Task : null;
-        }
-        finally
-        {
-            _rollbackRequests.TryRemove(deployId, out _);
-        }
-    }
-
-    /// <summary>Asks a deploy in its bake window or canary hold to roll back now; false when it is not holding in this process.</summary>
-    public bool RequestRollback(long deployId, string requestedBy) =>
-        _rollbackRequests.TryGetValue(deployId, out var asked) && asked.TrySetResult(requestedBy);
-
-    /// <summary>Promotes a holding canary: the other hosts switch now. False when no canary holds in this process.</summary>
-    public bool RequestPromote(long deployId) =>
-        _promoteRequests.TryGetValue(deployId, out var asked) && asked.TrySetResult();
-
-    /// <summary>
-    /// Holds the canary: until promoted, until the hold time passes (when one was given), or until someone
-    /// aborts; returns who aborted, or null to promote.
-    /// </summary>
-    private async Task<string?> HoldCanaryAsync(long deployId, int? holdSeconds)
-    {
-        var aborted = _rollbackRequests.GetOrAdd(deployId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var promoted = _promoteRequests.GetOrAdd(deployId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
-        {
-            var hold = holdSeconds is { } s ? Task.Delay(TimeSpan.FromSeconds(s), time) : Task.Delay(Timeout.InfiniteTimeSpan, time);
-            return await Task.WhenAny(aborted.Task, promoted.Task, hold) == aborted.Task ? await aborted.Task : null;
-        }
-        finally
-        {
-            _rollbackRequests.TryRemove(deployId, out _);
-            _promoteRequests.TryRemove(deployId, out _);
-        }
-    }
-
-    /// <summary>Whether this process runs the deploy now.</summary>
-    public bool IsRunning(long deployId) => _running.ContainsKey(deployId);
-
-    private async Task HeartbeatAsync(long deployId, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            await Task.Delay(options.LeaseExpiry / 3, time, stop).ContinueWith(_ => { }, TaskScheduler.Default);
-            if (!stop.IsCancellationRequested)
-                await store.ClaimDeployAsync(deployId, options.InstanceId, time.GetUtcNow(), options.LeaseExpiry, CancellationToken.None);
-        }
-    }
-
-    /// <summary>A queued deploy (--wait) starts when every older deploy of its app and environment has ended.</summary>
-    private async Task WaitForTurnAsync(long deployId)
-    {
-        var deploy = (await store.GetDeployAsync(deployId, CancellationToken.None))!;
-        var logged = false;
-        while (await store.DeployAheadAsync(deploy, CancellationToken.None) is { } ahead)
-        {
-            if (!logged)
-                LogQueued(deployId, ahead.Id);
-            logged = true;
-            await Task.Delay(TimeSpan.FromMilliseconds(500), time);
-        }
-    }
 
     private async Task RunAsync(long deployId)
     {
@@ -208,6 +75,8 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         }
 
         var preparing = plan.Phase(DeployState.Preparing)!;
+        // Configuration convergence fills this phase in later (issue 4); until then it passes straight through.
+        await MoveAsync(DeployState.Converging);
         await MoveAsync(DeployState.Preparing);
         var prepared = await RunStepsAsync(deployId, existing, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256));
         if (FirstFailure(prepared) is { } prepareFailure)
@@ -307,71 +176,6 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         return failed.Count == 0
             ? $"every host is back on {previous.Version}"
             : $"could not switch {string.Join(", ", failed)} back to {previous.Version}: look at the steps";
-    }
-
-    private static string? FirstFailure(IReadOnlyList<(PlannedStep Step, StepResult Result)> results) =>
-        results.FirstOrDefault(r => !r.Result.Succeeded) is { Step: not null } f ? $"{f.Step.Host}: {f.Step.Kind} failed: {f.Result.Message}" : null;
-
-    /// <summary>
-    /// Queues one step per host, in parallel, and waits for each to end or time out. A step this deploy
-    /// queued already (same host, kind and release: a resumed deploy) is awaited, not queued again.
-    /// </summary>
-    private async Task<IReadOnlyList<(PlannedStep Step, StepResult Result)>> RunStepsAsync(
-        long deployId, Dictionary<(string, string, string), StepRecord> existing, IReadOnlyList<PlannedStep> steps,
-        Func<PlannedStep, StepPayload> payloadFor, string? kindOverride = null)
-    {
-        var waits = new List<Task<(PlannedStep, StepResult)>>();
-        foreach (var step in steps)
-        {
-            var kind = kindOverride ?? step.Kind;
-            var payload = payloadFor(step);
-            long id;
-            if (existing.TryGetValue((step.Host, kind, payload.Version), out var earlier))
-                id = earlier.Id;
-            else
-            {
-                id = await store.AddStepAsync(deployId, step.Host, kind, JsonSerializer.Serialize(payload, JsonBody.Options), CancellationToken.None);
-                existing[(step.Host, kind, payload.Version)] = (await store.GetStepAsync(id, CancellationToken.None))!;
-            }
-            var watch = signals.WatchStep(id);
-            signals.StepQueued(step.Host);
-            waits.Add(AwaitStepAsync(step with { Kind = kind }, id, watch));
-        }
-        return await Task.WhenAll(waits);
-    }
-
-    private async Task<Dictionary<(string, string, string), StepRecord>> ExistingStepsAsync(long deployId)
-    {
-        var steps = await store.ListStepsAsync(deployId, CancellationToken.None);
-        return steps
-            .GroupBy(s => (s.Host, s.Kind, JsonSerializer.Deserialize<StepPayload>(s.PayloadJson, JsonBody.Options)!.Version))
-            .ToDictionary(g => g.Key, g => g.Last());
-    }
-
-    /// <summary>How far along the happy path a state is, for skipping passed phases on resume.</summary>
-    private static int Progress(DeployState state) => state switch
-    {
-        DeployState.RollingBack => 100,
-        _ => (int)state,
-    };
-
-    private async Task<(PlannedStep, StepResult)> AwaitStepAsync(PlannedStep step, long id, Task<StepResult> watch)
-    {
-        // The agent may have reported before this watch existed (a resumed deploy): the store has it then.
-        if (await store.GetStepAsync(id, CancellationToken.None) is { } known && StepStatus.IsFinal(known.Status))
-        {
-            signals.Forget(id);
-            return (step, new StepResult(known.Status == StepStatus.Succeeded, known.Message ?? ""));
-        }
-        var timeout = Task.Delay(options.StepTimeout, time);
-        if (await Task.WhenAny(watch, timeout) == watch)
-            return (step, await watch);
-        signals.Forget(id);
-        var message = $"no answer from {step.Host} within {options.StepTimeout.TotalSeconds:0}s";
-        await store.FinishStepAsync(id, false, message, time.GetUtcNow(), CancellationToken.None);
-        // The agent may have answered in the same instant; the store keeps whichever came first.
-        var stored = await store.GetStepAsync(id, CancellationToken.None);
-        return (step, new StepResult(stored?.Status == StepStatus.Succeeded, stored?.Message ?? message));
     }
 
     [LoggerMessage(1, LogLevel.Information, "Deploy {DeployId} of {App} to {Environment} ({Version}) started")]

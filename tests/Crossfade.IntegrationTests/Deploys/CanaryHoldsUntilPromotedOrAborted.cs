@@ -13,7 +13,7 @@ public sealed class CanaryHoldsUntilPromotedOrAborted
         var watcher = new Cli.DeployWatcher(fleet.Api, TextWriter.Null);
 
         var canary = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None, canary: "1");
-        await WaitForAsync(fleet, canary.Id, "Canary");
+        await fleet.WaitForStateAsync(canary.Id, "Canary");
         var servedDuringCanary = await fleet.ServedVersionsAsync();
         await Task.Delay(1500);
         var stillHolding = await fleet.Api.GetDeployAsync(canary.Id, CancellationToken.None);
@@ -23,11 +23,11 @@ public sealed class CanaryHoldsUntilPromotedOrAborted
         servedDuringCanary.ShouldBe(["2.0.0", "1.0.0"]);
         stillHolding.State.ShouldBe("Canary");
         promoted.State.ShouldBe("Succeeded", promoted.Reason);
-        promoted.Phases.Select(p => p.Name).ShouldBe(["Preparing", "Migrating", "CuttingOver", "Canary", "Promoting"]);
+        promoted.Phases.Select(p => p.Name).ShouldBe(["Converging", "Preparing", "Migrating", "CuttingOver", "Canary", "Promoting"]);
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
 
         var second = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "3.0.0", CancellationToken.None, canary: "50%");
-        await WaitForAsync(fleet, second.Id, "Canary");
+        await fleet.WaitForStateAsync(second.Id, "Canary");
         await fleet.Api.AbortAsync(Fleet.App, Fleet.Env, CancellationToken.None);
         var aborted = await watcher.WatchAsync(second, CancellationToken.None);
 
@@ -53,18 +53,5 @@ public sealed class CanaryHoldsUntilPromotedOrAborted
         var hold = done.Phases.Single(p => p.Name == "Canary");
         (hold.EndedAt!.Value - hold.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3));
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
-    }
-
-    private static async Task WaitForAsync(Fleet fleet, long id, string state)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            var d = await fleet.Api.GetDeployAsync(id, CancellationToken.None);
-            if (d.State == state)
-                return;
-            Cli.DeployWatcher.IsFinal(d.State).ShouldBeFalse($"deploy ended as {d.State}: {d.Reason}");
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"deploy #{id} never reached {state}");
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Crossfade.IntegrationTests.Deploys;
 
 public sealed class DeploySurvivesTheServerBeingKilled
@@ -14,7 +12,7 @@ public sealed class DeploySurvivesTheServerBeingKilled
         await fleet.PushAsync("2.0.0", "GEARSHOP_STARTUP_DELAY_MS=4000", "GEARSHOP_MIGRATE_DELAY_MS=4000");
         (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
         var started = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
-        await WaitForStateAsync(fleet, started.Id, phase);
+        await fleet.WaitForStateAsync(started.Id, phase);
         await Task.Delay(800);
 
         fleet.Local.KillServer();
@@ -25,26 +23,12 @@ public sealed class DeploySurvivesTheServerBeingKilled
 
         whileDown.ShouldAllBe(v => v == "1.0.0");
         done.State.ShouldBe("Succeeded", done.Reason);
-        done.Phases.Select(p => p.Name).ShouldBe(["Preparing", "Migrating", "CuttingOver"]);
+        done.Phases.Select(p => p.Name).ShouldBe(["Converging", "Preparing", "Migrating", "CuttingOver"]);
         done.Phases.ShouldAllBe(p => p.EndedAt != null);
         done.Steps.Count(s => s.Kind == "migrate").ShouldBe(1, "the migration ran once, not again after the restart");
         done.Steps.ShouldAllBe(s => s.Status == "succeeded");
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
         var migrateLog = await fleet.Api.LogsAsync(done.Id, "worker-1", 0, CancellationToken.None);
         migrateLog.Count(l => l.Line.Contains("backfilling")).ShouldBe(1);
-    }
-
-    private static async Task WaitForStateAsync(Fleet fleet, long id, string state)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            var deploy = await fleet.Api.GetDeployAsync(id, CancellationToken.None);
-            if (deploy.State == state)
-                return;
-            deploy.State.ShouldNotBeOneOf("Succeeded", "Aborted", "RolledBack");
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"deploy #{id} never reached {state}");
     }
 }

@@ -12,7 +12,7 @@ public sealed class RollbackDuringBakeIsInstant
         await fleet.Api.RollbackAsync(Fleet.App, Fleet.Env, CancellationToken.None).ShouldThrowAsync<Cli.ApiError>();
 
         var deploy = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
-        var verifying = await WaitForVerifyingAsync(fleet, deploy.Id);
+        var verifying = await fleet.WaitForStateAsync(deploy.Id, "Verifying");
         var servedWhileBaking = await fleet.ServedVersionsAsync();
         var asked = DateTimeOffset.UtcNow;
         var rollback = await fleet.Api.RollbackAsync(Fleet.App, Fleet.Env, CancellationToken.None);
@@ -38,21 +38,9 @@ public sealed class RollbackDuringBakeIsInstant
         var done = await fleet.DeployAsync("2.0.0");
 
         done.State.ShouldBe("Succeeded", done.Reason);
-        done.Phases.Select(p => p.Name).ShouldBe(["Preparing", "Migrating", "CuttingOver", "Verifying"]);
+        done.Phases.Select(p => p.Name).ShouldBe(["Converging", "Preparing", "Migrating", "CuttingOver", "Verifying"]);
         var verifying = done.Phases.Single(p => p.Name == "Verifying");
         (verifying.EndedAt!.Value - verifying.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3));
         done.Steps.Where(s => s.Kind == "finalize" && s.Host.StartsWith("web")).ShouldAllBe(s => s.Message!.Contains("after the bake window"));
-    }
-
-    private static async Task<Contracts.V1.DeployView> WaitForVerifyingAsync(Fleet fleet, long id)
-    {
-        for (var i = 0; i < 600; i++)
-        {
-            var d = await fleet.Api.GetDeployAsync(id, CancellationToken.None);
-            if (d.State == "Verifying")
-                return d;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException("the deploy never reached Verifying");
     }
 }

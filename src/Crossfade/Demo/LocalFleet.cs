@@ -86,9 +86,10 @@ public sealed class LocalFleet : IAsyncDisposable
         throw new InvalidOperationException($"the server did not start; see {Path.Combine(Dir, "logs", "server.log")}");
     }
 
-    public void StartAgent(LocalHost host, string? enrollToken = null)
+    /// <remarks><paramref name="serverUrl"/> lets a test put something between this agent and the server.</remarks>
+    public void StartAgent(LocalHost host, string? enrollToken = null, string? serverUrl = null)
     {
-        var args = new List<string> { "agent", "--server", ServerUrl, "--name", host.Name, "--roles", host.Roles, "--root", AgentRoot(host.Name), "--proxy-port", host.ProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        var args = new List<string> { "agent", "--server", serverUrl ?? ServerUrl, "--name", host.Name, "--roles", host.Roles, "--root", AgentRoot(host.Name), "--proxy-port", host.ProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (enrollToken is not null)
             args.AddRange(["--token", enrollToken]);
         _agents[host.Name] = Launch(args, Path.Combine(Dir, "logs", $"{host.Name}.log"));

@@ -30,7 +30,7 @@ public static partial class ProxyOverhead
         var proxyPort = FreePorts.Next();
         var controlPort = FreePorts.Next();
         var self = string.Join(' ', SelfCommand.Get().Select(Processes.Quote));
-        var proxy = Processes.Start($"{self} proxy --port {proxyPort} --control-port {controlPort} --access-log {Processes.Quote(Path.Combine(dir, "access.log"))}", dir, new Dictionary<string, string>(), Path.Combine(dir, "proxy.log"));
+        var proxy = Processes.Start($"{self} proxy --port {proxyPort} --control-port {controlPort} --access-log {Processes.Quote(Path.Combine(dir, "access.log"))}", dir, ProxyKeeper.ProcessEnvironment, Path.Combine(dir, "proxy.log"));
         ProcessRef? nginx = null;
         var nginxPort = 0;
         try

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Crossfade.Agent.Instances;
 using Crossfade.Cli;
 using Crossfade.Contracts.V1;
@@ -58,7 +57,7 @@ public static class Faults
             if (fullDisk is not null)
                 Mount("umount", fullDisk);
             await Task.Delay(1000);
-            var served = await ServedAsync(webs);
+            var served = await fleet.ServedVersionsAsync();
 
             var verdicts = new List<string>();
             if (done is null || served.Any(v => v.StartsWith("HTTP", StringComparison.Ordinal) || v == "no answer"))
@@ -113,7 +112,7 @@ public static class Faults
             case "candidate-crash":
                 for (var i = 0; i < 100; i++)
                 {
-                    if (Read(fleet, target)?.Candidate is { } candidate && candidate.Version == version)
+                    if (fleet.AppStateOf(target)?.Candidate is { } candidate && candidate.Version == version)
                     {
                         Processes.Signal(candidate.Process, Native.SIGKILL);
                         break;
@@ -189,38 +188,6 @@ public static class Faults
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{command} {string.Join(' ', args)} failed: the disk-full trial needs root");
-    }
-
-    private static async Task<List<string>> ServedAsync(IEnumerable<LocalHost> webs)
-    {
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
-        var served = new List<string>();
-        foreach (var h in webs)
-        {
-            try
-            {
-                using var response = await http.GetAsync($"http://127.0.0.1:{h.ProxyPort}/version");
-                served.Add(response.Headers.TryGetValues("X-App-Version", out var v) ? v.Single() : $"HTTP {(int)response.StatusCode}");
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                served.Add("no answer");
-            }
-        }
-        return served;
-    }
-
-    private static AppState? Read(LocalFleet fleet, string host)
-    {
-        try
-        {
-            var json = File.ReadAllText(Path.Combine(fleet.AgentRoot(host), "state.json"));
-            return JsonSerializer.Deserialize<HostState>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))?.Apps.GetValueOrDefault("gear-shop");
-        }
-        catch (Exception ex) when (ex is IOException or JsonException)
-        {
-            return null;
-        }
     }
 
     private static ProcessRef AgentPid(LocalFleet fleet, string host) => new(fleet.AgentPid(host), 0);

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Crossfade.Agent.Instances;
 using Crossfade.Cli;
 using Crossfade.Contracts.V1;
@@ -64,7 +63,7 @@ public static class ZeroDowntime
         {
             foreach (var host in fleet.Hosts.Where(h => h.Roles == "web"))
             {
-                var live = State(fleet, host.Name).Live!;
+                var live = fleet.AppStateOf(host.Name)!.Live!;
                 await Processes.StopAsync(live.Process, TimeSpan.FromSeconds(10));
             }
             await Task.Delay(TimeSpan.FromSeconds(6));
@@ -75,9 +74,6 @@ public static class ZeroDowntime
         Console.WriteLine($"naive stop-then-start: 3 rounds x {targets.Count} hosts, {traffic.Samples.Count} requests, {failed} failed");
         return failed;
     }
-
-    private static AppState State(LocalFleet fleet, string host) =>
-        JsonSerializer.Deserialize<HostState>(File.ReadAllText(Path.Combine(fleet.AgentRoot(host), "state.json")), new JsonSerializerOptions(JsonSerializerDefaults.Web))!.Apps["gear-shop"];
 }
 
 internal static class BenchAssert

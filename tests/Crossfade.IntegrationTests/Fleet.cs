@@ -43,17 +43,7 @@ public sealed class Fleet : IAsyncDisposable
         await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.RollbackAsync(App, Env, CancellationToken.None), CancellationToken.None);
 
     /// <summary>The version each web host's proxy serves, as gear-shop itself reports it.</summary>
-    public async Task<IReadOnlyList<string>> ServedVersionsAsync()
-    {
-        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
-        var versions = new List<string>();
-        foreach (var host in WebHosts)
-        {
-            using var response = await http.GetAsync($"http://127.0.0.1:{host.ProxyPort}/version");
-            versions.Add(response.Headers.TryGetValues("X-App-Version", out var v) ? v.Single() : $"HTTP {(int)response.StatusCode}");
-        }
-        return versions;
-    }
+    public Task<IReadOnlyList<string>> ServedVersionsAsync() => Local.ServedVersionsAsync();
 
     /// <summary>Waits until the deploy is in <paramref name="state"/>; fails if it ends first or takes a minute.</summary>
     public async Task<Contracts.V1.DeployView> WaitForStateAsync(long id, string state)

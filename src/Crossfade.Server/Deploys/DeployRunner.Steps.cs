@@ -1,12 +1,8 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
-using Crossfade.Core.Specs;
-using Crossfade.Server.Agents;
 using Crossfade.Server.Api;
 using Crossfade.Server.Storage;
-using Microsoft.Extensions.Logging;
 
 namespace Crossfade.Server.Deploys;
 

@@ -95,6 +95,33 @@ public sealed class LocalFleet : IAsyncDisposable
         _agents[host.Name] = Launch(args, Path.Combine(Dir, "logs", $"{host.Name}.log"));
     }
 
+    /// <summary>What a host's agent runs for an app, as it last saved it (state.json is replaced atomically).</summary>
+    public AppState? AppStateOf(string host, string app = "gear-shop") =>
+        HostState.Load(Path.Combine(AgentRoot(host), "state.json")).Apps.GetValueOrDefault(app);
+
+    /// <summary>
+    /// The release each web host's proxy serves, as the app reports it in X-App-Version, in host order;
+    /// "HTTP n" when it answered without one, "no answer" when it did not answer.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> ServedVersionsAsync()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        var served = new List<string>();
+        foreach (var host in Hosts.Where(h => h.Roles.Contains("web")))
+        {
+            try
+            {
+                using var response = await http.GetAsync($"http://127.0.0.1:{host.ProxyPort}/version");
+                served.Add(response.Headers.TryGetValues("X-App-Version", out var v) ? v.Single() : $"HTTP {(int)response.StatusCode}");
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                served.Add("no answer");
+            }
+        }
+        return served;
+    }
+
     /// <summary>The PID of a host's agent process.</summary>
     public int AgentPid(string name) => _agents[name].Id;
 

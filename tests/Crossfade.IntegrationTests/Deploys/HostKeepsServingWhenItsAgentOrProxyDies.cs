@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Crossfade.Agent.Instances;
 
 namespace Crossfade.IntegrationTests.Deploys;
@@ -55,9 +54,5 @@ public sealed class HostKeepsServingWhenItsAgentOrProxyDies
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
     }
 
-    private static AppState State(Fleet fleet, string host)
-    {
-        var json = File.ReadAllText(Path.Combine(fleet.Local.AgentRoot(host), "state.json"));
-        return JsonSerializer.Deserialize<HostState>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!.Apps[Fleet.App];
-    }
+    private static AppState State(Fleet fleet, string host) => fleet.Local.AppStateOf(host)!;
 }

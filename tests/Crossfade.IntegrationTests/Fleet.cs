@@ -11,11 +11,15 @@ public sealed class Fleet : IAsyncDisposable
     public const string App = "gear-shop";
     public const string Env = "production";
 
-    private Fleet(LocalFleet local, string build)
+    private Fleet(LocalFleet local, string build, string secret)
     {
         Local = local;
         Build = build;
+        Secret = secret;
     }
+
+    /// <summary>The payment key set as gear-shop's secret: it must reach the hosts' config and appear nowhere else.</summary>
+    public string Secret { get; }
 
     public LocalFleet Local { get; }
     public string Build { get; }
@@ -28,9 +32,9 @@ public sealed class Fleet : IAsyncDisposable
         var hosts = new[] { ("web-1", "web"), ("web-2", "web"), ("worker-1", "worker,migrator") };
         var local = await LocalFleet.StartAsync(dir, hosts, CancellationToken.None, "cli");
         var build = await GearShopReleases.BuildAsync(TextWriter.Null, CancellationToken.None);
-        await local.Api.ApplyAsync(GearShopReleases.Spec(Path.Combine(dir, "shop-db", "shop.db"), Env, local.Hosts).Replace("timeout_seconds: 30", "timeout_seconds: 8")
-            .Replace("\nkeep_releases:", $"\nbake_seconds: {bakeSeconds}\nkeep_releases:"), "crossfade.yml", CancellationToken.None);
-        return new Fleet(local, build);
+        var secret = await GearShopReleases.ApplyAsync(local.Api, GearShopReleases.Spec(Path.Combine(dir, "shop-db", "shop.db"), Env, local.Hosts).Replace("timeout_seconds: 30", "timeout_seconds: 8")
+            .Replace("\nkeep_releases:", $"\nbake_seconds: {bakeSeconds}\nkeep_releases:"), CancellationToken.None);
+        return new Fleet(local, build, secret);
     }
 
     public Task PushAsync(string version, params string[] knobs) =>

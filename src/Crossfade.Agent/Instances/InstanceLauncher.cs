@@ -28,6 +28,7 @@ public sealed class InstanceLauncher(string hostName, TimeProvider time)
             ["CROSSFADE_RELEASE"] = version,
             ["CROSSFADE_HOST"] = hostName,
             ["CROSSFADE_SHARED"] = layout.Shared,
+            ["CROSSFADE_CONFIG"] = layout.Config,
         };
         if (port is { } p)
             env["PORT"] = p.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -10,7 +10,7 @@ namespace Crossfade.Agent.Steps;
 /// The steps a host runs for a deploy. Each returns a result with a reason instead of throwing, and
 /// each is safe to run again: a step that finds its work done says so.
 /// </summary>
-public sealed class HostSteps(AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies)
+public sealed partial class HostSteps(AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies)
 {
     public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => work.Kind switch
     {
@@ -20,6 +20,7 @@ public sealed class HostSteps(AgentOptions options, HostStateStore state, Releas
         StepKinds.Discard => await DiscardAsync(work.Payload, log),
         StepKinds.Check => await CheckCandidateAsync(work.Payload, log, ct),
         StepKinds.Finalize => await FinalizeAsync(work.Payload, log),
+        StepKinds.Converge => await ConvergeAsync(work, log, ct),
         _ => new StepResult(false, $"this agent does not know the step '{work.Kind}'"),
     };
 

@@ -8,11 +8,20 @@ public sealed class StepLog(TimeProvider time)
     private readonly List<StepLogLine> _pending = [];
     private readonly List<string> _tail = [];
     private readonly Lock _lock = new();
+    private Redactor _redactor = Redactor.None;
+
+    /// <summary>From now on, every line written has these secret values masked.</summary>
+    public void Redact(Redactor redactor)
+    {
+        lock (_lock)
+            _redactor = redactor;
+    }
 
     public void Write(string line)
     {
         lock (_lock)
         {
+            line = _redactor.Apply(line);
             _pending.Add(new StepLogLine(time.GetUtcNow(), line));
             _tail.Add(line);
             if (_tail.Count > 20)

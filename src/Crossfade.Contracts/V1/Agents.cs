@@ -18,10 +18,12 @@ public static class StepKinds
     public const string Discard = "discard";
     public const string Check = "check";
     public const string Finalize = "finalize";
+    public const string Converge = "converge";
 }
 
 /// <summary>A step handed to an agent by the long poll.</summary>
-public sealed record WorkItem(long StepId, long DeployId, string Kind, StepPayload Payload);
+/// <remarks><paramref name="Converge"/> is rendered for this host when the step is handed out, never stored.</remarks>
+public sealed record WorkItem(long StepId, long DeployId, string Kind, StepPayload Payload, ConvergePlan? Converge = null);
 
 /// <summary>Everything a host needs to run a step, so the agent keeps no copy of the app spec.</summary>
 public sealed record StepPayload(
@@ -29,7 +31,14 @@ public sealed record StepPayload(
     string Version,
     string Sha256,
     IReadOnlyList<string> Roles,
-    AppRuntime Runtime);
+    AppRuntime Runtime,
+    ConfigRef? Config = null);
+
+/// <summary>
+/// Which configuration a converge step applies: the snapshot stored with a deploy (its variables and
+/// encrypted secrets) over the resources of <see cref="StepPayload.Version"/>.
+/// </summary>
+public sealed record ConfigRef(long SnapshotDeployId, bool WhyRun, string ReloadMode);
 
 /// <summary>How to run an app on a host.</summary>
 public sealed record AppRuntime(
@@ -50,4 +59,4 @@ public sealed record AppRuntime(
 public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);
 
 /// <summary>How a step ended on a host.</summary>
-public sealed record StepResult(bool Succeeded, string Message);
+public sealed record StepResult(bool Succeeded, string Message, ConvergeReport? Converge = null);

@@ -10,6 +10,9 @@ public sealed record StartDeployRequest(string Environment, string Version, stri
 /// <summary>Asks the server to roll an environment back to the release before the live one.</summary>
 public sealed record StartRollbackRequest(string Environment);
 
+/// <summary>Asks for a converge of the live release's configuration outside a deploy; with WhyRun, nothing changes.</summary>
+public sealed record StartConvergeRequest(string Environment, bool WhyRun = false);
+
 /// <summary>A deploy (or rollback) and where it stands.</summary>
 public sealed record DeployView(
     long Id,
@@ -41,7 +44,8 @@ public sealed record StepView(
     string Status,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
-    string? Message);
+    string? Message,
+    ConvergeReport? Converge = null);
 
 /// <summary>A line of a step's output, with when the agent saw it.</summary>
 public sealed record StepLogLine(DateTimeOffset At, string Line);

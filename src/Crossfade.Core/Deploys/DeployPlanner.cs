@@ -17,10 +17,17 @@ public static class DeployPlanner
         if (hosts.Count == 0)
             return PlanResult.Refused($"environment '{environment}' has no web or worker host");
 
-        var phases = new List<PlannedPhase>
-        {
-            new(DeployState.Preparing, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Prepare, h.Roles)).ToList()),
-        };
+        // Configuration goes to every host of the environment, whatever its roles.
+        var converging = spec.Config is null ? null
+            : new PlannedPhase(DeployState.Converging, env.Hosts.Select(h => new PlannedStep(h.Name, StepKinds.Converge, h.Roles)).ToList());
+        if (kind is DeployKind.Converge or DeployKind.WhyRun)
+            return converging is null
+                ? PlanResult.Refused($"app '{spec.Name}' declares no configuration to converge (add 'config.file' to its crossfade.yml)")
+                : PlanResult.Ok(new DeployPlan([converging], []));
+        var phases = new List<PlannedPhase>();
+        if (converging is not null)
+            phases.Add(converging);
+        phases.Add(new PlannedPhase(DeployState.Preparing, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Prepare, h.Roles)).ToList()));
         if (kind == DeployKind.Deploy && spec.Migrate is not null)
         {
             var migrator = env.Hosts.FirstOrDefault(h => h.Has(HostRoles.Migrator));

@@ -17,6 +17,9 @@ public enum DeployState
     Aborted,
     RollingBack,
     RolledBack,
+
+    /// <summary>A converge outside a deploy stopped on a failing resource; its report says which and why.</summary>
+    Failed,
 }
 
 /// <summary>The one place that decides which deploy transitions are legal.</summary>
@@ -25,7 +28,8 @@ public static class DeployTransitions
     private static readonly Dictionary<DeployState, DeployState[]> Allowed = new()
     {
         [DeployState.Queued] = [DeployState.Converging, DeployState.Preparing, DeployState.Aborted],
-        [DeployState.Converging] = [DeployState.Preparing, DeployState.Aborted],
+        // A converge outside a deploy ends after this phase: Succeeded, or Failed when a resource failed.
+        [DeployState.Converging] = [DeployState.Preparing, DeployState.Aborted, DeployState.Succeeded, DeployState.Failed],
         [DeployState.Preparing] = [DeployState.Migrating, DeployState.CuttingOver, DeployState.Aborted],
         [DeployState.Migrating] = [DeployState.CuttingOver, DeployState.Aborted],
         [DeployState.CuttingOver] = [DeployState.Canary, DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],
@@ -36,6 +40,7 @@ public static class DeployTransitions
         [DeployState.Succeeded] = [],
         [DeployState.Aborted] = [],
         [DeployState.RolledBack] = [],
+        [DeployState.Failed] = [],
     };
 
     public static bool IsLegal(DeployState from, DeployState to) => Allowed[from].Contains(to);

@@ -14,7 +14,8 @@ public sealed record AppSpec(
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyDictionary<string, EnvironmentSpec> Environments,
     IReadOnlyList<Contracts.V1.CheckDefinition>? Checks = null,
-    int BakeSeconds = 0)
+    int BakeSeconds = 0,
+    Config.ConfigDeclaration? Config = null)
 {
     /// <summary>The critical paths every candidate and every switched host must pass.</summary>
     public IReadOnlyList<Contracts.V1.CheckDefinition> CriticalPaths => Checks ?? [];
@@ -24,10 +25,10 @@ public sealed record AppSpec(
 public sealed record HealthSpec(string Path, int TimeoutSeconds);
 
 /// <summary>An environment: the hosts that serve it and their roles.</summary>
-public sealed record EnvironmentSpec(string Name, IReadOnlyList<HostSpec> Hosts);
+public sealed record EnvironmentSpec(string Name, IReadOnlyList<HostSpec> Hosts, IReadOnlyDictionary<string, string>? Variables = null);
 
 /// <summary>A host of an environment and the roles it plays there.</summary>
-public sealed record HostSpec(string Name, IReadOnlyList<string> Roles)
+public sealed record HostSpec(string Name, IReadOnlyList<string> Roles, IReadOnlyDictionary<string, string>? Variables = null)
 {
     public bool Has(string role) => Roles.Contains(role, StringComparer.Ordinal);
 }

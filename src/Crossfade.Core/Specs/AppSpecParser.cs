@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
+using Crossfade.Core.Config;
 using YamlDotNet.RepresentationModel;
 
 namespace Crossfade.Core.Specs;
@@ -12,7 +13,7 @@ public static partial class AppSpecParser
 {
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
     {
-        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds",
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config",
     };
 
     public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
@@ -63,11 +64,13 @@ public static partial class AppSpecParser
         var env = reader.StringMap(root, "env");
         var environments = ReadEnvironments(reader, root, worker);
         var checks = CheckSpecReader.Read(reader, root);
+        var config = ConfigSpecReader.Read(reader, root);
+        ConfigSpecReader.CheckNames(reader, root, config, environments);
 
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config),
             errors.Items);
     }
 
@@ -112,13 +115,14 @@ public static partial class AppSpecParser
                 reader.Error(value, $"environments.{envName}", "must be a mapping with 'hosts'");
                 continue;
             }
-            reader.RejectUnknownKeys(envMap, ["hosts"], prefix);
+            reader.RejectUnknownKeys(envMap, ["hosts", "variables"], prefix);
             var hosts = ReadHosts(reader, envMap, prefix);
+            var variables = reader.StringMap(envMap, "variables", prefix);
             if (hosts.Count > 0 && !hosts.Any(h => h.Has(HostRoles.Web)) && !hosts.Any(h => h.Has(HostRoles.Worker)))
                 reader.Error(envMap, prefix + "hosts", "no host has the 'web' or 'worker' role, so nothing would run");
             if (worker is null && hosts.Any(h => h.Has(HostRoles.Worker)))
                 reader.Error(envMap, prefix + "hosts", "a host has the 'worker' role but the app declares no 'worker' command");
-            result[envName] = new EnvironmentSpec(envName, hosts);
+            result[envName] = new EnvironmentSpec(envName, hosts, variables);
         }
         return result;
     }
@@ -132,10 +136,19 @@ public static partial class AppSpecParser
             reader.Error(envMap, prefix + "hosts", "is required: a mapping of host name to its roles");
             return hosts;
         }
-        foreach (var (hostKey, rolesNode) in hostsNode.Children)
+        foreach (var (hostKey, hostNode) in hostsNode.Children)
         {
             var hostName = ((YamlScalarNode)hostKey).Value ?? "";
             var field = $"{prefix}hosts.{hostName}";
+            // A host is its list of roles, or a mapping of roles and the variables only it has.
+            var rolesNode = hostNode;
+            Dictionary<string, string>? variables = null;
+            if (hostNode is YamlMappingNode hostMap)
+            {
+                reader.RejectUnknownKeys(hostMap, ["roles", "variables"], field + ".");
+                rolesNode = hostMap.Children.TryGetValue(new YamlScalarNode("roles"), out var r) ? r : new YamlSequenceNode();
+                variables = reader.StringMap(hostMap, "variables", field + ".");
+            }
             if (!NamePattern().IsMatch(hostName))
                 reader.Error(hostKey, field, "host names are lowercase letters, digits and '-'");
             var roles = reader.ScalarList(rolesNode, field);
@@ -143,7 +156,7 @@ public static partial class AppSpecParser
                 reader.Error(rolesNode, field, $"unknown role '{role}' (known: web, worker, migrator)");
             if (roles.Count == 0)
                 reader.Error(rolesNode, field, "needs at least one role");
-            hosts.Add(new HostSpec(hostName, roles.Distinct().ToList()));
+            hosts.Add(new HostSpec(hostName, roles.Distinct().ToList(), variables));
         }
         return hosts;
     }

@@ -100,10 +100,10 @@ internal sealed class SpecNodeReader(SpecErrorList errors)
         return items;
     }
 
-    public Dictionary<string, string> StringMap(YamlMappingNode map, string key)
+    public Dictionary<string, string> StringMap(YamlMappingNode map, string key, string prefix = "")
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        var node = OptionalMapping(map, key);
+        var node = OptionalMapping(map, key, prefix);
         if (node is null)
             return result;
         foreach (var (k, v) in node.Children)
@@ -112,7 +112,7 @@ internal sealed class SpecNodeReader(SpecErrorList errors)
             if (v is YamlScalarNode { Value: { } text })
                 result[name] = text;
             else
-                Error(v, $"{key}.{name}", "must be a string");
+                Error(v, $"{prefix}{key}.{name}", "must be a string");
         }
         return result;
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Crossfade.Contracts.V1;
 using Crossfade.Server.Api;
 using Crossfade.Server.Auth;
+using Crossfade.Server.Config;
 using Crossfade.Server.Releases;
 using Crossfade.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -43,7 +44,7 @@ public static class AgentEndpoints
         return Results.Ok(new EnrollResponse(body.Name, secret));
     }
 
-    private static async Task<IResult> PollAsync(HttpContext context, IStore store, WorkSignals signals, TimeProvider time, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> PollAsync(HttpContext context, IStore store, WorkSignals signals, ConfigService config, TimeProvider time, ServerOptions options, CancellationToken ct)
     {
         var host = context.Caller().Name;
         var (beat, error) = await JsonBody.ReadAsync<AgentHeartbeat>(context.Request, ct);
@@ -61,7 +62,16 @@ public static class AgentEndpoints
             if (step is not null)
             {
                 var payload = JsonSerializer.Deserialize<StepPayload>(step.PayloadJson, JsonBody.Options)!;
-                return Results.Ok(new WorkItem(step.Id, step.DeployId, step.Kind, payload));
+                if (step.Kind != StepKinds.Converge || payload.Config is null)
+                    return Results.Ok(new WorkItem(step.Id, step.DeployId, step.Kind, payload));
+                // Rendered now, for this host only: the plan may hold secrets, so it is never stored.
+                var (plan, why) = await config.PlanForAsync(step, payload, ct);
+                if (plan is not null)
+                    return Results.Ok(new WorkItem(step.Id, step.DeployId, step.Kind, payload, plan));
+                var failed = new StepResult(false, $"the configuration could not be rendered: {why}");
+                await store.FinishStepAsync(step.Id, false, failed.Message, time.GetUtcNow(), ct);
+                signals.StepEnded(step.Id, failed);
+                continue;
             }
             var remaining = deadline - time.GetUtcNow();
             if (remaining <= TimeSpan.Zero)
@@ -99,6 +109,8 @@ public static class AgentEndpoints
         var (result, error) = await JsonBody.ReadAsync<StepResult>(context.Request, ct);
         if (result is null)
             return error!;
+        if (result.Converge is { } report)
+            await store.SaveStepReportAsync(id, JsonSerializer.Serialize(report, JsonBody.Options), ct);
         await store.FinishStepAsync(id, result.Succeeded, result.Message ?? "", time.GetUtcNow(), ct);
         signals.StepEnded(id, result);
         return Results.NoContent();

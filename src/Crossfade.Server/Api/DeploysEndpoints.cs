@@ -18,6 +18,7 @@ public static class DeploysEndpoints
         apps.MapPost("/deploys", StartDeployAsync).RequireRole(Roles.Deployer);
         apps.MapPost("/rollbacks", StartRollbackAsync).RequireRole(Roles.Deployer);
         apps.MapGet("/deploys", ListAsync).RequireRole(Roles.Viewer);
+        apps.MapPost("/converges", StartConvergeAsync).RequireRole(Roles.Deployer);
         apps.MapGet("/environments/{environment}/status", StatusEndpoint.GetAsync).RequireRole(Roles.Viewer);
         apps.MapPost("/environments/{environment}/promote", async (string app, string environment, DeployService deploys, IStore store, CancellationToken ct) =>
             await AnswerAsync(await deploys.PromoteAsync(app, environment, ct), store, ct)).RequireRole(Roles.Deployer);
@@ -50,6 +51,15 @@ public static class DeploysEndpoints
         return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Rollback, null, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context)), deploys, store, ct);
     }
 
+    private static async Task<IResult> StartConvergeAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadAsync<StartConvergeRequest>(context.Request, ct);
+        if (body is null)
+            return error!;
+        var kind = body.WhyRun ? DeployKind.WhyRun : DeployKind.Converge;
+        return await StartAsync(new DeployRequest(app, body.Environment, kind, null, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context)), deploys, store, ct);
+    }
+
     private static async Task<IResult> StartAsync(DeployRequest request, DeployService deploys, IStore store, CancellationToken ct)
     {
         return await AnswerAsync(await deploys.StartAsync(request, ct), store, ct);
@@ -61,7 +71,7 @@ public static class DeploysEndpoints
         {
             var extensions = start.Holder is { } h
                 ? new Dictionary<string, object?> { ["deployId"] = h.Id, ["heldBy"] = h.RequestedBy, ["since"] = h.CreatedAt }
-                : null;
+                : start.Errors is { } errors ? new Dictionary<string, object?> { ["errors"] = errors } : null;
             return Results.Problem(title: start.Status switch { 404 => "Not found", 409 => "Conflict", 400 => "Bad request", _ => "Refused" },
                 detail: start.Refusal, statusCode: start.Status, extensions: extensions);
         }

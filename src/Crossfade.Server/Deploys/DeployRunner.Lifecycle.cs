@@ -65,7 +65,15 @@ public sealed partial class DeployRunner
         if (version == deploy.Version && live == deploy.FromVersion)
             return deploy;
         await store.SetDeployVersionsAsync(deploy.Id, version, live, ct);
-        return deploy with { Version = version, FromVersion = live };
+        var configJson = deploy.ConfigJson;
+        if (deploy.Kind == "rollback" && version != deploy.Version && deploy.ConfigJson is not null
+            && await config.SnapshotOfAsync(deploy.App, deploy.Environment, version, ct) is { } snapshot)
+        {
+            // The rollback now returns to another release: the configuration that goes back is that release's.
+            configJson = System.Text.Json.JsonSerializer.Serialize(snapshot, Api.JsonBody.Options);
+            await store.SetDeployConfigAsync(deploy.Id, configJson, ct);
+        }
+        return deploy with { Version = version, FromVersion = live, ConfigJson = configJson };
     }
 
     /// <summary>

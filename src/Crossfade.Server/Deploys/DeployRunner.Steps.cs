@@ -26,12 +26,12 @@ public sealed partial class DeployRunner
             var kind = kindOverride ?? step.Kind;
             var payload = payloadFor(step);
             long id;
-            if (existing.TryGetValue((step.Host, kind, payload.Version), out var earlier))
+            if (existing.TryGetValue((step.Host, kind, StepKey(payload)), out var earlier))
                 id = earlier.Id;
             else
             {
                 id = await store.AddStepAsync(deployId, step.Host, kind, JsonSerializer.Serialize(payload, JsonBody.Options), CancellationToken.None);
-                existing[(step.Host, kind, payload.Version)] = (await store.GetStepAsync(id, CancellationToken.None))!;
+                existing[(step.Host, kind, StepKey(payload))] = (await store.GetStepAsync(id, CancellationToken.None))!;
             }
             var watch = signals.WatchStep(id);
             signals.StepQueued(step.Host);
@@ -40,11 +40,18 @@ public sealed partial class DeployRunner
         return await Task.WhenAll(waits);
     }
 
+    /// <summary>
+    /// What makes a step of a deploy the same step again on resume: host, kind and release — and for a
+    /// converge, whose configuration (a deploy's own, or the live one it restores).
+    /// </summary>
+    private static string StepKey(StepPayload payload) =>
+        payload.Config is { } c ? $"{payload.Version}#config{c.SnapshotDeployId}" : payload.Version;
+
     private async Task<Dictionary<(string, string, string), StepRecord>> ExistingStepsAsync(long deployId)
     {
         var steps = await store.ListStepsAsync(deployId, CancellationToken.None);
         return steps
-            .GroupBy(s => (s.Host, s.Kind, JsonSerializer.Deserialize<StepPayload>(s.PayloadJson, JsonBody.Options)!.Version))
+            .GroupBy(s => (s.Host, s.Kind, StepKey(JsonSerializer.Deserialize<StepPayload>(s.PayloadJson, JsonBody.Options)!)))
             .ToDictionary(g => g.Key, g => g.Last());
     }
 

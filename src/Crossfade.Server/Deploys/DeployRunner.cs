@@ -3,6 +3,7 @@ using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
 using Crossfade.Core.Specs;
 using Crossfade.Server.Agents;
+using Crossfade.Server.Config;
 using Crossfade.Server.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -15,7 +16,7 @@ namespace Crossfade.Server.Deploys;
 /// old release serving; a failure after one sends every switched host back. Lease, queue and holds live
 /// in DeployRunner.Lifecycle.cs, step plumbing in DeployRunner.Steps.cs.
 /// </summary>
-public sealed partial class DeployRunner(IStore store, WorkSignals signals, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
+public sealed partial class DeployRunner(IStore store, WorkSignals signals, ConfigService config, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
 {
     private readonly ConcurrentDictionary<long, Task> _running = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _rollbackRequests = new();
@@ -33,7 +34,7 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         if (deploy is null)
             return;
         var spec = AppSpecParser.Parse((await store.GetAppAsync(deploy.App, ct))!.SpecYaml).Spec!;
-        var kind = deploy.Kind == "rollback" ? DeployKind.Rollback : DeployKind.Deploy;
+        var kind = Enum.Parse<DeployKind>(deploy.Kind, ignoreCase: true);
         var canary = CanarySpec.Parse(deploy.Canary, deploy.CanaryHoldSeconds).Spec;
         var plan = DeployPlanner.Plan(spec, deploy.Environment, kind, canary).Plan!;
         var release = (await store.GetReleaseAsync(deploy.App, deploy.Version, ct))!;
@@ -60,6 +61,12 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
             state = to;
         }
 
+        if (kind is DeployKind.Converge or DeployKind.WhyRun)
+        {
+            await RunConvergeOnlyAsync(deploy, plan, existing, (s, version, sha) => PayloadFor(s, version, sha), MoveAsync);
+            return;
+        }
+
         if (state == DeployState.RollingBack)
         {
             // Resumed while rolling back: every host that switched to the new release goes back, whatever led here.
@@ -67,14 +74,19 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
                 .Where(s => s.Kind == StepKinds.Activate && existing.ContainsKey((s.Host, StepKinds.Activate, release.Version)))
                 .Select(s => (s, new StepResult(true, "")))
                 .ToList();
-            var resumedBack = await RollBackSwitchedHostsAsync(deployId, existing, deploy, switchedHosts, PayloadFor);
+            var resumedBack = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, switchedHosts, PayloadFor);
             await MoveAsync(DeployState.RolledBack, $"{deploy.Reason}; {resumedBack}");
             return;
         }
 
         var preparing = plan.Phase(DeployState.Preparing)!;
-        // Configuration convergence fills this phase in later (issue 4); until then it passes straight through.
         await MoveAsync(DeployState.Converging);
+        if (await ConvergeForDeployAsync(deploy, plan, existing, PayloadFor) is { } convergeFailure)
+        {
+            await MoveAsync(DeployState.Aborted, $"{convergeFailure}; the fleet still serves {deploy.FromVersion ?? "nothing (first deploy)"}");
+            LogEnded(deployId, "Aborted");
+            return;
+        }
         await MoveAsync(DeployState.Preparing);
         var prepared = await RunStepsAsync(deployId, existing, preparing.Steps, s => PayloadFor(s, release.Version, release.Sha256));
         if (FirstFailure(prepared) is { } prepareFailure)
@@ -117,7 +129,7 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
             if (aborter is not null)
             {
                 await MoveAsync(DeployState.RollingBack, $"canary aborted by {aborter}");
-                var returned = await RollBackSwitchedHostsAsync(deployId, existing, deploy, activated, PayloadFor);
+                var returned = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, activated, PayloadFor);
                 await RunStepsAsync(deployId, existing, promoting.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
                 await MoveAsync(DeployState.RolledBack, $"canary aborted by {aborter}; {returned}; the other hosts never switched");
                 LogEnded(deployId, "RolledBack");
@@ -133,7 +145,7 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
             if (await WaitOutBakeAsync(deployId, spec.BakeSeconds) is { } requester)
             {
                 await MoveAsync(DeployState.RollingBack, $"rollback requested by {requester} during verification");
-                var reverted = await RollBackSwitchedHostsAsync(deployId, existing, deploy, activated, PayloadFor);
+                var reverted = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, activated, PayloadFor);
                 await MoveAsync(DeployState.RolledBack, $"rolled back by {requester} during verification; {reverted}");
                 LogEnded(deployId, "RolledBack");
                 return;
@@ -150,16 +162,18 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         }
 
         await MoveAsync(DeployState.RollingBack, cutoverFailure);
-        var back = await RollBackSwitchedHostsAsync(deployId, existing, deploy, activated, PayloadFor);
+        var back = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, activated, PayloadFor);
         await MoveAsync(DeployState.RolledBack, $"{cutoverFailure}; {back}");
         LogEnded(deployId, "RolledBack");
     }
 
     private async Task<string> RollBackSwitchedHostsAsync(
-        long deployId, Dictionary<(string, string, string), StepRecord> existing, DeployRecord deploy, IReadOnlyList<(PlannedStep Step, StepResult Result)> activated,
-        Func<PlannedStep, string, string, StepPayload> payloadFor)
+        long deployId, Dictionary<(string, string, string), StepRecord> existing, DeployRecord deploy, DeployPlan plan,
+        IReadOnlyList<(PlannedStep Step, StepResult Result)> activated, Func<PlannedStep, string, string, StepPayload> payloadFor)
     {
         var ct = CancellationToken.None;
+        // The configuration goes back first, so the instances that take the traffic back run with it.
+        var configBack = await RestoreConfigAsync(deploy, plan, existing, payloadFor);
         if (deploy.FromVersion is null || await store.GetReleaseAsync(deploy.App, deploy.FromVersion, ct) is not { } previous)
         {
             await RunStepsAsync(deployId, existing, activated.Select(a => a.Step).ToList(), s => payloadFor(s, deploy.Version, ""), StepKinds.Discard);
@@ -171,9 +185,10 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Time
         var ready = prepared.Where(p => p.Result.Succeeded).Select(p => p.Step).ToList();
         var switched = await RunStepsAsync(deployId, existing, ready, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Activate);
         var failed = prepared.Where(p => !p.Result.Succeeded).Concat(switched.Where(s => !s.Result.Succeeded)).Select(p => p.Step.Host).ToList();
-        return failed.Count == 0
+        return (failed.Count == 0
             ? $"every host is back on {previous.Version}"
-            : $"could not switch {string.Join(", ", failed)} back to {previous.Version}: look at the steps";
+            : $"could not switch {string.Join(", ", failed)} back to {previous.Version}: look at the steps")
+            + (configBack is null ? "" : $"; {configBack}");
     }
 
     [LoggerMessage(1, LogLevel.Information, "Deploy {DeployId} of {App} to {Environment} ({Version}) started")]

@@ -1,5 +1,8 @@
 using Crossfade.Core.Deploys;
 using Crossfade.Core.Specs;
+using System.Text.Json;
+using Crossfade.Server.Api;
+using Crossfade.Server.Config;
 using Crossfade.Server.Storage;
 
 namespace Crossfade.Server.Deploys;
@@ -8,7 +11,7 @@ namespace Crossfade.Server.Deploys;
 /// Accepts deploy requests: checks them before anything runs (app, environment, release, plan, hosts
 /// online, one deploy per app and environment at a time) and hands accepted ones to the runner.
 /// </summary>
-public sealed class DeployService(IStore store, DeployRunner runner, TimeProvider time, ServerOptions options)
+public sealed class DeployService(IStore store, DeployRunner runner, ConfigService config, TimeProvider time, ServerOptions options)
 {
     public async Task<DeployStart> StartAsync(DeployRequest request, CancellationToken ct)
     {
@@ -32,14 +35,23 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
                 return new DeployStart(null, 422, $"'{request.App}' in '{request.Environment}' has no earlier release to roll back to");
             version = target;
         }
+        else if (request.Kind is DeployKind.Converge or DeployKind.WhyRun)
+        {
+            if (live is null)
+                return new DeployStart(null, 422, $"nothing is live in '{request.Environment}' yet: the first deploy converges the configuration");
+            version = live;
+        }
         else
         {
             if (string.IsNullOrWhiteSpace(request.Version))
                 return new DeployStart(null, 400, "'version' is required");
             version = request.Version;
         }
-        if (await store.GetReleaseAsync(request.App, version, ct) is null)
+        if (await store.GetReleaseAsync(request.App, version, ct) is not { } release)
             return new DeployStart(null, 404, $"'{request.App}' has no release '{version}'; push it with 'crossfade release push'");
+        var (snapshot, configErrors) = await config.CheckedSnapshotAsync(spec, request.Environment, request.Kind, release, ct);
+        if (configErrors.Count > 0)
+            return new DeployStart(null, 422, $"the configuration of {version} has {configErrors.Count} error(s); no host was touched", Errors: configErrors);
 
         var offline = await OfflineHostsAsync(plan.Plan, ct);
         if (offline.Count > 0)
@@ -47,7 +59,8 @@ public sealed class DeployService(IStore store, DeployRunner runner, TimeProvide
 
         var draft = new DeployRecord(0, request.App, request.Environment, request.Kind.ToString().ToLowerInvariant(), version, live,
             nameof(DeployState.Queued), request.RequestedBy, request.Trigger, time.GetUtcNow(), null, null,
-            Canary: request.Canary?.ToString(), CanaryHoldSeconds: request.Canary?.HoldSeconds);
+            Canary: request.Canary?.ToString(), CanaryHoldSeconds: request.Canary?.HoldSeconds,
+            ConfigJson: snapshot is null ? null : JsonSerializer.Serialize(snapshot, JsonBody.Options));
         var (deploy, created) = await store.CreateDeployAsync(draft, request.IdempotencyKey, request.Queue, ct);
         if (!created)
         {

@@ -14,7 +14,8 @@ public static class DeployViews
         return new DeployView(d.Id, d.App, d.Environment, d.Kind, d.Version, d.FromVersion, d.State, d.RequestedBy, d.Trigger,
             d.CreatedAt, d.FinishedAt, d.Reason,
             phases.Select(p => new PhaseView(p.Name, p.StartedAt, p.EndedAt)).ToList(),
-            steps.Select(s => new StepView(s.Id, s.Host, s.Kind, s.Status, s.StartedAt, s.EndedAt, s.Message)).ToList(),
+            steps.Select(s => new StepView(s.Id, s.Host, s.Kind, s.Status, s.StartedAt, s.EndedAt, s.Message,
+                s.ReportJson is null ? null : System.Text.Json.JsonSerializer.Deserialize<ConvergeReport>(s.ReportJson, Api.JsonBody.Options))).ToList(),
             release?.Commit, release?.Message, d.Canary);
     }
 }

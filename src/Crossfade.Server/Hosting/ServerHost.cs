@@ -1,10 +1,12 @@
 using Crossfade.Server.Agents;
 using Crossfade.Server.Api;
 using Crossfade.Server.Auth;
+using Crossfade.Server.Config;
 using Crossfade.Server.Deploys;
 using Crossfade.Server.Releases;
 using Crossfade.Server.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -34,6 +36,11 @@ public static class ServerHost
         builder.Services.AddSingleton<WorkSignals>();
         builder.Services.AddSingleton<DeployRunner>();
         builder.Services.AddSingleton<DeployService>();
+        builder.Services.AddDataProtection()
+            .SetApplicationName("crossfade")
+            .PersistKeysToFileSystem(KeyRing.Folder(options.DataDir));
+        builder.Services.AddSingleton<SecretVault>();
+        builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -54,6 +61,7 @@ public static class ServerHost
         app.MapApps();
         app.MapReleases();
         app.MapDeploys();
+        app.MapSecrets();
         app.MapHostsAndTokens();
         app.MapAgentApi();
         return app;

@@ -69,4 +69,14 @@ public interface IStore
     Task FinishStepAsync(long id, bool succeeded, string message, DateTimeOffset at, CancellationToken ct);
     Task AppendStepLogAsync(long stepId, IReadOnlyList<StepLogLine> lines, CancellationToken ct);
     Task<IReadOnlyList<(long StepId, long Seq, StepLogLine Line)>> ReadStepLogAsync(long deployId, string? host, long afterSeq, CancellationToken ct);
+
+    Task SaveStepReportAsync(long id, string reportJson, CancellationToken ct);
+
+    /// <summary>The deploy that last put a release (the live one when no version is given) in place: its config went out with it.</summary>
+    Task<long?> GetLiveDeployIdAsync(string app, string environment, CancellationToken ct, string? version = null);
+    Task SetDeployConfigAsync(long id, string configJson, CancellationToken ct);
+
+    Task UpsertSecretAsync(SecretRecord secret, CancellationToken ct);
+    Task<IReadOnlyList<SecretRecord>> ListSecretsAsync(string app, CancellationToken ct);
+    Task<bool> DeleteSecretAsync(string app, string environment, string name, CancellationToken ct);
 }

@@ -14,7 +14,7 @@ public sealed record HostRecord(string Name, IReadOnlyList<string> Roles, DateTi
 public sealed record DeployRecord(
     long Id, string App, string Environment, string Kind, string Version, string? FromVersion, string State,
     string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Reason, string? Owner = null,
-    string? Canary = null, int? CanaryHoldSeconds = null);
+    string? Canary = null, int? CanaryHoldSeconds = null, string? ConfigJson = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
 public sealed record PhaseRecord(long DeployId, string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
@@ -22,7 +22,13 @@ public sealed record PhaseRecord(long DeployId, string Name, DateTimeOffset Star
 /// <summary>A step of a deploy on one host.</summary>
 public sealed record StepRecord(
     long Id, long DeployId, string Host, string Kind, string PayloadJson, string Status,
-    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Message);
+    DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Message, string? ReportJson = null);
+
+/// <summary>
+/// A secret of an app, encrypted with the server's Data Protection keys. <see cref="Environment"/> is
+/// empty for a value every environment shares; an environment's own value wins over it.
+/// </summary>
+public sealed record SecretRecord(string App, string Environment, string Name, string Ciphertext, DateTimeOffset UpdatedAt, string UpdatedBy);
 
 /// <summary>A token: who holds it and what it may do. Only the hash of the secret is stored.</summary>
 public sealed record TokenRecord(string Hash, string Name, string Role, DateTimeOffset CreatedAt);

@@ -18,6 +18,7 @@ internal sealed class DeployRow
     public string? owner { get; set; }
     public string? canary { get; set; }
     public long? canary_hold { get; set; }
+    public string? config { get; set; }
 }
 
 internal sealed class StepRow
@@ -31,6 +32,17 @@ internal sealed class StepRow
     public long? started_at { get; set; }
     public long? ended_at { get; set; }
     public string? message { get; set; }
+    public string? report { get; set; }
+}
+
+internal sealed class SecretRow
+{
+    public string app { get; set; } = "";
+    public string environment { get; set; } = "";
+    public string name { get; set; } = "";
+    public string ciphertext { get; set; } = "";
+    public long updated_at { get; set; }
+    public string updated_by { get; set; } = "";
 }
 
 internal sealed class ReleaseRow

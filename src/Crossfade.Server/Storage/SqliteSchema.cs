@@ -44,5 +44,13 @@ internal static class SqliteSchema
         ALTER TABLE deploys ADD COLUMN canary TEXT;
         ALTER TABLE deploys ADD COLUMN canary_hold INTEGER;
         """,
+        """
+        ALTER TABLE deploys ADD COLUMN config TEXT;
+        ALTER TABLE steps ADD COLUMN report TEXT;
+        CREATE TABLE secrets (
+            app TEXT NOT NULL, environment TEXT NOT NULL, name TEXT NOT NULL, ciphertext TEXT NOT NULL,
+            updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL,
+            PRIMARY KEY (app, environment, name));
+        """,
     ];
 }

@@ -34,11 +34,11 @@ public sealed partial class SqliteStore
             }
             var id = await c.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO deploys (app, environment, kind, version, from_version, state, requested_by, trigger, created_at, idempotency_key, canary, canary_hold)
-                VALUES (@App, @Environment, @Kind, @Version, @FromVersion, @State, @RequestedBy, @Trigger, @CreatedAt, @idempotencyKey, @Canary, @CanaryHoldSeconds);
+                INSERT INTO deploys (app, environment, kind, version, from_version, state, requested_by, trigger, created_at, idempotency_key, canary, canary_hold, config)
+                VALUES (@App, @Environment, @Kind, @Version, @FromVersion, @State, @RequestedBy, @Trigger, @CreatedAt, @idempotencyKey, @Canary, @CanaryHoldSeconds, @ConfigJson);
                 SELECT last_insert_rowid();
                 """,
-                new { draft.App, draft.Environment, draft.Kind, draft.Version, draft.FromVersion, draft.State, draft.RequestedBy, draft.Trigger, CreatedAt = Ms(draft.CreatedAt), idempotencyKey, draft.Canary, draft.CanaryHoldSeconds });
+                new { draft.App, draft.Environment, draft.Kind, draft.Version, draft.FromVersion, draft.State, draft.RequestedBy, draft.Trigger, CreatedAt = Ms(draft.CreatedAt), idempotencyKey, draft.Canary, draft.CanaryHoldSeconds, draft.ConfigJson });
             await c.ExecuteAsync("COMMIT");
             return (draft with { Id = id }, true);
         }
@@ -158,5 +158,19 @@ public sealed partial class SqliteStore
 
     private static DeployRecord ToRecord(DeployRow r) =>
         new(r.id, r.app, r.environment, r.kind, r.version, r.from_version, r.state, r.requested_by, r.trigger,
-            At(r.created_at), At(r.finished_at), r.reason, r.owner, r.canary, (int?)r.canary_hold);
+            At(r.created_at), At(r.finished_at), r.reason, r.owner, r.canary, (int?)r.canary_hold, r.config);
+
+    public async Task<long?> GetLiveDeployIdAsync(string app, string environment, CancellationToken ct, string? version = null)
+    {
+        await using var c = Open();
+        return await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+            "SELECT deploy_id FROM live_versions WHERE app = @app AND environment = @environment AND (@version IS NULL OR version = @version) ORDER BY deploy_id DESC LIMIT 1",
+            new { app, environment, version }, cancellationToken: ct));
+    }
+
+    public async Task SetDeployConfigAsync(long id, string configJson, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition("UPDATE deploys SET config = @configJson WHERE id = @id", new { id, configJson }, cancellationToken: ct));
+    }
 }

@@ -81,5 +81,13 @@ public sealed partial class SqliteStore
     }
 
     private static StepRecord ToRecord(StepRow r) =>
-        new(r.id, r.deploy_id, r.host, r.kind, r.payload, r.status, At(r.started_at), At(r.ended_at), r.message);
+        new(r.id, r.deploy_id, r.host, r.kind, r.payload, r.status, At(r.started_at), At(r.ended_at), r.message, r.report);
+
+    public async Task SaveStepReportAsync(long id, string reportJson, CancellationToken ct)
+    {
+        await using var c = Open();
+        // Like the result, the first report wins: a late duplicate from a retried delivery changes nothing.
+        await c.ExecuteAsync(new CommandDefinition(
+            "UPDATE steps SET report = @reportJson WHERE id = @id AND report IS NULL", new { id, reportJson }, cancellationToken: ct));
+    }
 }

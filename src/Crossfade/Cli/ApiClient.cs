@@ -60,6 +60,18 @@ public sealed class ApiClient
     public Task<TokenView> CreateTokenAsync(string role, string? name, CancellationToken ct) =>
         SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(new { role, name }, options: Json), ct);
 
+    public Task<DeployView> ConvergeAsync(string app, string environment, bool whyRun, CancellationToken ct, bool wait = false) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/converges?wait={wait}", JsonContent.Create(new StartConvergeRequest(environment, whyRun), options: Json), ct, Guid.NewGuid().ToString());
+
+    public Task<object?> SetSecretAsync(string app, string name, string value, string? environment, CancellationToken ct) =>
+        SendAsync<object?>(HttpMethod.Put, $"api/v1/apps/{app}/secrets/{Uri.EscapeDataString(name)}", JsonContent.Create(new SetSecretRequest(value, environment), options: Json), ct);
+
+    public Task<object?> DeleteSecretAsync(string app, string name, string? environment, CancellationToken ct) =>
+        SendAsync<object?>(HttpMethod.Delete, $"api/v1/apps/{app}/secrets/{Uri.EscapeDataString(name)}" + (environment is null ? "" : $"?environment={Uri.EscapeDataString(environment)}"), null, ct);
+
+    public Task<List<SecretView>> SecretsAsync(string app, CancellationToken ct) =>
+        SendAsync<List<SecretView>>(HttpMethod.Get, $"api/v1/apps/{app}/secrets", null, ct);
+
     public Task<List<HostStatusView>> HostsAsync(CancellationToken ct) => SendAsync<List<HostStatusView>>(HttpMethod.Get, "api/v1/hosts", null, ct);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct, string? idempotencyKey = null)
@@ -79,7 +91,7 @@ public sealed class ApiClient
         using (response)
         {
             if (response.IsSuccessStatusCode)
-                return (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
+                return response.StatusCode == System.Net.HttpStatusCode.NoContent ? default! : (await response.Content.ReadFromJsonAsync<T>(Json, ct))!;
             var body = await response.Content.ReadAsStringAsync(ct);
             throw new ApiError((int)response.StatusCode, Describe((int)response.StatusCode, body), body);
         }

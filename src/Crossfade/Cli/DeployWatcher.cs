@@ -6,7 +6,7 @@ namespace Crossfade.Cli;
 public sealed class DeployWatcher(ApiClient api, TextWriter output)
 {
     private static readonly string[] Good = ["Succeeded"];
-    private static readonly string[] Final = ["Succeeded", "Aborted", "RolledBack"];
+    private static readonly string[] Final = ["Succeeded", "Aborted", "RolledBack", "Failed"];
 
     public static bool IsFinal(string state) => Final.Contains(state);
 
@@ -43,7 +43,11 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
                     continue;
                 output.WriteLine($"  {phase.Name,-12} {Seconds(phase.StartedAt, phase.EndedAt ?? deploy.FinishedAt)}");
                 foreach (var step in deploy.Steps.Where(s => InPhase(s, phase) && seenSteps.Add(s.Id)))
+                {
                     output.WriteLine($"    {step.Host,-10} {step.Kind,-8} {(step.Status == "succeeded" ? "ok    " : step.Status == "failed" ? "FAILED" : step.Status),-6} {Seconds(step.StartedAt, step.EndedAt),6}  {step.Message}");
+                    if (step.Converge is { } report)
+                        ConvergeReportPrinter.Print(report, output, "      ");
+                }
             }
             if (final)
                 break;
@@ -57,10 +61,13 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
     private static bool InPhase(StepView step, PhaseView phase) =>
         step.StartedAt is { } at ? at >= phase.StartedAt && (phase.EndedAt is null || at <= phase.EndedAt) : phase.EndedAt is null;
 
-    public static string Title(DeployView d) =>
-        d.Kind == "rollback"
-            ? $"rollback #{d.Id}: {d.App} {d.Environment} back to {d.Version} (from {d.FromVersion ?? "-"})"
-            : $"deploy #{d.Id}: {d.App} {d.Version} to {d.Environment} (from {d.FromVersion ?? "nothing"})";
+    public static string Title(DeployView d) => d.Kind switch
+    {
+        "rollback" => $"rollback #{d.Id}: {d.App} {d.Environment} back to {d.Version} (from {d.FromVersion ?? "-"})",
+        "converge" => $"converge #{d.Id}: {d.App} {d.Environment}, configuration of {d.Version}",
+        "whyrun" => $"why-run #{d.Id}: {d.App} {d.Environment}, configuration of {d.Version} (nothing will be changed)",
+        _ => $"deploy #{d.Id}: {d.App} {d.Version} to {d.Environment} (from {d.FromVersion ?? "nothing"})",
+    };
 
     public static string Seconds(DateTimeOffset? from, DateTimeOffset? to) =>
         from is { } f && to is { } t ? $"{(t - f).TotalSeconds:0.0}s" : "-";

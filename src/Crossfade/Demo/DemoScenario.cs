@@ -21,7 +21,7 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         var build = await GearShopReleases.BuildAsync(output, ct);
         var releases = Path.Combine(fleet.Dir, "releases");
         var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), Environment, fleet.Hosts);
-        await fleet.Api.ApplyAsync(spec, "crossfade.yml", ct);
+        await GearShopReleases.ApplyAsync(fleet.Api, spec, ct);
         output.WriteLine($"applied {App}: {string.Join(", ", fleet.Hosts.Select(h => $"{h.Name} [{h.Roles}]"))}");
         foreach (var (version, message, knobs) in new[] { ("1.0.0", "first release", Array.Empty<string>()), ("2.0.0", "saved searches at /my/feature", ["GEARSHOP_MY_FEATURE=1"]) })
         {

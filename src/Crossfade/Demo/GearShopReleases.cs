@@ -60,6 +60,18 @@ public static class GearShopReleases
     }
 
     /// <summary>
+    /// Applies a gear-shop spec and sets the secret its configuration needs (a fresh random payment key,
+    /// returned so tests can look for it where it must never appear).
+    /// </summary>
+    public static async Task<string> ApplyAsync(Cli.ApiClient api, string spec, CancellationToken ct)
+    {
+        await api.ApplyAsync(spec, "crossfade.yml", ct);
+        var key = "pk_demo_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        await api.SetSecretAsync("gear-shop", "payment_api_key", key, null, ct);
+        return key;
+    }
+
+    /// <summary>
     /// The spec the demo, tests and benchmarks apply: gear-shop's own <c>crossfade.yml</c>, with its
     /// environment's hosts replaced by the local fleet's and every host's database in one shared file.
     /// </summary>

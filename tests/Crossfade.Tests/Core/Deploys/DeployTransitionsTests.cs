@@ -25,7 +25,15 @@ public class DeployTransitionsTests
     }
 
     [Fact]
-    public void IsTerminal_OnlyTheThreeEndings() =>
+    public void IsTerminal_OnlyTheEndings() =>
         Enum.GetValues<DeployState>().Where(DeployTransitions.IsTerminal)
-            .ShouldBe([DeployState.Succeeded, DeployState.Aborted, DeployState.RolledBack], ignoreOrder: true);
+            .ShouldBe([DeployState.Succeeded, DeployState.Aborted, DeployState.RolledBack, DeployState.Failed], ignoreOrder: true);
+
+    [Fact]
+    public void IsLegal_ConvergingEndsOnlyForAConvergeOutsideADeploy()
+    {
+        DeployTransitions.IsLegal(DeployState.Converging, DeployState.Failed).ShouldBeTrue();
+        DeployTransitions.IsLegal(DeployState.Preparing, DeployState.Failed).ShouldBeFalse();
+        DeployTransitions.IsLegal(DeployState.CuttingOver, DeployState.Failed).ShouldBeFalse();
+    }
 }

@@ -19,8 +19,9 @@ public static class CommandResource
         var why = notifiedBy is null ? "" : $" (notified by {notifiedBy})";
         if (ctx.WhyRun)
         {
+            // The command itself never runs in why-run; what it promises to create is taken as made, so later guards see it.
             if (r.Creates is not null)
-                ctx.WouldCreate(ctx.Resolve(r.Creates));
+                MarkCreated(ctx, r.Creates);
             return new ResourceReport(r.Id, ResourceStatus.Changed, $"would run: {ctx.Redactor.Apply(r.Run!)}{why}");
         }
         ctx.Log.Write($"$ {r.Run}{why}");
@@ -28,6 +29,18 @@ public static class CommandResource
         return exit == 0
             ? new ResourceReport(r.Id, ResourceStatus.Changed, $"ran: {ctx.Redactor.Apply(r.Run!)}{why}")
             : new ResourceReport(r.Id, ResourceStatus.Failed, $"'{ctx.Redactor.Apply(r.Run!)}' exited with code {exit}: {ctx.Log.Tail(3)}");
+    }
+
+    private static void MarkCreated(ConvergeContext ctx, string creates)
+    {
+        var path = ctx.Resolve(creates);
+        if (!ctx.Writes(creates) || ctx.Exists(path))
+        {
+            ctx.WouldCreate(path);
+            return;
+        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, "");
     }
 
     /// <returns>why the command does not run, or null when it runs.</returns>

@@ -4,13 +4,17 @@ namespace Crossfade.Agent.Converge;
 
 /// <summary>
 /// What every resource needs while a host converges: where relative paths live, whether to change
-/// anything, where output goes, and — for why-run — which paths earlier resources would have made.
+/// anything, where output goes. A why-run works in a shadow copy of the config folder
+/// (<paramref name="workDir"/>) and applies relative paths there for real; absolute paths it only
+/// predicts, remembering which paths earlier resources would have made.
 /// </summary>
-public sealed class ConvergeContext(string configDir, bool whyRun, StepLog log, Redactor redactor, IReadOnlyDictionary<string, string> environment)
+public sealed class ConvergeContext(string realDir, string workDir, bool whyRun, StepLog log, Redactor redactor, IReadOnlyDictionary<string, string> environment)
 {
     private readonly HashSet<string> _wouldExist = new(StringComparer.Ordinal);
+    private readonly string _realDir = Path.GetFullPath(realDir);
 
-    public string ConfigDir { get; } = configDir;
+    /// <summary>Where relative paths resolve and commands run: the config folder, or its shadow in why-run.</summary>
+    public string ConfigDir { get; } = Path.GetFullPath(workDir);
     public bool WhyRun { get; } = whyRun;
     public StepLog Log { get; } = log;
     public Redactor Redactor { get; } = redactor;
@@ -19,6 +23,16 @@ public sealed class ConvergeContext(string configDir, bool whyRun, StepLog log, 
 
     /// <summary>A declared path on this host: absolute as written, relative ones inside the app's config folder.</summary>
     public string Resolve(string path) => Path.GetFullPath(Path.IsPathRooted(path) ? path : Path.Combine(ConfigDir, path));
+
+    /// <summary>Whether a resource at this declared path is written: always for real, only inside the shadow for why-run.</summary>
+    public bool Writes(string declaredPath) => !WhyRun || !Path.IsPathRooted(declaredPath);
+
+    /// <summary>A path as the user knows it: the real config folder, never the shadow.</summary>
+    public string Show(string fullPath) =>
+        fullPath.StartsWith(ConfigDir, StringComparison.Ordinal) ? _realDir + fullPath[ConfigDir.Length..] : fullPath;
+
+    /// <summary>How a change is worded in the report: "would change: ..." in why-run.</summary>
+    public string Changed(string what) => WhyRun ? "would change: " + what : what;
 
     /// <summary>Records a path a why-run resource would have created, with its parent folders, so later guards see it.</summary>
     public void WouldCreate(string fullPath)

@@ -17,9 +17,12 @@ public static class Converger
     {
         var redactor = new Redactor(plan.Redact);
         log.Redact(redactor);
-        // The app's config folder is Crossfade's own layout, made even in why-run so guards run where they will for real.
-        Directory.CreateDirectory(configDir);
-        var ctx = new ConvergeContext(configDir, plan.WhyRun, log, redactor, environment);
+        using var shadow = plan.WhyRun ? ShadowFolder.Of(configDir) : null;
+        if (shadow is null)
+            Directory.CreateDirectory(configDir);
+        var workDir = shadow?.Path ?? configDir;
+        var env = new Dictionary<string, string>(environment) { ["CROSSFADE_CONFIG"] = workDir };
+        var ctx = new ConvergeContext(configDir, workDir, plan.WhyRun, log, redactor, env);
         var reports = new List<ResourceReport>();
         var notified = new List<(string Target, string By)>();
         var failed = false;

@@ -9,28 +9,25 @@ public static class DirectoryResource
     {
         var path = ctx.Resolve(r.Path);
         if (File.Exists(path) || ConvergeContext.IsLink(path))
-            return new ResourceReport(r.Id, ResourceStatus.Failed, $"{path} is a file or a link, not a folder; nothing was changed");
+            return new ResourceReport(r.Id, ResourceStatus.Failed, $"{ctx.Show(path)} is a file or a link, not a folder; nothing was changed");
         if (Directory.Exists(path))
         {
             if (FileModes.Change(path, r.Mode) is not { } change)
                 return new ResourceReport(r.Id, ResourceStatus.Unchanged);
-            if (ctx.WhyRun)
-                return new ResourceReport(r.Id, ResourceStatus.Changed, $"would change: {change} of {path}");
-            File.SetUnixFileMode(path, FileModes.Parse(r.Mode!));
-            return new ResourceReport(r.Id, ResourceStatus.Changed, $"{change} of {path}");
+            if (ctx.Writes(r.Path))
+                File.SetUnixFileMode(path, FileModes.Parse(r.Mode!));
+            return new ResourceReport(r.Id, ResourceStatus.Changed, ctx.Changed($"{change} of {ctx.Show(path)}"));
         }
         if (ctx.FolderExists(path))
             return new ResourceReport(r.Id, ResourceStatus.Unchanged, "an earlier resource would create it");
-        var what = $"created {path}" + (r.Mode is null ? "" : $" with mode {r.Mode}");
-        if (ctx.WhyRun)
+        var what = ctx.Changed($"created {ctx.Show(path)}" + (r.Mode is null ? "" : $" with mode {r.Mode}"));
+        if (!ctx.Writes(r.Path))
         {
             ctx.WouldCreate(path);
-            return new ResourceReport(r.Id, ResourceStatus.Changed, "would change: " + what);
+            return new ResourceReport(r.Id, ResourceStatus.Changed, what);
         }
-        if (r.Mode is not null)
-            Directory.CreateDirectory(path, FileModes.Parse(r.Mode));
-        else
-            Directory.CreateDirectory(path);
+        Directory.CreateDirectory(path);
+        // Set after creating: the umask would otherwise narrow the declared mode.
         if (r.Mode is not null)
             File.SetUnixFileMode(path, FileModes.Parse(r.Mode));
         return new ResourceReport(r.Id, ResourceStatus.Changed, what);

@@ -12,7 +12,7 @@ public static class FileResource
     {
         var path = ctx.Resolve(r.Path);
         if (Directory.Exists(path))
-            return new ResourceReport(r.Id, ResourceStatus.Failed, $"{path} is a folder, not a file; nothing was changed");
+            return new ResourceReport(r.Id, ResourceStatus.Failed, $"{ctx.Show(path)} is a folder, not a file; nothing was changed");
         var desired = r.Content ?? "";
         var exists = File.Exists(path);
         var current = exists ? File.ReadAllText(path, Utf8) : null;
@@ -21,13 +21,13 @@ public static class FileResource
         if (!contentChanged && modeChange is null)
             return new ResourceReport(r.Id, ResourceStatus.Unchanged);
 
-        var what = !exists ? $"created {path}" + (r.Mode is null ? "" : $" with mode {r.Mode}")
-            : string.Join(", ", new[] { contentChanged ? "content" : null, modeChange }.OfType<string>()) + $" of {path}";
+        var what = ctx.Changed(!exists ? $"created {ctx.Show(path)}" + (r.Mode is null ? "" : $" with mode {r.Mode}")
+            : string.Join(", ", new[] { contentChanged ? "content" : null, modeChange }.OfType<string>()) + $" of {ctx.Show(path)}");
         var diff = contentChanged ? ctx.Redactor.Apply(UnifiedDiff.Of(current, desired, r.Path)) : null;
-        if (ctx.WhyRun)
+        if (!ctx.Writes(r.Path))
         {
             ctx.WouldCreate(path);
-            return new ResourceReport(r.Id, ResourceStatus.Changed, "would change: " + what, diff);
+            return new ResourceReport(r.Id, ResourceStatus.Changed, what, diff);
         }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (contentChanged)

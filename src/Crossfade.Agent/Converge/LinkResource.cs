@@ -13,12 +13,12 @@ public static class LinkResource
         if (existing == target)
             return new ResourceReport(r.Id, ResourceStatus.Unchanged);
         if (existing is null && (File.Exists(path) || Directory.Exists(path)))
-            return new ResourceReport(r.Id, ResourceStatus.Failed, $"{path} is a file or folder, not a link; it was left as it is");
-        var what = existing is null ? $"linked {path} -> {target}" : $"relinked {path} from {existing} to {target}";
-        if (ctx.WhyRun)
+            return new ResourceReport(r.Id, ResourceStatus.Failed, $"{ctx.Show(path)} is a file or folder, not a link; it was left as it is");
+        var what = ctx.Changed(existing is null ? $"linked {ctx.Show(path)} -> {target}" : $"relinked {ctx.Show(path)} from {existing} to {target}");
+        if (!ctx.Writes(r.Path))
         {
             ctx.WouldCreate(path);
-            return new ResourceReport(r.Id, ResourceStatus.Changed, "would change: " + what);
+            return new ResourceReport(r.Id, ResourceStatus.Changed, what);
         }
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.crossfade-link");

@@ -53,10 +53,11 @@ public static class UnifiedDiff
         {
             if (i < a.Length && j < b.Length && a[i] == b[j])
                 ops.Add(new Op(' ', a[i++], i - 1, j++));
-            else if (j < b.Length && (i == a.Length || lcs[i, j + 1] >= lcs[i + 1, j]))
-                ops.Add(new Op('+', b[j++], i, j - 1));
-            else
+            // Removals before additions, as diff -u prints a changed line.
+            else if (i < a.Length && (j == b.Length || lcs[i + 1, j] >= lcs[i, j + 1]))
                 ops.Add(new Op('-', a[i++], i - 1, j));
+            else
+                ops.Add(new Op('+', b[j++], i, j - 1));
         }
         return ops;
     }

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Crossfade.Demo;
 
 namespace Crossfade.IntegrationTests;
@@ -36,6 +37,47 @@ public sealed class Fleet : IAsyncDisposable
             .Replace("\nkeep_releases:", $"\nbake_seconds: {bakeSeconds}\nkeep_releases:"), CancellationToken.None);
         return new Fleet(local, build, secret);
     }
+
+    /// <summary>The spec this fleet applied, with <paramref name="edit"/> made to it, applied again (the secret stays).</summary>
+    public async Task ReapplyAsync(Func<string, string> edit)
+    {
+        var spec = GearShopReleases.Spec(Path.Combine(Local.Dir, "shop-db", "shop.db"), Env, Local.Hosts).Replace("timeout_seconds: 30", "timeout_seconds: 8");
+        await Api.ApplyAsync(edit(spec), "crossfade.yml", CancellationToken.None);
+    }
+
+    /// <summary>Pushes a release whose folder <paramref name="edit"/> changed first (its config, say).</summary>
+    public async Task PushEditedAsync(string version, Action<string> edit)
+    {
+        var folder = GearShopReleases.Make(Build, Path.Combine(Local.Dir, "releases"), version);
+        edit(folder);
+        await using var archive = new MemoryStream();
+        Core.Artifacts.ArchivePacker.Pack(folder, archive);
+        archive.Position = 0;
+        await Api.PushReleaseAsync(App, version, "abc123", $"release {version}", archive, CancellationToken.None);
+    }
+
+    /// <summary>A file of a host's converged configuration, or null when it is not there.</summary>
+    public string? ConfigFile(string host, string path)
+    {
+        var full = Path.Combine(Local.AgentRoot(host), "apps", App, "config", path);
+        return File.Exists(full) ? File.ReadAllText(full) : null;
+    }
+
+    /// <summary>What gear-shop behind each web host's proxy says its converged configuration is.</summary>
+    public async Task<IReadOnlyList<string>> ServedBannersAsync()
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        var banners = new List<string>();
+        foreach (var host in WebHosts)
+        {
+            var config = await http.GetFromJsonAsync<System.Text.Json.JsonElement>($"http://127.0.0.1:{host.ProxyPort}/config");
+            banners.Add(config.GetProperty("checkoutBanner").GetString() ?? "");
+        }
+        return banners;
+    }
+
+    public async Task<Contracts.V1.DeployView> ConvergeAsync(bool whyRun) =>
+        await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.ConvergeAsync(App, Env, whyRun, CancellationToken.None), CancellationToken.None);
 
     public Task PushAsync(string version, params string[] knobs) =>
         GearShopReleases.PushAsync(Api, Build, Path.Combine(Local.Dir, "releases"), version, "abc123", $"release {version}", CancellationToken.None, knobs);

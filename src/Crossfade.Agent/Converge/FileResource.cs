@@ -23,7 +23,7 @@ public static class FileResource
 
         var what = ctx.Changed(!exists ? $"created {ctx.Show(path)}" + (r.Mode is null ? "" : $" with mode {r.Mode}")
             : string.Join(", ", new[] { contentChanged ? "content" : null, modeChange }.OfType<string>()) + $" of {ctx.Show(path)}");
-        var diff = contentChanged ? ctx.Redactor.Apply(UnifiedDiff.Of(current, desired, r.Path)) : null;
+        var diff = contentChanged ? ctx.Redactor.ApplyToDiff(UnifiedDiff.Of(current, desired, r.Path)) : null;
         if (!ctx.Writes(r.Path))
         {
             ctx.WouldCreate(path);

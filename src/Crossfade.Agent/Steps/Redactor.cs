@@ -25,4 +25,32 @@ public sealed class Redactor
     }
 
     public string? ApplyOrNull(string? text) => text is null ? null : Apply(text);
+
+    /// <summary>
+    /// Masks a unified diff. Beyond the known values, a removed line shaped like an added line that held a
+    /// secret (same text before and after it) is masked too: it holds the value the secret had before,
+    /// which this host may never have been told (a key rotated, a file edited by hand).
+    /// </summary>
+    public string ApplyToDiff(string diff)
+    {
+        var lines = Apply(diff).Split('\n');
+        var shapes = lines.Where(l => l.StartsWith('+') && l.Contains(Mask, StringComparison.Ordinal))
+            .Select(l => (Before: l[1..l.IndexOf(Mask, StringComparison.Ordinal)], After: l[(l.LastIndexOf(Mask, StringComparison.Ordinal) + Mask.Length)..]))
+            .Where(s => s.Before.Trim().Length >= 3)
+            .ToList();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            if (!line.StartsWith('-') || line.StartsWith("---", StringComparison.Ordinal) || line.Contains(Mask, StringComparison.Ordinal))
+                continue;
+            var body = line[1..];
+            foreach (var (before, after) in shapes)
+                if (body.Length >= before.Length + after.Length && body.StartsWith(before, StringComparison.Ordinal) && body.EndsWith(after, StringComparison.Ordinal))
+                {
+                    lines[i] = "-" + before + Mask + after;
+                    break;
+                }
+        }
+        return string.Join('\n', lines);
+    }
 }

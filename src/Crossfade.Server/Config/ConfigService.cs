@@ -96,7 +96,23 @@ public sealed class ConfigService(IStore store, ArtifactStore artifacts, SecretV
         }
         if (compiled.Hosts is null || !compiled.Hosts.TryGetValue(step.Host, out var host))
             return (null, compiled.Errors.Count > 0 ? string.Join("; ", compiled.Errors.Take(3)) : $"{step.Host} is not a host of this environment");
-        return (new ConvergePlan(host.Resources, config.WhyRun, config.ReloadMode, host.Redact), null);
+        var redact = host.Redact.Concat(await LiveValuesAsync(step.DeployId, payload.App, host.SecretsUsed, ct)).Distinct().ToList();
+        return (new ConvergePlan(host.Resources, config.WhyRun, config.ReloadMode, redact), null);
+    }
+
+    /// <summary>
+    /// The values the host's secrets have in the configuration live now: a diff shows the old line too,
+    /// and a rotated secret's old value must be masked as well. Only secrets this host uses, whose old
+    /// values it was given before.
+    /// </summary>
+    private async Task<IEnumerable<string>> LiveValuesAsync(long deployId, string app, IReadOnlyList<string> names, CancellationToken ct)
+    {
+        if (names.Count == 0 || await store.GetDeployAsync(deployId, ct) is not { } deploy
+            || await store.GetLiveDeployIdAsync(app, deploy.Environment, ct) is not { } liveId
+            || await store.GetDeployAsync(liveId, ct) is not { ConfigJson: { } json })
+            return [];
+        var live = JsonSerializer.Deserialize<ConfigSnapshot>(json, JsonBody.Options)!;
+        return live.SecretCiphertexts.Where(s => names.Contains(s.Key)).Select(s => vault.Unprotect(app, s.Value)).OfType<string>();
     }
 
     private async Task<ConfigCompilation> CompileStoredAsync(long snapshotDeployId, string app, string version, CancellationToken ct)

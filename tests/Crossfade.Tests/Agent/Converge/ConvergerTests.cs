@@ -158,6 +158,19 @@ public sealed class ConvergerTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_RotatedSecretWhoseOldValueTheHostWasNeverTold_IsMaskedOnBothSidesOfTheDiff()
+    {
+        System.IO.File.WriteAllText(Path.Combine(_dir, "pay.json"), "{\n  \"host\": \"web-1\",\n  \"key\": \"typed-in-by-hand-0042\"\n}\n");
+
+        var report = await RunAsync([File("pay.json", "{\n  \"host\": \"web-1\",\n  \"key\": \"sk_new_value_123456\"\n}\n")], whyRun: false, redact: ["sk_new_value_123456"]);
+
+        var diff = report.Resources.Single().Diff!;
+        diff.ShouldNotContain("typed-in-by-hand-0042");
+        diff.ShouldContain("-  \"key\": \"[redacted]\"\n+  \"key\": \"[redacted]\"");
+        diff.ShouldContain(" \"host\": \"web-1\",");
+    }
+
+    [Fact]
     public async Task RunAsync_ReloadDuringADeploy_IsLeftToTheCutover()
     {
         var report = await RunAsync([File("a.conf", "x", null, "reload")], whyRun: false, reloadMode: ReloadModes.ByCutover);

@@ -59,7 +59,11 @@ public static class ReadCommands
             foreach (var p in d.Phases)
                 Console.WriteLine($"  {p.Name,-12} {DeployWatcher.Seconds(p.StartedAt, p.EndedAt),7}");
             foreach (var s in d.Steps)
+            {
                 Console.WriteLine($"    {s.Host,-10} {s.Kind,-8} {s.Status,-9} {DeployWatcher.Seconds(s.StartedAt, s.EndedAt),7}  {s.Message}");
+                if (s.Converge is { } report)
+                    ConvergeReportPrinter.Print(report, Console.Out, "      ");
+            }
             return 0;
         }));
         return command;

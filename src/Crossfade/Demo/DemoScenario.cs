@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Crossfade.Cli;
 using Crossfade.Contracts.V1;
 using Crossfade.Load;
@@ -41,11 +42,20 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         var load = traffic.RunAsync(stopTraffic.Token);
         await Task.Delay(TimeSpan.FromSeconds(4), ct);
 
+        // 2.0.0 goes out with a configuration change: a new checkout banner, converged on every host first.
+        const string banner = "Free shipping on orders over 50 EUR";
+        const string newBanner = "Winter sale, boots 20% off";
+        await fleet.Api.ApplyAsync(spec.Replace(banner, newBanner), "crossfade.yml", ct);
+        output.WriteLine();
+        output.WriteLine($"config change applied with the spec: checkout_banner \"{banner}\" -> \"{newBanner}\"; it goes out with the next deploy");
         output.WriteLine();
         var second = await watcher.WatchAsync(await fleet.Api.DeployAsync(App, Environment, "2.0.0", ct), ct);
+        output.WriteLine($"  the shop now says: \"{await ServedBannerAsync(targets[0], ct)}\"");
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
         output.WriteLine();
         var back = await watcher.WatchAsync(await fleet.Api.RollbackAsync(App, Environment, ct), ct);
+        var bannerAfterRollback = await ServedBannerAsync(targets[0], ct);
+        output.WriteLine($"  the shop now says: \"{bannerAfterRollback}\" (the rollback restored 1.0.0's configuration too)");
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
         await stopTraffic.CancelAsync();
         await load;
@@ -53,9 +63,17 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         var deploys = new[] { first, second, back };
         report.Classify(traffic.Samples, deploys);
         var status = await fleet.Api.StatusAsync(App, Environment, ct);
-        var expected = deploys.All(DeployWatcher.IsSuccess) && status.Version == "1.0.0" && status.Hosts.All(h => h.Release == "1.0.0");
+        var expected = deploys.All(DeployWatcher.IsSuccess) && status.Version == "1.0.0" && status.Hosts.All(h => h.Release == "1.0.0") && bannerAfterRollback == banner;
         Summarize(deploys, report, status);
         return new DemoResult(report.All.Count, report.Failed, 2, 1, report.SteadyP99, report.CutoverP99, expected);
+    }
+
+    /// <summary>The checkout banner gear-shop behind a proxy reads from its converged configuration.</summary>
+    private static async Task<string> ServedBannerAsync(Uri proxy, CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(5) };
+        var config = await http.GetFromJsonAsync<System.Text.Json.JsonElement>(new Uri(proxy, "/config"), ct);
+        return config.GetProperty("checkoutBanner").GetString() ?? "";
     }
 
     private void Summarize(IReadOnlyList<DeployView> deploys, TrafficReport report, StatusView status)

@@ -6,11 +6,12 @@ return args.FirstOrDefault() switch
     "proxy-overhead" => await ProxyOverhead.RunAsync(args.Skip(1).ToArray()),
     "deploy-scale" => await DeployScale.RunAsync(args.Skip(1).ToArray()),
     "faults" => await Faults.RunAsync(args.Skip(1).ToArray()),
+    "converge" => await Converge.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge> [options]");
     return 2;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Crossfade.Contracts.V1;
+using Crossfade.Core.Artifacts;
 using Crossfade.Core.Config;
 using Crossfade.Core.Deploys;
 using Crossfade.Core.Specs;
@@ -63,14 +64,31 @@ public sealed class ConfigService(IStore store, ArtifactStore artifacts, SecretV
     {
         if (!artifacts.Exists(release.Sha256))
             return ConfigCompilation.Failed(new SpecError(snapshot.File, 0, 0, "(release)", $"the artifact of {release.Version} is missing from the server's store"));
-        var (texts, tooLarge) = await ReleaseFiles.ReadAsync(artifacts.PathOf(release.Sha256), [snapshot.File], ct);
+        var path = artifacts.PathOf(release.Sha256);
+        // The configuration is read from the stored artifact: it must be the one that was pushed.
+        if (await Sha256Hex.OfFileAsync(path, ct) != release.Sha256)
+            return ConfigCompilation.Failed(new SpecError(snapshot.File, 0, 0, "(release)",
+                $"the artifact of {release.Version} in the server's store does not match its sha256 {release.Sha256[..12]}…: it is corrupt; push the release again"));
+        try
+        {
+            return await CompileArtifactAsync(app, environment, snapshot, release, path, ct);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or EndOfStreamException or FormatException)
+        {
+            return ConfigCompilation.Failed(new SpecError(snapshot.File, 0, 0, "(release)", $"the artifact of {release.Version} cannot be read as a .tar.gz: {ex.Message}"));
+        }
+    }
+
+    private async Task<ConfigCompilation> CompileArtifactAsync(string app, string environment, ConfigSnapshot snapshot, ReleaseRecord release, string path, CancellationToken ct)
+    {
+        var (texts, tooLarge) = await ReleaseFiles.ReadAsync(path, [snapshot.File], ct);
         if (!texts.TryGetValue(snapshot.File, out var text))
             return ConfigCompilation.Failed(new SpecError("crossfade.yml", 0, 0, "config.file",
                 tooLarge.Count > 0 ? $"'{snapshot.File}' in release {release.Version} is larger than {ReleaseFiles.MaxFileBytes} bytes" : $"release {release.Version} has no file '{snapshot.File}'"));
         var (file, errors) = ConfigFileParser.Parse(text, snapshot.File);
         if (file is null)
             return ConfigCompilation.Failed([.. errors]);
-        var templates = await ReleaseFiles.ReadAsync(artifacts.PathOf(release.Sha256), file.TemplatePaths.ToList(), ct);
+        var templates = await ReleaseFiles.ReadAsync(path, file.TemplatePaths.ToList(), ct);
         var large = templates.TooLarge.Select(t => new SpecError(t, 0, 0, "(template)", $"larger than {ReleaseFiles.MaxFileBytes} bytes")).ToList();
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, ciphertext) in snapshot.SecretCiphertexts)

@@ -83,9 +83,21 @@ public static class GearShopReleases
         if (cut < 0)
             throw new InvalidOperationException("examples/gear-shop/crossfade.yml must end with its environments");
         var text = new System.Text.StringBuilder(example[..(cut + 1)]);
-        text.Append($"env:\n  GEARSHOP_DATABASE: \"{databasePath}\"\nenvironments:\n  {environment}:\n    hosts:\n");
+        text.Append($"env:\n  GEARSHOP_DATABASE: \"{databasePath}\"\nenvironments:\n  {environment}:\n");
+        text.Append(EnvironmentVariables(example[cut..], environment));
+        text.Append("    hosts:\n");
         foreach (var host in hosts)
             text.Append($"      {host.Name}: [{host.Roles.Replace(",", ", ")}]\n");
         return text.ToString();
+    }
+
+    /// <summary>The <c>variables:</c> block of one environment of the example spec, as written there.</summary>
+    private static string EnvironmentVariables(string environments, string environment)
+    {
+        var start = environments.IndexOf($"\n  {environment}:\n    variables:\n", StringComparison.Ordinal);
+        if (start < 0)
+            return "";
+        var lines = environments[(start + environment.Length + 5)..].Split('\n');
+        return string.Concat(lines.Skip(1).TakeWhile(l => l.StartsWith("      ", StringComparison.Ordinal)).Prepend("    variables:").Select(l => l + "\n"));
     }
 }

@@ -18,6 +18,11 @@ public sealed class CorruptArtifactIsRefusedOnTheHost
             file.Write("corrupted by the test"u8);
         }
 
+        // The server reads the release's configuration from the artifact, so it notices first.
+        var refused = await Should.ThrowAsync<Cli.ApiError>(() => fleet.DeployAsync("2.0.0"));
+        refused.Message.ShouldContain("does not match its sha256");
+        // Without a configuration to read, the hosts' own hash check is what stops it.
+        await fleet.ReapplyAsync(spec => System.Text.RegularExpressions.Regex.Replace(spec, @"\nconfig:\n(  .*\n)+", "\n"));
         var deploy = await fleet.DeployAsync("2.0.0");
 
         deploy.State.ShouldBe("Aborted");
@@ -27,5 +32,6 @@ public sealed class CorruptArtifactIsRefusedOnTheHost
             Directory.Exists(Path.Combine(fleet.Local.AgentRoot(host.Name), "apps", Fleet.App, "releases", "2.0.0")).ShouldBeFalse();
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
         releases.ShouldNotBeEmpty();
+        deploy.Steps.ShouldNotContain(s => s.Kind == "converge");
     }
 }

@@ -147,4 +147,29 @@ public class AppSpecParserTests
         result.Errors.ShouldBeEmpty();
         result.Spec!.CriticalPaths.Select(c => c.Name).ShouldBe(["browse listings", "make an offer", "check out"]);
     }
+
+    [Theory]
+    [InlineData("production", "web-3", "client_max_body_size 1024k;", "\"currency\": \"EUR\"")]
+    [InlineData("production", "web-1", "client_max_body_size 512k;", "Free shipping on orders over 50 EUR")]
+    [InlineData("staging", "staging-web-1", "rate=60r/m", "STAGING: test cards only")]
+    public void Compile_TheExampleAppsOwnConfig_RendersEveryHostWithItsOwnValues(string environment, string host, string inLimits, string inSettings)
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(dir.FullName, "examples", "gear-shop", "crossfade.yml")))
+            dir = dir.Parent!;
+        var example = Path.Combine(dir.FullName, "examples", "gear-shop");
+        var spec = AppSpecParser.Parse(File.ReadAllText(Path.Combine(example, "crossfade.yml"))).Spec!;
+        var (file, errors) = Crossfade.Core.Config.ConfigFileParser.Parse(File.ReadAllText(Path.Combine(example, spec.Config!.File)), spec.Config.File);
+        errors.ShouldBeEmpty();
+        var templates = file!.TemplatePaths.ToDictionary(t => t, t => File.ReadAllText(Path.Combine(example, t)));
+
+        var (hosts, compileErrors) = Crossfade.Core.Config.ConfigCompiler.Compile(file, templates,
+            Crossfade.Core.Config.ConfigVariables.ForEnvironment(spec, environment, "1.0.0"),
+            new Dictionary<string, string> { ["payment_api_key"] = "pk_test_123" }, spec.Config.Secrets, "{name}");
+
+        compileErrors.ShouldBeEmpty();
+        hosts![host].Resources.Single(r => r.Path == "proxy/limits.conf").Content!.ShouldContain(inLimits);
+        hosts[host].Resources.Single(r => r.Path == "settings/gear-shop.json").Content!.ShouldContain(inSettings);
+        hosts[host].Redact.ShouldBe(["pk_test_123"]);
+    }
 }

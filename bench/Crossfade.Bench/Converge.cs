@@ -80,7 +80,7 @@ public static class Converge
 
     /// <summary>The spec with an 'edition' variable: every odd-numbered file's template uses it, so a new edition changes half the files.</summary>
     private static string WithEdition(string spec, int edition) =>
-        spec.Replace("  variables:\n", $"  variables:\n    edition: \"{edition}\"\n");
+        spec.Replace("\n  variables:\n", $"\n  variables:\n    edition: \"{edition}\"\n");
 
     private static void WriteBenchConfig(string release)
     {

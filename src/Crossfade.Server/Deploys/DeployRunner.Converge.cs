@@ -21,6 +21,7 @@ public sealed partial class DeployRunner
         var release = (await store.GetReleaseAsync(deploy.App, deploy.Version, CancellationToken.None))!;
         var config = new ConfigRef(deploy.Id, false, ReloadModeOf(deploy));
         var results = await RunStepsAsync(deploy.Id, existing, converging.Steps, s => payloadFor(s, release.Version, release.Sha256) with { Config = config });
+        await events.ConvergedAsync(deploy, results.Select(r => (r.Step.Host, r.Result)));
         if (FirstFailure(results) is not { } failure)
             return null;
         var restored = await RestoreConfigAsync(deploy, plan, existing, payloadFor);
@@ -42,6 +43,7 @@ public sealed partial class DeployRunner
             return "there was no earlier configuration to put back";
         var config = new ConfigRef(live.Id, false, ReloadModeOf(deploy));
         var results = await RunStepsAsync(deploy.Id, existing, converging.Steps, s => payloadFor(s, previous.Version, previous.Sha256) with { Config = config });
+        await events.ConvergedAsync(deploy, results.Select(r => (r.Step.Host, r.Result)));
         var failed = results.Where(r => !r.Result.Succeeded).Select(r => r.Step.Host).ToList();
         return failed.Count == 0
             ? $"the configuration of {previous.Version} (deploy #{live.Id}) is back on every host"
@@ -70,6 +72,7 @@ public sealed partial class DeployRunner
         var config = new ConfigRef(deploy.Id, whyRun, ReloadModes.Now);
         var results = await RunStepsAsync(deploy.Id, existing, plan.Phase(DeployState.Converging)!.Steps,
             s => payloadFor(s, release.Version, release.Sha256) with { Config = config });
+        await events.ConvergedAsync(deploy, results.Select(r => (r.Step.Host, r.Result)));
         var summary = string.Join("; ", results.Select(r => r.Result.Message));
         if (FirstFailure(results) is { } failure)
         {

@@ -143,7 +143,10 @@ public sealed partial class DeployRunner
         while (await store.DeployAheadAsync(deploy, CancellationToken.None) is { } ahead)
         {
             if (!logged)
+            {
                 LogQueued(deployId, ahead.Id);
+                await events.QueuedAsync(deploy, ahead);
+            }
             logged = true;
             await Task.Delay(TimeSpan.FromMilliseconds(500), time);
         }

@@ -4,6 +4,7 @@ using Crossfade.Core.Deploys;
 using Crossfade.Core.Specs;
 using Crossfade.Server.Agents;
 using Crossfade.Server.Config;
+using Crossfade.Server.Events;
 using Crossfade.Server.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +17,8 @@ namespace Crossfade.Server.Deploys;
 /// old release serving; a failure after one sends every switched host back. Lease, queue and holds live
 /// in DeployRunner.Lifecycle.cs, step plumbing in DeployRunner.Steps.cs.
 /// </summary>
-public sealed partial class DeployRunner(IStore store, WorkSignals signals, ConfigService config, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
+public sealed partial class DeployRunner(
+    IStore store, WorkSignals signals, ConfigService config, DeployEvents events, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
 {
     private readonly ConcurrentDictionary<long, Task> _running = new();
     private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _rollbackRequests = new();
@@ -58,6 +60,7 @@ public sealed partial class DeployRunner(IStore store, WorkSignals signals, Conf
             await store.SetDeployStateAsync(deployId, to.ToString(), reason, time.GetUtcNow(), final, ct);
             if (!final)
                 await store.StartPhaseAsync(deployId, to.ToString(), time.GetUtcNow(), ct);
+            await events.MovedAsync(deploy, state, to, reason);
             state = to;
         }
 

@@ -3,6 +3,7 @@ using Crossfade.Server.Api;
 using Crossfade.Server.Auth;
 using Crossfade.Server.Config;
 using Crossfade.Server.Deploys;
+using Crossfade.Server.Events;
 using Crossfade.Server.Releases;
 using Crossfade.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -41,6 +42,8 @@ public static class ServerHost
             .PersistKeysToFileSystem(KeyRing.Folder(options.DataDir));
         builder.Services.AddSingleton<SecretVault>();
         builder.Services.AddSingleton<ConfigService>();
+        builder.Services.AddSingleton<Timeline>();
+        builder.Services.AddSingleton<DeployEvents>();
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -62,6 +65,7 @@ public static class ServerHost
         app.MapReleases();
         app.MapDeploys();
         app.MapSecrets();
+        app.MapEvents();
         app.MapHostsAndTokens();
         app.MapAgentApi();
         return app;

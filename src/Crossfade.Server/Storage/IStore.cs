@@ -79,4 +79,7 @@ public interface IStore
     Task UpsertSecretAsync(SecretRecord secret, CancellationToken ct);
     Task<IReadOnlyList<SecretRecord>> ListSecretsAsync(string app, CancellationToken ct);
     Task<bool> DeleteSecretAsync(string app, string environment, string name, CancellationToken ct);
+
+    Task<long> AddEventAsync(EventRecord record, CancellationToken ct);
+    Task<IReadOnlyList<EventRecord>> ListEventsAsync(EventQuery query, CancellationToken ct);
 }

@@ -52,5 +52,14 @@ internal static class SqliteSchema
             updated_at INTEGER NOT NULL, updated_by TEXT NOT NULL,
             PRIMARY KEY (app, environment, name));
         """,
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL,
+            tags TEXT NOT NULL, source TEXT NOT NULL, alert_type TEXT NOT NULL, aggregation_key TEXT, host TEXT,
+            app TEXT, environment TEXT, deploy_id INTEGER);
+        CREATE INDEX events_at ON events (at);
+        CREATE INDEX events_app ON events (app, environment, at);
+        CREATE TABLE event_tags (event_id INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (tag, event_id)) WITHOUT ROWID;
+        """,
     ];
 }

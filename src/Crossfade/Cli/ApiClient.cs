@@ -72,6 +72,25 @@ public sealed class ApiClient
     public Task<List<SecretView>> SecretsAsync(string app, CancellationToken ct) =>
         SendAsync<List<SecretView>>(HttpMethod.Get, $"api/v1/apps/{app}/secrets", null, ct);
 
+    public Task<List<EventView>> EventsAsync(string query, CancellationToken ct) =>
+        SendAsync<List<EventView>>(HttpMethod.Get, $"api/v1/events?{query}", null, ct);
+
+    public Task<PostEventResponse> PostEventAsync(PostEventRequest e, CancellationToken ct) =>
+        SendAsync<PostEventResponse>(HttpMethod.Post, "api/v1/events", JsonContent.Create(e, options: Json), ct);
+
+    /// <summary>Follows the timeline's server-sent events, yielding each event as it is published.</summary>
+    public async IAsyncEnumerable<EventView> FollowEventsAsync(string query, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"api/v1/events/stream?{query}");
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new ApiError((int)response.StatusCode, Describe((int)response.StatusCode, await response.Content.ReadAsStringAsync(ct)), null);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(ct));
+        while (await reader.ReadLineAsync(ct) is { } line)
+            if (line.StartsWith("data: ", StringComparison.Ordinal))
+                yield return JsonSerializer.Deserialize<EventView>(line[6..], Json)!;
+    }
+
     public Task<List<HostStatusView>> HostsAsync(CancellationToken ct) => SendAsync<List<HostStatusView>>(HttpMethod.Get, "api/v1/hosts", null, ct);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct, string? idempotencyKey = null)

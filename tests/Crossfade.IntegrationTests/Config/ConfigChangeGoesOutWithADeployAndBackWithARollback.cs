@@ -36,6 +36,12 @@ public sealed class ConfigChangeGoesOutWithADeployAndBackWithARollback
             changed.Diff!.ShouldContain($"-  \"checkoutBanner\": \"{Before}\",\n+  \"checkoutBanner\": \"{After}\",");
         }
         bannersAfterDeploy.ShouldAllBe(b => b == After);
+        var timeline = (await fleet.Api.EventsAsync($"tags=deploy:{second.Id}&limit=100", CancellationToken.None)).AsEnumerable().Reverse().ToList();
+        timeline.Select(e => e.Kind).ShouldBe(["deploy.started", "converge.host", "converge.host", "converge.host", "deploy.phase", "deploy.phase", "deploy.phase", "deploy.ended"]);
+        timeline.Where(e => e.Kind == "converge.host").Select(e => e.Title).ShouldBe(
+            new[] { "web-1", "web-2", "worker-1" }.Select(h => $"gear-shop production {h}: 1 of 7 resources changed; notified reload"), ignoreOrder: true);
+        timeline.Where(e => e.Kind == "converge.host").ShouldAllBe(e => e.Text.Contains("changed file[settings/gear-shop.json]") && e.Tags.Contains("release:2.0.0"));
+        timeline[^1].Title.ShouldStartWith($"gear-shop deploy of 2.0.0 to production (#{second.Id}) succeeded in ");
         fileAfterDeploy!.ShouldContain(After);
 
         rollback.State.ShouldBe("Succeeded", rollback.Reason);

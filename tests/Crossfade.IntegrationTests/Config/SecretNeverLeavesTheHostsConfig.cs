@@ -29,6 +29,9 @@ public sealed class SecretNeverLeavesTheHostsConfig
                 api.AppendLine(line.Line);
         }
         api.Append(System.Text.Json.JsonSerializer.Serialize(await fleet.Api.SecretsAsync(Fleet.App, CancellationToken.None)));
+        var events = await fleet.Api.EventsAsync("limit=1000", CancellationToken.None);
+        events.ShouldContain(e => e.Kind == "converge.host" && e.Text.Contains("changed file[settings/gear-shop.json]"));
+        api.Append(System.Text.Json.JsonSerializer.Serialize(events));
         api.Append(System.Text.Json.JsonSerializer.Serialize(await fleet.Api.StatusAsync(Fleet.App, Fleet.Env, CancellationToken.None)));
         var apiText = api.ToString();
         apiText.ShouldContain("[redacted]");

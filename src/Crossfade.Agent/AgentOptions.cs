@@ -14,6 +14,10 @@ public sealed class AgentOptions
     /// <summary>The command that starts this program, for launching the proxy.</summary>
     public IReadOnlyList<string> SelfCommand { get; set; } = [];
     public TimeSpan PollWait { get; set; } = TimeSpan.FromSeconds(20);
+    /// <summary>Ship the apps' logs and the proxy's access records to the server.</summary>
+    public bool ShipLogs { get; set; } = true;
+    /// <summary>The bound of the on-disk buffer of lines not yet taken by the server; over it the oldest are dropped.</summary>
+    public long MaxSpoolBytes { get; set; } = 256L << 20;
 
     public void Validate()
     {

@@ -25,7 +25,8 @@ public static class AgentHost
         var proxies = new ProxyKeeper(options);
         var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies);
         var supervisor = new Supervisor(state, launcher, proxies, options, clock, logs.CreateLogger<Supervisor>());
-        return new AgentRunner(options, server, state, steps, supervisor, clock, logs.CreateLogger<AgentRunner>());
+        var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes);
+        return new AgentRunner(options, server, state, steps, supervisor, shipper, clock, logs.CreateLogger<AgentRunner>());
     }
 
     /// <summary>Stops every process the agent at <paramref name="root"/> started: for tearing down a demo or a test.</summary>

@@ -10,7 +10,7 @@ namespace Crossfade.Agent.Hosting;
 /// time, while the supervisor keeps the host's processes up in between.
 /// </summary>
 public sealed partial class AgentRunner(
-    AgentOptions options, ServerClient server, HostStateStore state, HostSteps steps, Supervisor supervisor, TimeProvider time, ILogger<AgentRunner> logger)
+    AgentOptions options, ServerClient server, HostStateStore state, HostSteps steps, Supervisor supervisor, Shipping.Shipper shipper, TimeProvider time, ILogger<AgentRunner> logger)
 {
     private readonly SemaphoreSlim _hostLock = new(1, 1);
 
@@ -20,6 +20,7 @@ public sealed partial class AgentRunner(
         var adopted = state.Read(s => s.Apps.Select(a => $"{a.Key}: live {a.Value.Live?.Version ?? "-"}, worker {a.Value.Worker?.Version ?? "-"}").ToList());
         LogStarted(options.Name, adopted.Count == 0 ? "nothing yet" : string.Join("; ", adopted));
         var supervising = SuperviseAsync(ct);
+        var shipping = options.ShipLogs ? shipper.RunAsync(ct) : Task.CompletedTask;
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -42,6 +43,7 @@ public sealed partial class AgentRunner(
             }
         }
         await supervising;
+        await shipping;
     }
 
     private async Task<string> TokenAsync(CancellationToken ct)

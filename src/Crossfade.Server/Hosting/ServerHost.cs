@@ -44,6 +44,7 @@ public static class ServerHost
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddSingleton<Timeline>();
         builder.Services.AddSingleton<DeployEvents>();
+        builder.Services.AddSingleton<Telemetry.IngestService>();
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
@@ -66,6 +67,7 @@ public static class ServerHost
         app.MapDeploys();
         app.MapSecrets();
         app.MapEvents();
+        Telemetry.TelemetryEndpoints.MapTelemetry(app);
         app.MapHostsAndTokens();
         app.MapAgentApi();
         return app;

@@ -82,4 +82,11 @@ public interface IStore
 
     Task<long> AddEventAsync(EventRecord record, CancellationToken ct);
     Task<IReadOnlyList<EventRecord>> ListEventsAsync(EventQuery query, CancellationToken ct);
+
+    /// <summary>Stores a shipped batch whole, once: false when this host's batch of that sequence number is stored already.</summary>
+    Task<bool> IngestAsync(IngestWrite write, CancellationToken ct);
+    Task<IReadOnlyList<MinuteRollup>> ListMinutesAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+    Task<long> CountAccessRecordsAsync(string app, string? environment, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct);
+    Task<IReadOnlyDictionary<string, long>> IngestCountersAsync(CancellationToken ct);
+    Task AddIngestCountersAsync(IReadOnlyDictionary<string, long> counters, CancellationToken ct);
 }

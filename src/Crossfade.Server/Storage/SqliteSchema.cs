@@ -61,5 +61,24 @@ internal static class SqliteSchema
         CREATE INDEX events_app ON events (app, environment, at);
         CREATE TABLE event_tags (event_id INTEGER NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (tag, event_id)) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE ingest_batches (host TEXT NOT NULL, seq INTEGER NOT NULL, lines INTEGER NOT NULL, received_at INTEGER NOT NULL,
+            PRIMARY KEY (host, seq)) WITHOUT ROWID;
+        CREATE TABLE access_records (
+            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, host TEXT NOT NULL, app TEXT NOT NULL, environment TEXT NOT NULL,
+            release TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL, route TEXT NOT NULL, status INTEGER NOT NULL,
+            ms REAL NOT NULL, bytes INTEGER NOT NULL);
+        CREATE INDEX access_records_at ON access_records (app, environment, at);
+        CREATE TABLE log_lines (
+            id INTEGER PRIMARY KEY, at INTEGER NOT NULL, host TEXT NOT NULL, app TEXT NOT NULL, environment TEXT NOT NULL,
+            file TEXT NOT NULL, level TEXT, text TEXT NOT NULL);
+        CREATE INDEX log_lines_at ON log_lines (app, environment, at);
+        CREATE TABLE request_minutes (
+            app TEXT NOT NULL, environment TEXT NOT NULL, minute INTEGER NOT NULL, host TEXT NOT NULL, release TEXT NOT NULL,
+            route TEXT NOT NULL, method TEXT NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL, ms_sum REAL NOT NULL,
+            hist TEXT NOT NULL,
+            PRIMARY KEY (app, environment, minute, host, release, route, method)) WITHOUT ROWID;
+        CREATE TABLE ingest_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        """,
     ];
 }

@@ -91,6 +91,17 @@ public sealed class ApiClient
                 yield return JsonSerializer.Deserialize<EventView>(line[6..], Json)!;
     }
 
+    public async Task<long> RequestCountAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        (await SendAsync<JsonElement>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/requests/count?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}", null, ct))
+            .GetProperty("count").GetInt64();
+
+    public Task<List<RequestStats>> RequestStatsAsync(string app, string environment, string by, CancellationToken ct, DateTimeOffset? from = null, DateTimeOffset? to = null) =>
+        SendAsync<List<RequestStats>>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/requests?by={by}"
+            + (from is { } f ? $"&from={f.ToUnixTimeSeconds()}" : "") + (to is { } t ? $"&to={t.ToUnixTimeSeconds()}" : ""), null, ct);
+
+    public Task<Dictionary<string, long>> TelemetryCountersAsync(CancellationToken ct) =>
+        SendAsync<Dictionary<string, long>>(HttpMethod.Get, "api/v1/telemetry/counters", null, ct);
+
     public Task<List<HostStatusView>> HostsAsync(CancellationToken ct) => SendAsync<List<HostStatusView>>(HttpMethod.Get, "api/v1/hosts", null, ct);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct, string? idempotencyKey = null)

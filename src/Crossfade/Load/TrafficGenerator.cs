@@ -12,6 +12,10 @@ public sealed class TrafficGenerator(IReadOnlyList<Uri> targets, int connections
 {
     private readonly List<Sample>[] _samples = Enumerable.Range(0, connections).Select(_ => new List<Sample>(4096)).ToArray();
     private long _issued;
+    private volatile bool _finishing;
+
+    /// <summary>Issues no new request; those in flight finish and are counted (unlike cancelling, which abandons them).</summary>
+    public void Finish() => _finishing = true;
 
     public IReadOnlyList<Sample> Samples => _samples.SelectMany(s => s).OrderBy(s => s.StartTicks).ToList();
 
@@ -40,7 +44,7 @@ public sealed class TrafficGenerator(IReadOnlyList<Uri> targets, int connections
     private async Task WorkAsync(HttpClient client, List<Sample> samples, int worker, CancellationToken ct)
     {
         var random = new Random(worker);
-        while (!ct.IsCancellationRequested && Interlocked.Increment(ref _issued) <= maxRequests)
+        while (!ct.IsCancellationRequested && !_finishing && Interlocked.Increment(ref _issued) <= maxRequests)
         {
             var started = Stopwatch.GetTimestamp();
             short status = 0;

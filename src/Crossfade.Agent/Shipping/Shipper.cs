@@ -1,0 +1,142 @@
+using System.IO.Compression;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Crossfade.Contracts.V1;
+using Crossfade.Agent.Instances;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Agent.Shipping;
+
+/// <summary>
+/// Ships the host's logs to the server: every app's <c>shared/log/*.log</c> (the proxy's access
+/// records, each instance's output) is followed, cut into numbered batches in the <see cref="Spool"/>,
+/// and sent oldest first until the server has taken each one. A server that is down or unreachable
+/// only makes the spool grow (up to its bound); nothing is read twice or sent as new twice.
+/// </summary>
+public sealed partial class Shipper(string root, HostStateStore state, HttpClient http, TimeProvider time, ILogger<Shipper> logger, long maxSpoolBytes = 256L << 20)
+{
+    public const int BatchLines = 2000;
+    public const long BatchBytes = 2L << 20;
+    private readonly Spool _spool = new(Path.Combine(root, "spool"), maxSpoolBytes);
+    private readonly Dictionary<string, LogFollower> _followers = new(StringComparer.Ordinal);
+    private long _seq;
+
+    public Spool Spool => _spool;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var saved = _spool.Recover();
+        _seq = saved.Seq;
+        var cursors = saved.Cursors.ToDictionary(c => c.Path, StringComparer.Ordinal);
+        var sending = SendLoopAsync(ct);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                var taken = Collect(cursors);
+                if (taken < BatchLines)
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), time, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (IOException ex)
+            {
+                LogCollectFailed(ex.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        await sending;
+        foreach (var f in _followers.Values)
+            f.Dispose();
+    }
+
+    /// <summary>Reads what is new in every followed file into one batch; returns how many lines it took.</summary>
+    private int Collect(Dictionary<string, FileCursor> cursors)
+    {
+        var lines = new List<ShippedLine>();
+        long bytes = 0;
+        var now = time.GetUtcNow();
+        var apps = state.Read(s => s.Apps.Keys.ToList());
+        foreach (var app in apps)
+        {
+            var logs = Path.Combine(root, "apps", app, "shared", "log");
+            if (!Directory.Exists(logs))
+                continue;
+            foreach (var file in Directory.EnumerateFiles(logs, "*.log").Order(StringComparer.Ordinal))
+            {
+                if (!_followers.TryGetValue(file, out var follower))
+                    _followers[file] = follower = new LogFollower(file, cursors.GetValueOrDefault(file));
+                var source = Path.GetFileName(file) == "access.log" ? LineSources.Access : LineSources.App;
+                foreach (var (text, after) in follower.Read(BatchLines - lines.Count, BatchBytes - bytes))
+                {
+                    lines.Add(new ShippedLine(app, source, Path.GetFileName(file), text, now));
+                    bytes += text.Length;
+                    cursors[file] = after;
+                }
+                if (lines.Count >= BatchLines || bytes >= BatchBytes)
+                    break;
+            }
+        }
+        if (lines.Count == 0)
+            return 0;
+        _spool.Write(new LogBatch(++_seq, 0, lines), cursors.Values.ToList());
+        return lines.Count;
+    }
+
+    private async Task SendLoopAsync(CancellationToken ct)
+    {
+        var failures = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var next = _spool.Batches().FirstOrDefault();
+            if (next.Path is null)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                continue;
+            }
+            try
+            {
+                await SendAsync(next.Seq, next.Path, ct);
+                File.Delete(next.Path);
+                failures = 0;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                failures++;
+                if (failures == 1 || failures % 30 == 0)
+                    LogSendFailed(next.Seq, ex.Message, _spool.Batches().Count);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, failures)), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task SendAsync(long seq, string path, CancellationToken ct)
+    {
+        var body = await File.ReadAllBytesAsync(path, ct);
+        var dropped = _spool.Dropped;
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/agent/v1/ingest?seq={seq}&dropped={dropped}") { Content = content };
+        using var response = await http.SendAsync(request, ct);
+        if ((int)response.StatusCode is 400 or 413 or 415 or 422)
+        {
+            // The server will never take this batch (it said why): keep the pipeline moving.
+            LogRejected(seq, (int)response.StatusCode, await response.Content.ReadAsStringAsync(ct));
+            return;
+        }
+        response.EnsureSuccessStatusCode();
+        _spool.Reported(dropped);
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Could not read the logs to ship: {Reason}")]
+    private partial void LogCollectFailed(string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "Could not ship batch {Seq} ({Reason}); {Waiting} batches wait on disk")]
+    private partial void LogSendFailed(long seq, string reason, int waiting);
+
+    [LoggerMessage(3, LogLevel.Error, "The server refused batch {Seq} with {Status}: {Body}")]
+    private partial void LogRejected(long seq, int status, string body);
+}

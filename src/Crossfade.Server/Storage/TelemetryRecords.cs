@@ -1,0 +1,17 @@
+namespace Crossfade.Server.Storage;
+
+/// <summary>One request as stored, raw, for a short time.</summary>
+public sealed record StoredAccess(
+    DateTimeOffset At, string Host, string App, string Environment, string Release, string Method, string Path, string Route, int Status, double Ms, long Bytes);
+
+/// <summary>One log line as stored, raw, for a short time.</summary>
+public sealed record StoredLogLine(DateTimeOffset At, string Host, string App, string Environment, string File, string? Level, string Text);
+
+/// <summary>Requests of one minute, app, environment, host, release, route and method: counts and a latency histogram. Kept long.</summary>
+public sealed record MinuteRollup(
+    long Minute, string App, string Environment, string Host, string Release, string Route, string Method, long Requests, long Errors, double MsSum, string Hist);
+
+/// <summary>Everything one shipped batch adds, written in one transaction with its (host, seq) mark.</summary>
+public sealed record IngestWrite(
+    string Host, long Seq, int Lines, IReadOnlyList<StoredAccess> Access, IReadOnlyList<StoredLogLine> Logs,
+    IReadOnlyList<MinuteRollup> Minutes, IReadOnlyDictionary<string, long> Counters);

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.IO.Compression;
+using System.Text.Json;
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Telemetry;
+using Crossfade.Server.Api;
+using Crossfade.Server.Auth;
+using Crossfade.Server.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Crossfade.Server.Telemetry;
+
+/// <summary>Agents ship batches of lines; people ask how requests went, by minute, route, release or host.</summary>
+public static class TelemetryEndpoints
+{
+    private const long MaxBatchBytes = 64L << 20;
+
+    public static void MapTelemetry(this IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/api/agent/v1/ingest", IngestAsync).RequireRole(Roles.Agent);
+        routes.MapGet("/api/v1/apps/{app}/environments/{environment}/requests", RequestsAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
+        routes.MapGet("/api/v1/apps/{app}/environments/{environment}/requests/count", async (string app, string environment, string? from, string? to, IStore store, CancellationToken ct) =>
+            Results.Ok(new { count = await store.CountAccessRecordsAsync(app, environment, Time(from), Time(to), ct) }))
+            .WithTags("Telemetry").RequireRole(Roles.Viewer);
+        routes.MapGet("/api/v1/telemetry/counters", async (IStore store, CancellationToken ct) => Results.Ok(await store.IngestCountersAsync(ct)))
+            .WithTags("Telemetry").RequireRole(Roles.Viewer);
+    }
+
+    private static async Task<IResult> IngestAsync(HttpContext context, IngestService ingest, IStore store, CancellationToken ct)
+    {
+        var q = context.Request.Query;
+        if (!long.TryParse(q["seq"], CultureInfo.InvariantCulture, out var seq) || seq < 1)
+            return Problems.BadRequest("'seq' must be the batch's sequence number (1 or more)");
+        var dropped = long.TryParse(q["dropped"], CultureInfo.InvariantCulture, out var d) && d > 0 ? d : 0;
+        LogBatch? batch;
+        try
+        {
+            Stream body = context.Request.Body;
+            if (context.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
+                body = new GZipStream(body, CompressionMode.Decompress);
+            await using var limited = new LimitedStream(body, MaxBatchBytes);
+            batch = await JsonSerializer.DeserializeAsync<LogBatch>(limited, JsonBody.Options, ct);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or LimitedStream.TooLargeException)
+        {
+            await store.AddIngestCountersAsync(new Dictionary<string, long> { ["batches_rejected"] = 1 }, ct);
+            return Problems.BadRequest($"batch {seq} is not a gzip-compressed JSON batch of lines: {ex.Message}");
+        }
+        if (batch?.Lines is null || batch.Seq != seq)
+        {
+            await store.AddIngestCountersAsync(new Dictionary<string, long> { ["batches_rejected"] = 1 }, ct);
+            return Problems.BadRequest($"batch {seq} has no lines, or says it is batch {batch?.Seq}");
+        }
+        return Results.Ok(await ingest.IngestAsync(context.Caller().Name, batch, dropped, ct));
+    }
+
+    private static async Task<IResult> RequestsAsync(string app, string environment, HttpRequest request, IStore store, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var from = Time(request.Query["from"]) ?? now.AddHours(-1);
+        var to = Time(request.Query["to"]) ?? now;
+        var by = request.Query["by"].ToString() is { Length: > 0 } b ? b : "minute";
+        Func<MinuteRollup, string>? key = by switch
+        {
+            "minute" => m => DateTimeOffset.FromUnixTimeSeconds(m.Minute * 60).ToString("yyyy-MM-ddTHH:mmZ", CultureInfo.InvariantCulture),
+            "route" => m => $"{m.Method} {m.Route}",
+            "release" => m => m.Release,
+            "host" => m => m.Host,
+            "all" => _ => "all",
+            _ => null,
+        };
+        if (key is null)
+            return Problems.BadRequest($"'by' must be minute, route, release, host or all, not '{by}'");
+        var rows = await store.ListMinutesAsync(app, environment, from, to, ct);
+        var stats = rows.GroupBy(key).Select(g =>
+        {
+            var hist = new LatencyHistogram();
+            foreach (var m in g)
+                hist.Merge(LatencyHistogram.Parse(m.Hist));
+            var requests = g.Sum(m => m.Requests);
+            var errors = g.Sum(m => m.Errors);
+            return new RequestStats(g.Key, requests, errors, requests == 0 ? 0 : Math.Round((double)errors / requests, 5),
+                Math.Round(hist.Percentile(0.50), 2), Math.Round(hist.Percentile(0.95), 2), Math.Round(hist.Percentile(0.99), 2));
+        }).OrderBy(s => by == "minute" ? s.Key : "").ThenByDescending(s => s.Requests).ToList();
+        return Results.Ok(stats);
+    }
+
+    private static DateTimeOffset? Time(string? text) =>
+        string.IsNullOrEmpty(text) ? null
+        : long.TryParse(text, CultureInfo.InvariantCulture, out var s) ? DateTimeOffset.FromUnixTimeSeconds(s)
+        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+}

@@ -36,11 +36,7 @@ public sealed class LogFollower(string path, FileCursor? saved) : IDisposable
             // At the end of what we hold: is there a newer file at the path?
             var current = FileIdentity.Of(Path);
             if (current is null || current == _inode)
-            {
-                if (current is not null && new FileInfo(Path).Length < _offset)
-                    _offset = 0; // truncated in place (copytruncate): the file starts again
                 break;
-            }
             _stream.Dispose();
             _stream = null;
             _inode = current.Value;
@@ -91,6 +87,9 @@ public sealed class LogFollower(string path, FileCursor? saved) : IDisposable
 
     private void ReadFrom(FileStream stream, List<(string, FileCursor)> lines, Budget budget)
     {
+        // Shorter than where we were: truncated in place (copytruncate), so the file starts again.
+        if (stream.Length < _offset)
+            _offset = 0;
         stream.Seek(_offset, SeekOrigin.Begin);
         var buffer = new byte[64 * 1024];
         var pending = new MemoryStream();

@@ -1,0 +1,72 @@
+using Crossfade.Core.Telemetry;
+
+namespace Crossfade.Tests.Core.Telemetry;
+
+public class TelemetryParsingTests
+{
+    [Theory]
+    [InlineData("/orders/1234", "/orders/{id}")]
+    [InlineData("/listings/7?sort=price", "/listings/{id}")]
+    [InlineData("/users/3f2a9c1d-0b1e-4c7a-9d2b-1a2b3c4d5e6f/cart", "/users/{id}/cart")]
+    [InlineData("/assets/app.9f8e7d6c5b.js", "/assets/app.9f8e7d6c5b.js")]
+    [InlineData("/my/feature", "/my/feature")]
+    [InlineData("", "/")]
+    public void RouteTemplate_FoldsIdsIntoOneRoute(string path, string route) => RouteTemplate.Of(path).ShouldBe(route);
+
+    [Fact]
+    public void AccessLine_ProxyJson_IsRead()
+    {
+        var r = AccessLineParser.Parse("""{"ts":"2026-11-22T04:00:01.5+00:00","method":"POST","path":"/checkout","status":503,"ms":12.5,"bytes":40,"release":"2.0.0","client":"127.0.0.1"}""")!;
+
+        r.Method.ShouldBe("POST");
+        r.Status.ShouldBe(503);
+        r.Ms.ShouldBe(12.5);
+        r.Release.ShouldBe("2.0.0");
+        r.At.ShouldBe(DateTimeOffset.Parse("2026-11-22T04:00:01.5Z", System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void AccessLine_NginxCombinedWithRequestTime_IsRead()
+    {
+        var r = AccessLineParser.Parse("""10.0.0.7 - - [22/Nov/2026:04:01:02 +0000] "GET /listings/3 HTTP/1.1" 200 512 "-" "Mozilla/5.0" 0.004""")!;
+
+        r.Path.ShouldBe("/listings/3");
+        r.Status.ShouldBe(200);
+        r.Bytes.ShouldBe(512);
+        r.Ms.ShouldBe(4, 0.001);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("GET /listings 200")]
+    [InlineData("{\"ts\": \"yesterday\", \"status\": 200, \"path\": \"/\"}")]
+    [InlineData("{not json")]
+    [InlineData("[1,2,3]")]
+    public void AccessLine_Garbage_IsNotARecord(string line) => AccessLineParser.Parse(line).ShouldBeNull();
+
+    [Theory]
+    [InlineData("{\"level\":\"Error\",\"msg\":\"boom\"}", "error")]
+    [InlineData("2026-11-22 04:00:01 WARN disk almost full", "warning")]
+    [InlineData("fail: Microsoft.AspNetCore.Server.Kestrel[13]", "error")]
+    [InlineData("info: GearShop.Worker[0] confirmed order 12", "info")]
+    [InlineData("   at GearShop.Checkout.Run() in Checkout.cs:line 12", null)]
+    public void LogLevel_IsFoundInJsonAndText(string line, string? level) => LogLevels.Of(line).ShouldBe(level);
+
+    [Fact]
+    public void LatencyHistogram_PercentilesMergeAcrossMinutes()
+    {
+        var first = new LatencyHistogram();
+        var second = new LatencyHistogram();
+        for (var i = 0; i < 90; i++)
+            first.Add(4);
+        for (var i = 0; i < 10; i++)
+            second.Add(400);
+
+        var merged = LatencyHistogram.Parse(first.Serialize());
+        merged.Merge(LatencyHistogram.Parse(second.Serialize()));
+
+        merged.Count.ShouldBe(100);
+        merged.Percentile(0.5).ShouldBeInRange(3, 5);
+        merged.Percentile(0.99).ShouldBeInRange(300, 500);
+    }
+}

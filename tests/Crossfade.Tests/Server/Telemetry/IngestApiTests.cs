@@ -1,0 +1,106 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Crossfade.Contracts.V1;
+using Crossfade.Tests.Server.Api;
+
+namespace Crossfade.Tests.Server.Telemetry;
+
+public sealed class IngestApiTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private const string Spec = "app: tele-shop\nrun: ./run\nenvironments:\n  prod:\n    hosts:\n      tele-1: [web]\n";
+
+    private async Task<HttpClient> AgentAsync()
+    {
+        (await server.Admin.PostAsJsonAsync("/api/v1/apps", new { spec = Spec, fileName = "crossfade.yml" })).EnsureSuccessStatusCode();
+        var enroll = await (await server.Admin.PostAsJsonAsync("/api/v1/tokens", new { role = "enroll" })).Content.ReadFromJsonAsync<JsonElement>();
+        var enrolled = await (await server.Anonymous.PostAsJsonAsync("/api/agent/v1/enroll", new { name = "tele-1", roles = new[] { "web" }, enrollmentToken = enroll.GetProperty("token").GetString() }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var agent = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = server.Admin.BaseAddress };
+        agent.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", enrolled.GetProperty("agentToken").GetString());
+        return agent;
+    }
+
+    private static ByteArrayContent Gzip(byte[] raw)
+    {
+        var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            gzip.Write(raw);
+        var content = new ByteArrayContent(buffer.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        return content;
+    }
+
+    private static ByteArrayContent Batch(long seq, params ShippedLine[] lines) =>
+        Gzip(JsonSerializer.SerializeToUtf8Bytes(new LogBatch(seq, 0, lines), new JsonSerializerOptions(JsonSerializerDefaults.Web)));
+
+    private static ShippedLine Access(string path, int status, double ms) =>
+        new("tele-shop", "access", "access.log", $$"""{"ts":"{{DateTimeOffset.UtcNow:O}}","method":"GET","path":"{{path}}","status":{{status}},"ms":{{ms}},"bytes":10,"release":"1.0.0"}""", DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task Ingest_MixedAndGarbageLines_StoresRecordsKeepsTheRestRaw_AndABatchOnlyOnce()
+    {
+        using var agent = await AgentAsync();
+        var garbage = new ShippedLine("tele-shop", "access", "access.log", "\u0000\u00ff not a record", DateTimeOffset.UtcNow);
+        var appLine = new ShippedLine("tele-shop", "app", "web-1.0.0.log", "fail: checkout exploded", DateTimeOffset.UtcNow);
+        var huge = new ShippedLine("tele-shop", "app", "web-1.0.0.log", new string('x', 200_000), DateTimeOffset.UtcNow);
+
+        var first = await agent.PostAsync("/api/agent/v1/ingest?seq=1", Batch(1, Access("/orders/17", 200, 4), Access("/orders/18", 503, 40), garbage, appLine, huge));
+        var again = await agent.PostAsync("/api/agent/v1/ingest?seq=1", Batch(1, Access("/orders/17", 200, 4), Access("/orders/18", 503, 40), garbage, appLine, huge));
+
+        first.StatusCode.ShouldBe(HttpStatusCode.OK);
+        var result = await first.Content.ReadFromJsonAsync<IngestResult>();
+        result!.Records.ShouldBe(2);
+        result.Raw.ShouldBe(3);
+        (await again.Content.ReadFromJsonAsync<IngestResult>())!.Duplicate.ShouldBeTrue();
+        var byRoute = await server.Admin.GetFromJsonAsync<List<RequestStats>>("/api/v1/apps/tele-shop/environments/prod/requests?by=route");
+        var orders = byRoute!.ShouldHaveSingleItem();
+        orders.Key.ShouldBe("GET /orders/{id}");
+        orders.Requests.ShouldBe(2);
+        orders.Errors5xx.ShouldBe(1);
+        orders.ErrorRate.ShouldBe(0.5);
+        var counters = await server.Admin.GetFromJsonAsync<Dictionary<string, long>>("/api/v1/telemetry/counters");
+        counters!["access_lines_unparsed"].ShouldBeGreaterThanOrEqualTo(1);
+        counters["lines_truncated"].ShouldBeGreaterThanOrEqualTo(1);
+        counters["batches_duplicate"].ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    [Theory]
+    [InlineData("not gzip at all", "is not a gzip-compressed JSON batch")]
+    [InlineData("gzip:{\"seq\": 2, \"lines\": [", "is not a gzip-compressed JSON batch")]
+    [InlineData("gzip:{\"seq\": 3, \"dropped\": 0, \"lines\": []}", "says it is batch 3")]
+    public async Task Ingest_GarbageBatch_Is400WithTheReason_AndTheServerGoesOn(string body, string expected)
+    {
+        using var agent = await AgentAsync();
+        HttpContent content = body.StartsWith("gzip:", StringComparison.Ordinal) ? Gzip(Encoding.UTF8.GetBytes(body[5..])) : new ByteArrayContent(Encoding.UTF8.GetBytes(body)) { Headers = { ContentEncoding = { "gzip" } } };
+
+        var response = await agent.PostAsync("/api/agent/v1/ingest?seq=2", content);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain(expected);
+        (await server.Admin.GetAsync("/healthz")).EnsureSuccessStatusCode();
+    }
+
+    [Fact]
+    public async Task Ingest_GzipBomb_IsRefusedAtItsBound()
+    {
+        using var agent = await AgentAsync();
+        var bomb = Encoding.UTF8.GetBytes("{\"seq\": 4, \"lines\": [{\"text\": \"" + new string('a', 70 << 20) + "\"}]}");
+
+        var response = await agent.PostAsync("/api/agent/v1/ingest?seq=4", Gzip(bomb));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("larger than");
+    }
+
+    [Fact]
+    public async Task Ingest_IsOnlyForAgents()
+    {
+        (await server.Admin.PostAsync("/api/agent/v1/ingest?seq=1", Batch(1))).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await server.Anonymous.PostAsync("/api/agent/v1/ingest?seq=1", Batch(1))).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+}

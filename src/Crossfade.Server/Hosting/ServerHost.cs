@@ -45,6 +45,8 @@ public static class ServerHost
         builder.Services.AddSingleton<Timeline>();
         builder.Services.AddSingleton<DeployEvents>();
         builder.Services.AddSingleton<Telemetry.IngestService>();
+        builder.Services.AddSingleton(new Telemetry.TelemetryOptions());
+        builder.Services.AddSingleton<Telemetry.ErrorSpikeDetector>();
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

@@ -11,7 +11,7 @@ namespace Crossfade.Server.Telemetry;
 /// rollup) and log lines (with their level). A line that cannot be read as what its source says is
 /// kept as raw text and counted, never dropped; the batch is stored once per (host, seq).
 /// </summary>
-public sealed class IngestService(IStore store, Timeline timeline, TimeProvider time)
+public sealed class IngestService(IStore store, Timeline timeline, ErrorSpikeDetector spikes, TimeProvider time)
 {
     public const int MaxStoredLine = 64 * 1024;
 
@@ -47,6 +47,7 @@ public sealed class IngestService(IStore store, Timeline timeline, TimeProvider 
             await store.AddIngestCountersAsync(new Dictionary<string, long> { ["batches_duplicate"] = 1 }, ct);
             return new IngestResult(batch.Seq, 0, 0, Duplicate: true);
         }
+        await spikes.ObserveAsync(access, ct);
         if (dropped > 0)
             await timeline.PublishAsync(new EventRecord(0, default, "shipping.dropped", $"{host} dropped {dropped} log lines: its buffer was full",
                 "the agent could not reach the server for long enough that its on-disk buffer hit its bound; the oldest lines went first",

@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using Crossfade.Load;
+
+namespace Crossfade.IntegrationTests.Telemetry;
+
+public sealed class BadReleaseRaisesAnErrorEvent
+{
+    [Fact]
+    public async Task CheckoutFailingInARelease_RaisesAnErrorEventNamingRouteAndRelease_WithinTenSeconds()
+    {
+        await using var fleet = await Fleet.StartAsync(nameof(BadReleaseRaisesAnErrorEvent));
+        await fleet.PushAsync("1.0.0");
+        await fleet.PushAsync("2.0.0", "GEARSHOP_CHECKOUT_ERROR_RATE=0.4");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        // Without critical paths the bad release reaches the shoppers: what is left to catch it is the telemetry.
+        await fleet.ReapplyAsync(spec => System.Text.RegularExpressions.Regex.Replace(spec, @"\nchecks:\n(?:[ #].*\n|\n)*", "\n"));
+        (await fleet.DeployAsync("2.0.0")).State.ShouldBe("Succeeded");
+
+        var wallAtStart = DateTimeOffset.UtcNow;
+        var ticksAtStart = Stopwatch.GetTimestamp();
+        var traffic = new TrafficGenerator(fleet.WebHosts.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 4, TimeSpan.FromSeconds(40), 200_000);
+        using var stop = new CancellationTokenSource();
+        var load = traffic.RunAsync(stop.Token);
+        Contracts.V1.EventView? raised = null;
+        for (var i = 0; i < 150 && raised is null; i++)
+        {
+            await Task.Delay(200);
+            raised = (await fleet.Api.EventsAsync("kind=error.spike&tags=release:2.0.0", CancellationToken.None)).FirstOrDefault();
+        }
+        await stop.CancelAsync();
+        await load;
+
+        var byRoute = await fleet.Api.RequestStatsAsync(Fleet.App, Fleet.Env, "route", CancellationToken.None);
+        var spikes = await fleet.Api.EventsAsync("kind=error.spike", CancellationToken.None);
+
+        raised.ShouldNotBeNull("no error event within 30 s of traffic on the bad release");
+        spikes.ShouldHaveSingleItem("only the failing route raises an event");
+        raised.Title.ShouldContain("POST /checkout");
+        raised.Title.ShouldContain("POST /checkout");
+        raised.Title.ShouldContain("2.0.0");
+        raised.AlertType.ShouldBe("error");
+        raised.Tags.ShouldContain("route:POST /checkout");
+        var firstFailure = traffic.Samples.First(s => s.Status >= 500);
+        var firstFailureAt = wallAtStart + Stopwatch.GetElapsedTime(ticksAtStart, firstFailure.StartTicks);
+        (raised.At - firstFailureAt).ShouldBeLessThan(TimeSpan.FromSeconds(10));
+        var checkout = byRoute.Single(r => r.Key == "POST /checkout");
+        checkout.ErrorRate.ShouldBeInRange(0.15, 0.7);
+        byRoute.Where(r => r.Key != "POST /checkout").ShouldAllBe(r => r.Errors5xx == 0);
+    }
+}

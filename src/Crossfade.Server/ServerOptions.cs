@@ -11,6 +11,7 @@ public sealed class ServerOptions
 
     /// <summary>The largest release archive accepted.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
+    public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 
     /// <summary>How long an agent's poll waits for work before it answers "nothing".</summary>
     public TimeSpan PollWait { get; set; } = TimeSpan.FromSeconds(20);

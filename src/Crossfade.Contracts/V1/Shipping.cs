@@ -25,3 +25,9 @@ public sealed record IngestResult(long Seq, int Records, int Raw, bool Duplicate
 
 /// <summary>Request figures over a group (a minute, a route, a release or a host).</summary>
 public sealed record RequestStats(string Key, long Requests, long Errors5xx, double ErrorRate, double P50Ms, double P95Ms, double P99Ms);
+
+/// <summary>A stored log line, as a search returns it.</summary>
+public sealed record LogLineView(DateTimeOffset At, string Host, string File, string? Level, string Text);
+
+/// <summary>A route first requested after a deploy, and how often since: the "is the new feature used?" answer.</summary>
+public sealed record NewRouteView(string Method, string Route, DateTimeOffset FirstSeen, long Hits);

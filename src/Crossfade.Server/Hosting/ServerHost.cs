@@ -45,7 +45,9 @@ public static class ServerHost
         builder.Services.AddSingleton<Timeline>();
         builder.Services.AddSingleton<DeployEvents>();
         builder.Services.AddSingleton<Telemetry.IngestService>();
-        builder.Services.AddSingleton(new Telemetry.TelemetryOptions());
+        builder.Services.AddSingleton(options.Telemetry);
+        builder.Services.AddSingleton<Telemetry.TelemetryRetention>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.TelemetryRetention>());
         builder.Services.AddSingleton<Telemetry.ErrorSpikeDetector>();
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddProblemDetails();

@@ -89,4 +89,15 @@ public interface IStore
     Task<long> CountAccessRecordsAsync(string app, string? environment, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct);
     Task<IReadOnlyDictionary<string, long>> IngestCountersAsync(CancellationToken ct);
     Task AddIngestCountersAsync(IReadOnlyDictionary<string, long> counters, CancellationToken ct);
+
+    Task<IReadOnlyList<StoredLogLine>> SearchLogsAsync(LogQuery query, CancellationToken ct);
+
+    /// <summary>Routes whose first request in the environment came at or after <paramref name="since"/>, with their hits.</summary>
+    Task<IReadOnlyList<(string Method, string Route, DateTimeOffset FirstSeen, long Hits)>> NewRoutesAsync(string app, string environment, DateTimeOffset since, CancellationToken ct);
+
+    /// <summary>Deletes raw rows older than <paramref name="rawBefore"/> and rollups older than <paramref name="rollupsBefore"/>; returns how many rows went.</summary>
+    Task<long> PruneTelemetryAsync(DateTimeOffset rawBefore, DateTimeOffset rollupsBefore, CancellationToken ct);
+
+    /// <summary>Bytes the store's data takes (free pages, which the store reuses, not counted).</summary>
+    Task<long> UsedBytesAsync(CancellationToken ct);
 }

@@ -80,5 +80,15 @@ internal static class SqliteSchema
             PRIMARY KEY (app, environment, minute, host, release, route, method)) WITHOUT ROWID;
         CREATE TABLE ingest_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
         """,
+        """
+        CREATE VIRTUAL TABLE log_lines_fts USING fts5 (text, content = 'log_lines', content_rowid = 'id');
+        CREATE TRIGGER log_lines_fts_insert AFTER INSERT ON log_lines BEGIN
+            INSERT INTO log_lines_fts (rowid, text) VALUES (new.id, new.text);
+        END;
+        CREATE TRIGGER log_lines_fts_delete AFTER DELETE ON log_lines BEGIN
+            INSERT INTO log_lines_fts (log_lines_fts, rowid, text) VALUES ('delete', old.id, old.text);
+        END;
+        CREATE INDEX request_minutes_minute ON request_minutes (minute);
+        """,
     ];
 }

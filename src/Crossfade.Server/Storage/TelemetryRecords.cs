@@ -15,3 +15,8 @@ public sealed record MinuteRollup(
 public sealed record IngestWrite(
     string Host, long Seq, int Lines, IReadOnlyList<StoredAccess> Access, IReadOnlyList<StoredLogLine> Logs,
     IReadOnlyList<MinuteRollup> Minutes, IReadOnlyDictionary<string, long> Counters);
+
+/// <summary>A full-text search of log lines (FTS5 query syntax), with time range, host and level filters.</summary>
+public sealed record LogQuery(
+    string App, string Environment, string? Text = null, string? Level = null, string? Host = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100);

@@ -24,6 +24,8 @@ public static class TelemetryEndpoints
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/requests/count", async (string app, string environment, string? from, string? to, IStore store, CancellationToken ct) =>
             Results.Ok(new { count = await store.CountAccessRecordsAsync(app, environment, Time(from), Time(to), ct) }))
             .WithTags("Telemetry").RequireRole(Roles.Viewer);
+        routes.MapGet("/api/v1/apps/{app}/environments/{environment}/logs", SearchAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
+        routes.MapGet("/api/v1/apps/{app}/environments/{environment}/routes/new", NewRoutesAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/telemetry/counters", async (IStore store, CancellationToken ct) => Results.Ok(await store.IngestCountersAsync(ct)))
             .WithTags("Telemetry").RequireRole(Roles.Viewer);
     }
@@ -85,6 +87,36 @@ public static class TelemetryEndpoints
                 Math.Round(hist.Percentile(0.50), 2), Math.Round(hist.Percentile(0.95), 2), Math.Round(hist.Percentile(0.99), 2));
         }).OrderBy(s => by == "minute" ? s.Key : "").ThenByDescending(s => s.Requests).ToList();
         return Results.Ok(stats);
+    }
+
+    private static async Task<IResult> SearchAsync(string app, string environment, string? q, string? level, string? host, string? from, string? to, int? limit, IStore store, CancellationToken ct)
+    {
+        try
+        {
+            var lines = await store.SearchLogsAsync(new LogQuery(app, environment, string.IsNullOrWhiteSpace(q) ? null : q, level, host, Time(from), Time(to), limit ?? 100), ct);
+            return Results.Ok(lines.Select(l => new LogLineView(l.At, l.Host, l.File, l.Level, l.Text)));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (q is not null)
+        {
+            return Problems.BadRequest($"the search '{q}' is not valid full-text syntax (words, \"phrases\", AND, OR, NOT, prefix*): {ex.Message}");
+        }
+    }
+
+    /// <summary>The routes first requested after a time (by default, the end of the last deploy): is the new feature used?</summary>
+    private static async Task<IResult> NewRoutesAsync(string app, string environment, string? since, long? deploy, IStore store, CancellationToken ct)
+    {
+        DateTimeOffset? start = Time(since);
+        if (start is null)
+        {
+            var deploys = await store.ListDeploysAsync(app, 50, ct);
+            var chosen = deploy is { } id ? deploys.FirstOrDefault(d => d.Id == id)
+                : deploys.FirstOrDefault(d => d.Environment == environment && d.Kind == "deploy" && d.State == "Succeeded");
+            if (chosen is not { FinishedAt: not null })
+                return Problems.NotFound(deploy is { } missing ? $"no finished deploy #{missing} of '{app}'" : $"no succeeded deploy of '{app}' in '{environment}' to compare with; pass since=");
+            start = chosen.CreatedAt;
+        }
+        var routes = await store.NewRoutesAsync(app, environment, start.Value, ct);
+        return Results.Ok(routes.Select(r => new NewRouteView(r.Method, r.Route, r.FirstSeen, r.Hits)));
     }
 
     private static DateTimeOffset? Time(string? text) =>

@@ -7,4 +7,15 @@ public sealed class TelemetryOptions
     public double SpikeRate { get; set; } = 0.05;
     public int SpikeMinErrors { get; set; } = 5;
     public TimeSpan SpikeCooldown { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long raw access records and log lines are kept.</summary>
+    public TimeSpan RawRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long per-minute request rollups are kept.</summary>
+    public TimeSpan RollupRetention { get; set; } = TimeSpan.FromDays(400);
+
+    /// <summary>Over this many bytes of data, raw rows are kept for less time until the store fits.</summary>
+    public long MaxStoreBytes { get; set; } = 20L << 30;
+
+    public TimeSpan RetentionEvery { get; set; } = TimeSpan.FromMinutes(10);
 }

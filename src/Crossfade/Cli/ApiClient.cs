@@ -99,6 +99,12 @@ public sealed class ApiClient
         SendAsync<List<RequestStats>>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/requests?by={by}"
             + (from is { } f ? $"&from={f.ToUnixTimeSeconds()}" : "") + (to is { } t ? $"&to={t.ToUnixTimeSeconds()}" : ""), null, ct);
 
+    public Task<List<LogLineView>> SearchLogsAsync(string app, string environment, string query, CancellationToken ct) =>
+        SendAsync<List<LogLineView>>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/logs?{query}", null, ct);
+
+    public Task<List<NewRouteView>> NewRoutesAsync(string app, string environment, string query, CancellationToken ct) =>
+        SendAsync<List<NewRouteView>>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/routes/new?{query}", null, ct);
+
     public Task<Dictionary<string, long>> TelemetryCountersAsync(CancellationToken ct) =>
         SendAsync<Dictionary<string, long>>(HttpMethod.Get, "api/v1/telemetry/counters", null, ct);
 

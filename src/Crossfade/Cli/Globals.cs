@@ -40,5 +40,10 @@ public static class Globals
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return ex.Status == 0 ? 3 : 1;
         }
+        catch (ArgumentException ex)
+        {
+            await Console.Error.WriteLineAsync($"error: {ex.Message}");
+            return 2;
+        }
     }
 }

@@ -1,0 +1,74 @@
+using System.Text;
+using Dapper;
+
+namespace Crossfade.Server.Storage;
+
+public sealed partial class SqliteStore
+{
+    public async Task<IReadOnlyList<StoredLogLine>> SearchLogsAsync(LogQuery q, CancellationToken ct)
+    {
+        var sql = new StringBuilder("SELECT l.at, l.host, l.app, l.environment, l.file, l.level, l.text FROM log_lines l");
+        if (q.Text is not null)
+            sql.Append(" JOIN log_lines_fts f ON f.rowid = l.id AND log_lines_fts MATCH @Text");
+        sql.Append(" WHERE l.app = @App AND l.environment = @Environment");
+        if (q.Level is not null)
+            sql.Append(" AND l.level = @Level");
+        if (q.Host is not null)
+            sql.Append(" AND l.host = @Host");
+        if (q.From is not null)
+            sql.Append(" AND l.at >= @From");
+        if (q.To is not null)
+            sql.Append(" AND l.at <= @To");
+        sql.Append(" ORDER BY l.id DESC LIMIT @Limit");
+        await using var c = Open();
+        var rows = await c.QueryAsync<(long At, string Host, string App, string Environment, string File, string? Level, string Text)>(new CommandDefinition(sql.ToString(),
+            new { q.Text, q.App, q.Environment, q.Level, q.Host, From = q.From is { } f ? Ms(f) : 0, To = q.To is { } t ? Ms(t) : 0, Limit = Math.Clamp(q.Limit, 1, 1000) },
+            cancellationToken: ct));
+        return rows.Select(r => new StoredLogLine(At(r.At), r.Host, r.App, r.Environment, r.File, r.Level, r.Text)).ToList();
+    }
+
+    public async Task<IReadOnlyList<(string Method, string Route, DateTimeOffset FirstSeen, long Hits)>> NewRoutesAsync(string app, string environment, DateTimeOffset since, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<(string Method, string Route, long First, long Hits)>(new CommandDefinition(
+            """
+            SELECT method, route, MIN(minute) AS first, SUM(requests) AS hits FROM request_minutes
+            WHERE app = @app AND environment = @environment GROUP BY method, route HAVING MIN(minute) >= @since ORDER BY hits DESC
+            """,
+            new { app, environment, since = since.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
+        return rows.Select(r => (r.Method, r.Route, DateTimeOffset.FromUnixTimeSeconds(r.First * 60), r.Hits)).ToList();
+    }
+
+    public async Task<long> PruneTelemetryAsync(DateTimeOffset rawBefore, DateTimeOffset rollupsBefore, CancellationToken ct)
+    {
+        await using var c = Open();
+        long removed = 0;
+        // In slices, so a large prune never holds the write lock for long.
+        foreach (var (table, column, before) in new[] { ("access_records", "at", Ms(rawBefore)), ("log_lines", "at", Ms(rawBefore)) })
+        {
+            int n;
+            do
+            {
+                n = await c.ExecuteAsync(new CommandDefinition(
+                    $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {column} < @before LIMIT 5000)", new { before }, cancellationToken: ct));
+                removed += n;
+            }
+            while (n > 0);
+        }
+        // A batch mark older than the raw rows it guarded can go: its lines are gone too.
+        removed += await c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM ingest_batches WHERE received_at < @before", new { before = Ms(rawBefore) }, cancellationToken: ct));
+        removed += await c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM request_minutes WHERE minute < @minute", new { minute = rollupsBefore.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
+        return removed;
+    }
+
+    public async Task<long> UsedBytesAsync(CancellationToken ct)
+    {
+        await using var c = Open();
+        var pages = await c.ExecuteScalarAsync<long>("PRAGMA page_count");
+        var free = await c.ExecuteScalarAsync<long>("PRAGMA freelist_count");
+        var size = await c.ExecuteScalarAsync<long>("PRAGMA page_size");
+        return (pages - free) * size;
+    }
+}

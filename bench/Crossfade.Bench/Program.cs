@@ -7,11 +7,12 @@ return args.FirstOrDefault() switch
     "deploy-scale" => await DeployScale.RunAsync(args.Skip(1).ToArray()),
     "faults" => await Faults.RunAsync(args.Skip(1).ToArray()),
     "converge" => await Converge.RunAsync(args.Skip(1).ToArray()),
+    "ingest" => await Ingest.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest> [options]");
     return 2;
 }

@@ -145,6 +145,12 @@ public sealed class LocalFleet : IAsyncDisposable
         }
     }
 
+    /// <summary>The server process's peak resident memory (VmHWM), in bytes.</summary>
+    public long ServerPeakRssBytes =>
+        File.ReadLines($"/proc/{_server!.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) is { } line
+            ? long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024
+            : 0;
+
     /// <summary>Kills the server process outright (SIGKILL).</summary>
     public void KillServer()
     {

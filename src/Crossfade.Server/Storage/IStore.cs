@@ -85,7 +85,8 @@ public interface IStore
 
     /// <summary>Stores a shipped batch whole, once: false when this host's batch of that sequence number is stored already.</summary>
     Task<bool> IngestAsync(IngestWrite write, CancellationToken ct);
-    Task<IReadOnlyList<MinuteRollup>> ListMinutesAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+    /// <summary>Request rollups in a range: per minute, or (for long ranges) per hour, whose Minute is the hour's first.</summary>
+    Task<IReadOnlyList<MinuteRollup>> ListMinutesAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, CancellationToken ct, bool hourly = false);
     Task<long> CountAccessRecordsAsync(string app, string? environment, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct);
     Task<IReadOnlyDictionary<string, long>> IngestCountersAsync(CancellationToken ct);
     Task AddIngestCountersAsync(IReadOnlyDictionary<string, long> counters, CancellationToken ct);

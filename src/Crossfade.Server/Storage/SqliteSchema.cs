@@ -90,5 +90,15 @@ internal static class SqliteSchema
         END;
         CREATE INDEX request_minutes_minute ON request_minutes (minute);
         """,
+        """
+        CREATE TABLE request_hours (
+            app TEXT NOT NULL, environment TEXT NOT NULL, minute INTEGER NOT NULL, host TEXT NOT NULL, release TEXT NOT NULL,
+            route TEXT NOT NULL, method TEXT NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL, ms_sum REAL NOT NULL,
+            hist TEXT NOT NULL,
+            PRIMARY KEY (app, environment, minute, host, release, route, method)) WITHOUT ROWID;
+        INSERT INTO request_hours
+            SELECT app, environment, minute / 60 * 60, host, release, route, method, SUM(requests), SUM(errors), SUM(ms_sum), ''
+            FROM request_minutes GROUP BY app, environment, minute / 60 * 60, host, release, route, method;
+        """,
     ];
 }

@@ -59,6 +59,8 @@ public sealed partial class SqliteStore
         removed += await c.ExecuteAsync(new CommandDefinition(
             "DELETE FROM ingest_batches WHERE received_at < @before", new { before = Ms(rawBefore) }, cancellationToken: ct));
         removed += await c.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM request_hours WHERE minute < @minute", new { minute = rollupsBefore.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
+        removed += await c.ExecuteAsync(new CommandDefinition(
             "DELETE FROM request_minutes WHERE minute < @minute", new { minute = rollupsBefore.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
         return removed;
     }

@@ -66,7 +66,7 @@ public static class TelemetryEndpoints
         var by = request.Query["by"].ToString() is { Length: > 0 } b ? b : "minute";
         Func<MinuteRollup, string>? key = by switch
         {
-            "minute" => m => DateTimeOffset.FromUnixTimeSeconds(m.Minute * 60).ToString("yyyy-MM-ddTHH:mmZ", CultureInfo.InvariantCulture),
+            "minute" or "hour" => m => DateTimeOffset.FromUnixTimeSeconds(m.Minute * 60).ToString("yyyy-MM-ddTHH:mmZ", CultureInfo.InvariantCulture),
             "route" => m => $"{m.Method} {m.Route}",
             "release" => m => m.Release,
             "host" => m => m.Host,
@@ -74,8 +74,10 @@ public static class TelemetryEndpoints
             _ => null,
         };
         if (key is null)
-            return Problems.BadRequest($"'by' must be minute, route, release, host or all, not '{by}'");
-        var rows = await store.ListMinutesAsync(app, environment, from, to, ct);
+            return Problems.BadRequest($"'by' must be minute, hour, route, release, host or all, not '{by}'");
+        // Over six hours, hourly rollups answer everything but a per-minute series (the range then starts at the top of its first hour).
+        var hourly = by == "hour" || (by != "minute" && to - from > TimeSpan.FromHours(6));
+        var rows = await store.ListMinutesAsync(app, environment, from, to, ct, hourly);
         var stats = rows.GroupBy(key).Select(g =>
         {
             var hist = new LatencyHistogram();
@@ -85,7 +87,7 @@ public static class TelemetryEndpoints
             var errors = g.Sum(m => m.Errors);
             return new RequestStats(g.Key, requests, errors, requests == 0 ? 0 : Math.Round((double)errors / requests, 5),
                 Math.Round(hist.Percentile(0.50), 2), Math.Round(hist.Percentile(0.95), 2), Math.Round(hist.Percentile(0.99), 2));
-        }).OrderBy(s => by == "minute" ? s.Key : "").ThenByDescending(s => s.Requests).ToList();
+        }).OrderBy(s => by is "minute" or "hour" ? s.Key : "").ThenByDescending(s => s.Requests).ToList();
         return Results.Ok(stats);
     }
 

@@ -142,13 +142,17 @@ public sealed partial class SqliteStore
 
     public async Task<long> CountAccessRecordsAsync(string app, string? environment, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
+        // Only the filters given, so SQLite can use the (app, environment, at) index: "@x IS NULL OR" would make it scan.
+        var sql = new System.Text.StringBuilder("SELECT COUNT(*) FROM access_records WHERE app = @app");
+        if (environment is not null)
+            sql.Append(" AND environment = @environment");
+        if (from is not null)
+            sql.Append(" AND at >= @from");
+        if (to is not null)
+            sql.Append(" AND at <= @to");
         await using var c = Open();
-        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            """
-            SELECT COUNT(*) FROM access_records WHERE app = @app AND (@environment IS NULL OR environment = @environment)
-              AND (@from IS NULL OR at >= @from) AND (@to IS NULL OR at <= @to)
-            """,
-            new { app, environment, from = from is { } f ? Ms(f) : (long?)null, to = to is { } t ? Ms(t) : (long?)null }, cancellationToken: ct));
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(sql.ToString(),
+            new { app, environment, from = from is { } f ? Ms(f) : 0, to = to is { } t ? Ms(t) : 0 }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyDictionary<string, long>> IngestCountersAsync(CancellationToken ct)

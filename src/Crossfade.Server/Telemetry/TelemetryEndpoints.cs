@@ -75,8 +75,8 @@ public static class TelemetryEndpoints
         };
         if (key is null)
             return Problems.BadRequest($"'by' must be minute, hour, route, release, host or all, not '{by}'");
-        // Over six hours, hourly rollups answer everything but a per-minute series (the range then starts at the top of its first hour).
-        var hourly = by == "hour" || (by != "minute" && to - from > TimeSpan.FromHours(6));
+        // Over two hours, hourly rollups answer everything but a per-minute series (the range then starts at the top of its first hour).
+        var hourly = by == "hour" || (by != "minute" && to - from > TimeSpan.FromHours(2));
         var rows = await store.ListMinutesAsync(app, environment, from, to, ct, hourly);
         var stats = rows.GroupBy(key).Select(g =>
         {

@@ -101,4 +101,8 @@ public interface IStore
 
     /// <summary>Bytes the store's data takes (free pages, which the store reuses, not counted).</summary>
     Task<long> UsedBytesAsync(CancellationToken ct);
+
+    /// <summary>Counts errors by fingerprint; returns the sightings whose fingerprint was never seen before.</summary>
+    Task<IReadOnlyList<ErrorSighting>> RecordErrorsAsync(IReadOnlyList<ErrorSighting> sightings, CancellationToken ct);
+    Task<IReadOnlyList<ErrorGroup>> TopErrorsAsync(string app, string environment, DateTimeOffset since, int limit, CancellationToken ct);
 }

@@ -100,5 +100,11 @@ internal static class SqliteSchema
             SELECT app, environment, minute / 60 * 60, host, release, route, method, SUM(requests), SUM(errors), SUM(ms_sum), ''
             FROM request_minutes GROUP BY app, environment, minute / 60 * 60, host, release, route, method;
         """,
+        """
+        CREATE TABLE error_fingerprints (
+            app TEXT NOT NULL, environment TEXT NOT NULL, fingerprint TEXT NOT NULL, message TEXT NOT NULL, top_frame TEXT,
+            first_release TEXT, last_release TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,
+            PRIMARY KEY (app, environment, fingerprint)) WITHOUT ROWID;
+        """,
     ];
 }

@@ -20,3 +20,10 @@ public sealed record IngestWrite(
 public sealed record LogQuery(
     string App, string Environment, string? Text = null, string? Level = null, string? Host = null,
     DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100);
+
+/// <summary>An error seen in a log: its fingerprint, folded message and top frame, where and when.</summary>
+public sealed record ErrorSighting(string App, string Environment, string Fingerprint, string Message, string? TopFrame, string? Release, string Host, DateTimeOffset At);
+
+/// <summary>An error fingerprint with its counts, first and last seen.</summary>
+public sealed record ErrorGroup(
+    string Fingerprint, string Message, string? TopFrame, string? FirstRelease, string? LastRelease, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, long Count);

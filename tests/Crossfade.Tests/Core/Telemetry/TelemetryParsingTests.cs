@@ -70,3 +70,38 @@ public class TelemetryParsingTests
         merged.Percentile(0.99).ShouldBeInRange(300, 500);
     }
 }
+
+public class ErrorGroupingTests
+{
+    [Fact]
+    public void Fingerprint_SameErrorWithOtherValues_IsTheSame_OtherErrorIsNot()
+    {
+        var a = ErrorFingerprint.Of("fail: payment 4711 for \"ann\" declined at 2026-11-22 04:00:01\n   at GearShop.Checkout.Pay(Int32 id) in Checkout.cs:line 42");
+        var b = ErrorFingerprint.Of("fail: payment 12 for \"bob\" declined at 2026-11-23 09:13:44\n   at GearShop.Checkout.Pay(Int32 id) in Checkout.cs:line 42");
+        var c = ErrorFingerprint.Of("fail: payment 12 for \"bob\" declined at 2026-11-23 09:13:44\n   at GearShop.Offers.Make(Int32 id) in Offers.cs:line 9");
+
+        a.Fingerprint.ShouldBe(b.Fingerprint);
+        c.Fingerprint.ShouldNotBe(a.Fingerprint);
+        a.Message.ShouldBe("fail: payment <n> for \"…\" declined at <n>-<n>-<n> <n>:<n>:<n>");
+        a.TopFrame.ShouldBe("at GearShop.Checkout.Pay(Int32 id) in Checkout.cs:line <n>");
+    }
+
+    [Fact]
+    public void LogEntries_StackTraceLinesJoinTheLineBeforeThem()
+    {
+        var lines = new[]
+        {
+            "info: started",
+            "fail: Unhandled exception",
+            "System.InvalidOperationException: boom",
+            "   at A.B()",
+            "--- End of stack trace from previous location ---",
+            "   at C.D()",
+            "info: next request",
+        };
+
+        var entries = LogEntries.Group(lines, l => l);
+
+        entries.Select(e => e.Count).ShouldBe([1, 1, 4, 1]);
+    }
+}

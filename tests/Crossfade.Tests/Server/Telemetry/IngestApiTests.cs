@@ -92,6 +92,28 @@ public sealed class IngestApiTests(ServerFixture server) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task AppErrors_StackTracesStayTogether_ANewFingerprintRaisesOneEvent()
+    {
+        using var agent = await AgentAsync();
+        var marker = "Q" + Guid.NewGuid().ToString("N")[..8];
+        ShippedLine Line(string text) => new("tele-shop", "app", "web-2.0.0.log", text, DateTimeOffset.UtcNow);
+        var trace = new[] { Line($"fail: {marker}Exception: order 17 failed"), Line("   at Shop.Checkout.Pay() in Checkout.cs:line 9"), Line("   at Shop.Checkout.Run()") };
+
+        (await agent.PostAsync("/api/agent/v1/ingest?seq=300", Batch(300, [.. trace, Line("info: fine")]))).EnsureSuccessStatusCode();
+        (await agent.PostAsync("/api/agent/v1/ingest?seq=301", Batch(301, [Line($"fail: {marker}Exception: order 18 failed"), Line("   at Shop.Checkout.Pay() in Checkout.cs:line 9")]))).EnsureSuccessStatusCode();
+
+        var lines = await server.Admin.GetFromJsonAsync<List<LogLineView>>($"/api/v1/apps/tele-shop/environments/prod/logs?q={marker}Exception");
+        lines!.Count.ShouldBe(2);
+        lines.ShouldContain(l => l.Text.Split('\n').Length == 3);
+        var events = await server.Admin.GetFromJsonAsync<List<EventView>>("/api/v1/events?kind=error.new&app=tele-shop&limit=100");
+        var raised = events!.Where(e => e.Title.Contains(marker, StringComparison.Ordinal)).ShouldHaveSingleItem();
+        raised.Title.ShouldBe($"New error in tele-shop 2.0.0 (prod): fail: {marker}Exception: order <n> failed");
+        raised.Text.ShouldContain("at Shop.Checkout.Pay() in Checkout.cs:line <n>");
+        var groups = await server.Admin.GetFromJsonAsync<JsonElement>("/api/v1/apps/tele-shop/environments/prod/errors");
+        groups.EnumerateArray().Single(g => g.GetProperty("message").GetString()!.Contains(marker)).GetProperty("count").GetInt64().ShouldBe(2);
+    }
+
+    [Fact]
     public async Task NewRoutes_AreTheOnesFirstSeenAfterTheGivenTime()
     {
         using var agent = await AgentAsync();

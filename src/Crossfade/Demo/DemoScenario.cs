@@ -65,7 +65,29 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         var status = await fleet.Api.StatusAsync(App, Environment, ct);
         var expected = deploys.All(DeployWatcher.IsSuccess) && status.Version == "1.0.0" && status.Hosts.All(h => h.Release == "1.0.0") && bannerAfterRollback == banner;
         Summarize(deploys, report, status);
+        await SummarizeTelemetryAsync(first.CreatedAt, ct);
         return new DemoResult(report.All.Count, report.Failed, 2, 1, report.SteadyP99, report.CutoverP99, expected);
+    }
+
+    /// <summary>What the server learned from the shipped access records and the timeline: the same story, told by Crossfade itself.</summary>
+    private async Task SummarizeTelemetryAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        // The agents ship within a second or so; wait until the server's count stops growing (at most 20 s).
+        long last = -1;
+        for (var i = 0; i < 40; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+            var count = await fleet.Api.RequestCountAsync(App, Environment, since.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1), ct);
+            if (count == last)
+                break;
+            last = count;
+        }
+        var byRelease = await fleet.Api.RequestStatsAsync(App, Environment, "release", ct, since.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
+        output.WriteLine("\nwhat the server saw (access records shipped by the agents)");
+        foreach (var r in byRelease)
+            output.WriteLine($"  release {r.Key,-8} {r.Requests,7} requests, {r.Errors5xx} 5xx, p50 {r.P50Ms:0.0} ms, p95 {r.P95Ms:0.0} ms, p99 {r.P99Ms:0.0} ms");
+        var events = await fleet.Api.EventsAsync($"app={App}&limit=500", ct);
+        output.WriteLine($"  timeline: {events.Count} events ({string.Join(", ", events.GroupBy(e => e.Kind).Select(g => $"{g.Count()} {g.Key}"))}); 'crossfade events --app {App}' lists them");
     }
 
     /// <summary>The checkout banner gear-shop behind a proxy reads from its converged configuration.</summary>

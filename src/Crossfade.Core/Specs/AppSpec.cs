@@ -25,7 +25,13 @@ public sealed record AppSpec(
 public sealed record HealthSpec(string Path, int TimeoutSeconds);
 
 /// <summary>An environment: the hosts that serve it and their roles.</summary>
-public sealed record EnvironmentSpec(string Name, IReadOnlyList<HostSpec> Hosts, IReadOnlyDictionary<string, string>? Variables = null);
+public sealed record EnvironmentSpec(string Name, IReadOnlyList<HostSpec> Hosts, IReadOnlyDictionary<string, string>? Variables = null, ExportersSpec? Exporters = null);
+
+/// <summary>
+/// Where an environment's timeline and logs are also sent, for shops that run these tools already:
+/// a Datadog-compatible events endpoint, and an Elasticsearch/OpenSearch bulk endpoint for log lines.
+/// </summary>
+public sealed record ExportersSpec(Uri? DatadogEvents, Uri? ElasticsearchBulk, string ElasticsearchIndex);
 
 /// <summary>A host of an environment and the roles it plays there.</summary>
 public sealed record HostSpec(string Name, IReadOnlyList<string> Roles, IReadOnlyDictionary<string, string>? Variables = null)

@@ -115,16 +115,36 @@ public static partial class AppSpecParser
                 reader.Error(value, $"environments.{envName}", "must be a mapping with 'hosts'");
                 continue;
             }
-            reader.RejectUnknownKeys(envMap, ["hosts", "variables"], prefix);
+            reader.RejectUnknownKeys(envMap, ["hosts", "variables", "exporters"], prefix);
             var hosts = ReadHosts(reader, envMap, prefix);
             var variables = reader.StringMap(envMap, "variables", prefix);
             if (hosts.Count > 0 && !hosts.Any(h => h.Has(HostRoles.Web)) && !hosts.Any(h => h.Has(HostRoles.Worker)))
                 reader.Error(envMap, prefix + "hosts", "no host has the 'web' or 'worker' role, so nothing would run");
             if (worker is null && hosts.Any(h => h.Has(HostRoles.Worker)))
                 reader.Error(envMap, prefix + "hosts", "a host has the 'worker' role but the app declares no 'worker' command");
-            result[envName] = new EnvironmentSpec(envName, hosts, variables);
+            result[envName] = new EnvironmentSpec(envName, hosts, variables, ReadExporters(reader, envMap, prefix));
         }
         return result;
+    }
+
+    private static ExportersSpec? ReadExporters(SpecNodeReader reader, YamlMappingNode envMap, string prefix)
+    {
+        var node = reader.OptionalMapping(envMap, "exporters", prefix);
+        if (node is null)
+            return null;
+        var at = prefix + "exporters.";
+        reader.RejectUnknownKeys(node, ["datadog_events", "elasticsearch_bulk", "elasticsearch_index"], at);
+        Uri? Url(string key)
+        {
+            var text = reader.OptionalString(node, key, at);
+            if (text is null)
+                return null;
+            if (Uri.TryCreate(text, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+                return url;
+            reader.ErrorAt(node, key, $"'{text}' is not an http(s) URL", at);
+            return null;
+        }
+        return new ExportersSpec(Url("datadog_events"), Url("elasticsearch_bulk"), reader.OptionalString(node, "elasticsearch_index", at) ?? "crossfade-logs");
     }
 
     private static List<HostSpec> ReadHosts(SpecNodeReader reader, YamlMappingNode envMap, string prefix)

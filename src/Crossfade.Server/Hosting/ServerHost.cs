@@ -49,6 +49,8 @@ public static class ServerHost
         builder.Services.AddSingleton<Telemetry.TelemetryRetention>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.TelemetryRetention>());
         builder.Services.AddSingleton<Telemetry.ErrorSpikeDetector>();
+        builder.Services.AddSingleton<Telemetry.Exporters>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.Exporters>());
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();

@@ -11,7 +11,7 @@ namespace Crossfade.Server.Telemetry;
 /// rollup) and log lines (with their level). A line that cannot be read as what its source says is
 /// kept as raw text and counted, never dropped; the batch is stored once per (host, seq).
 /// </summary>
-public sealed partial class IngestService(IStore store, Timeline timeline, ErrorSpikeDetector spikes, TimeProvider time)
+public sealed partial class IngestService(IStore store, Timeline timeline, ErrorSpikeDetector spikes, Exporters exporters, TimeProvider time)
 {
     public const int MaxStoredLine = 64 * 1024;
 
@@ -60,6 +60,7 @@ public sealed partial class IngestService(IStore store, Timeline timeline, Error
             await store.AddIngestCountersAsync(new Dictionary<string, long> { ["batches_duplicate"] = 1 }, ct);
             return new IngestResult(batch.Seq, 0, 0, Duplicate: true);
         }
+        exporters.Offer(logs);
         await spikes.ObserveAsync(access, ct);
         foreach (var fresh in await store.RecordErrorsAsync(sightings, ct))
             await timeline.PublishAsync(new EventRecord(0, default, "error.new",

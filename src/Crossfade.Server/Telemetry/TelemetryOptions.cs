@@ -18,4 +18,8 @@ public sealed class TelemetryOptions
     public long MaxStoreBytes { get; set; } = 20L << 30;
 
     public TimeSpan RetentionEvery { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many events and log lines wait for an exporter before the oldest are dropped.</summary>
+    public int ExportEventQueue { get; set; } = 10_000;
+    public int ExportLogQueue { get; set; } = 100_000;
 }

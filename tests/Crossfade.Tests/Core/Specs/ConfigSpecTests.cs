@@ -68,4 +68,23 @@ public class ConfigSpecTests
                 variables: { banner: hi }
                 hosts: { web-1: [web] }
             """).Errors.ShouldContain(e => e.Message.Contains("no 'config.file'"));
+
+    [Fact]
+    public void Parse_Exporters_NeedHttpUrls()
+    {
+        var result = AppSpecParser.Parse("""
+            app: shop
+            run: ./shop
+            environments:
+              production:
+                hosts: { web-1: [web] }
+                exporters:
+                  datadog_events: ftp://events.example
+                  elasticsearch_bulk: http://127.0.0.1:9200/_bulk
+                  kafka: x
+            """);
+
+        result.Errors.ShouldContain(e => e.Field == "environments.production.exporters.datadog_events" && e.Message.Contains("is not an http(s) URL"));
+        result.Errors.ShouldContain(e => e.Field == "environments.production.exporters.kafka" && e.Message.Contains("unknown key"));
+    }
 }

@@ -17,6 +17,7 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
 {
     public const int BatchLines = 2000;
     public const long BatchBytes = 2L << 20;
+    private const int InFlight = 2;
     private readonly Spool _spool = new(Path.Combine(root, "spool"), maxSpoolBytes);
     private readonly Dictionary<string, LogFollower> _followers = new(StringComparer.Ordinal);
     private long _seq;
@@ -90,32 +91,37 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
-            var next = _spool.Batches().FirstOrDefault();
-            if (next.Path is null)
+            // Two batches in flight: the server parses one while it stores the other. Order does not
+            // matter to the server (each batch is its own (host, seq)); only the first carries the dropped count.
+            var next = _spool.Batches().Take(InFlight).ToList();
+            if (next.Count == 0)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
                 continue;
             }
             try
             {
-                await SendAsync(next.Seq, next.Path, ct);
-                File.Delete(next.Path);
+                await Task.WhenAll(next.Select(async (b, i) =>
+                {
+                    await SendAsync(b.Seq, b.Path, i == 0, ct);
+                    File.Delete(b.Path);
+                }));
                 failures = 0;
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
             {
                 failures++;
                 if (failures == 1 || failures % 30 == 0)
-                    LogSendFailed(next.Seq, ex.Message, _spool.Batches().Count);
+                    LogSendFailed(next[0].Seq, ex.Message, _spool.Batches().Count);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, failures)), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }
 
-    private async Task SendAsync(long seq, string path, CancellationToken ct)
+    private async Task SendAsync(long seq, string path, bool reportDropped, CancellationToken ct)
     {
         var body = await File.ReadAllBytesAsync(path, ct);
-        var dropped = _spool.Dropped;
+        var dropped = reportDropped ? _spool.Dropped : 0;
         using var content = new ByteArrayContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         content.Headers.ContentEncoding.Add("gzip");

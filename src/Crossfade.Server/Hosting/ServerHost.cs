@@ -44,6 +44,7 @@ public static class ServerHost
         builder.Services.AddSingleton<ConfigService>();
         builder.Services.AddSingleton<Timeline>();
         builder.Services.AddSingleton<DeployEvents>();
+        builder.Services.AddSingleton<Telemetry.AppSpecs>();
         builder.Services.AddSingleton<Telemetry.IngestService>();
         builder.Services.AddSingleton(options.Telemetry);
         builder.Services.AddSingleton<Telemetry.TelemetryRetention>();

@@ -18,8 +18,12 @@ public sealed class ErrorSpikeDetector(Timeline timeline, TimeProvider time, Tel
 
     private sealed class Window
     {
-        public readonly Queue<(DateTimeOffset At, bool Error)> Requests = new();
+        // Counts per second of the records' own time: bounded by the window however busy the route,
+        // and right when batches arrive out of order.
+        public readonly SortedDictionary<long, (int Requests, int Errors)> Seconds = [];
+        public int Requests;
         public int Errors;
+        public long Newest = long.MinValue;
         public DateTimeOffset? RaisedAt;
     }
 
@@ -31,15 +35,24 @@ public sealed class ErrorSpikeDetector(Timeline timeline, TimeProvider time, Tel
             string? alert = null;
             lock (window)
             {
-                foreach (var a in group.OrderBy(a => a.At))
+                foreach (var a in group)
                 {
-                    window.Requests.Enqueue((a.At, a.Status >= 500));
-                    window.Errors += a.Status >= 500 ? 1 : 0;
+                    var second = a.At.ToUnixTimeSeconds();
+                    var error = a.Status >= 500 ? 1 : 0;
+                    var (requests, errors) = window.Seconds.GetValueOrDefault(second);
+                    window.Seconds[second] = (requests + 1, errors + error);
+                    window.Requests++;
+                    window.Errors += error;
+                    window.Newest = Math.Max(window.Newest, second);
                 }
-                var newest = window.Requests.Max(r => r.At);
-                while (window.Requests.Count > 0 && window.Requests.Peek().At < newest - options.SpikeWindow)
-                    window.Errors -= window.Requests.Dequeue().Error ? 1 : 0;
-                var total = window.Requests.Count;
+                var oldest = window.Newest - (long)options.SpikeWindow.TotalSeconds;
+                while (window.Seconds.Count > 0 && window.Seconds.First() is var first && first.Key < oldest)
+                {
+                    window.Seconds.Remove(first.Key);
+                    window.Requests -= first.Value.Requests;
+                    window.Errors -= first.Value.Errors;
+                }
+                var total = window.Requests;
                 var rate = total == 0 ? 0 : (double)window.Errors / total;
                 var now = time.GetUtcNow();
                 if (window.Errors >= options.SpikeMinErrors && rate >= options.SpikeRate && (window.RaisedAt is null || now - window.RaisedAt > options.SpikeCooldown))

@@ -20,7 +20,6 @@ namespace Crossfade.Server.Telemetry;
 public sealed partial class Exporters : BackgroundService
 {
     private const int LogBatch = 500;
-    private readonly ConcurrentDictionary<(string, string), (ExportersSpec? Spec, DateTimeOffset At)> _targets = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
     private long _dropped;
     private readonly Channel<EventRecord> _events;
@@ -30,12 +29,14 @@ public sealed partial class Exporters : BackgroundService
     private CancellationToken _stopping;
 
     private readonly IStore store;
+    private readonly AppSpecs specs;
     private readonly TimeProvider time;
     private readonly ILogger<Exporters> logger;
 
-    public Exporters(IStore store, TimeProvider time, ILogger<Exporters> logger, TelemetryOptions options)
+    public Exporters(IStore store, AppSpecs specs, TimeProvider time, ILogger<Exporters> logger, TelemetryOptions options)
     {
         this.store = store;
+        this.specs = specs;
         this.time = time;
         this.logger = logger;
         _events = Channel.CreateBounded<EventRecord>(new BoundedChannelOptions(options.ExportEventQueue) { FullMode = BoundedChannelFullMode.DropOldest }, _ => Interlocked.Increment(ref _dropped));
@@ -162,16 +163,9 @@ public sealed partial class Exporters : BackgroundService
         await store.AddIngestCountersAsync(counters, ct);
     }
 
-    /// <summary>An environment's exporters, read from its app's spec at most every 10 s.</summary>
-    private async Task<ExportersSpec?> TargetsAsync(string app, string environment, CancellationToken ct)
-    {
-        if (_targets.TryGetValue((app, environment), out var cached) && time.GetUtcNow() - cached.At < TimeSpan.FromSeconds(10))
-            return cached.Spec;
-        var record = await store.GetAppAsync(app, ct);
-        var spec = record is null ? null : AppSpecParser.Parse(record.SpecYaml).Spec?.Environments.GetValueOrDefault(environment)?.Exporters;
-        _targets[(app, environment)] = (spec, time.GetUtcNow());
-        return spec;
-    }
+    /// <summary>An environment's exporters, from its app's spec as applied now.</summary>
+    private async Task<ExportersSpec?> TargetsAsync(string app, string environment, CancellationToken ct) =>
+        (await specs.GetAsync(app, ct))?.Environments.GetValueOrDefault(environment)?.Exporters;
 
     public override void Dispose()
     {

@@ -11,7 +11,7 @@ namespace Crossfade.Server.Telemetry;
 /// rollup) and log lines (with their level). A line that cannot be read as what its source says is
 /// kept as raw text and counted, never dropped; the batch is stored once per (host, seq).
 /// </summary>
-public sealed partial class IngestService(IStore store, Timeline timeline, ErrorSpikeDetector spikes, Exporters exporters, TimeProvider time)
+public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline timeline, ErrorSpikeDetector spikes, Exporters exporters, TimeProvider time)
 {
     public const int MaxStoredLine = 64 * 1024;
 
@@ -110,7 +110,7 @@ public sealed partial class IngestService(IStore store, Timeline timeline, Error
     {
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var app in apps.OfType<string>())
-            if (await store.GetAppAsync(app, ct) is { } record && AppSpecParser.Parse(record.SpecYaml).Spec is { } spec
+            if (await specs.GetAsync(app, ct) is { } spec
                 && spec.Environments.Values.FirstOrDefault(e => e.Hosts.Any(h => h.Name == host)) is { } env)
                 result[app] = env.Name;
         return result;

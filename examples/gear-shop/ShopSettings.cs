@@ -8,7 +8,7 @@ namespace GearShop;
 /// </summary>
 public sealed record ShopSettings(
     string Version, string Database, int Port, double CheckoutErrorRate, int LatencyMs, bool FailHealth, bool MyFeature,
-    int StartupDelayMs = 0, int MigrateDelayMs = 0, bool MigrateFails = false)
+    int StartupDelayMs = 0, int MigrateDelayMs = 0, bool MigrateFails = false, string? Shared = null)
 {
     public static ShopSettings Load(string releaseDir)
     {
@@ -34,6 +34,7 @@ public sealed record ShopSettings(
             values.GetValueOrDefault("GEARSHOP_MY_FEATURE") == "1",
             int.TryParse(values.GetValueOrDefault("GEARSHOP_STARTUP_DELAY_MS"), out var startup) ? startup : 0,
             int.TryParse(values.GetValueOrDefault("GEARSHOP_MIGRATE_DELAY_MS"), out var migrate) ? migrate : 0,
-            values.GetValueOrDefault("GEARSHOP_MIGRATE_FAIL") == "1");
+            values.GetValueOrDefault("GEARSHOP_MIGRATE_FAIL") == "1",
+            shared);
     }
 }

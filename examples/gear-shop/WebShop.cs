@@ -16,6 +16,7 @@ public static class WebShop
         var app = builder.Build();
         var random = new Random();
         var config = ShopConfig.Load();
+        var payments = PaymentsLog.In(settings);
 
         app.Use(async (context, next) =>
         {
@@ -45,7 +46,10 @@ public static class WebShop
         app.MapPost("/checkout", (CheckoutRequest order) =>
         {
             if (settings.CheckoutErrorRate > 0 && random.NextDouble() < settings.CheckoutErrorRate)
+            {
+                payments.NotCharged(order.ListingId, order.Buyer, settings.Version);
                 return Results.Problem("checkout failed: payment provider error", statusCode: 500);
+            }
             return WithDb(settings, c =>
             {
                 var id = Insert(c, "INSERT INTO orders (listing_id, buyer, status, created_at) VALUES ($l, $b, 'pending', datetime('now')) RETURNING id",

@@ -9,7 +9,7 @@ namespace Crossfade.Agent.Shipping;
 
 /// <summary>
 /// Ships the host's logs to the server: every app's <c>shared/log/*.log</c> (the proxy's access
-/// records, each instance's output) is followed, cut into numbered batches in the <see cref="Spool"/>,
+/// records, each instance's output) and the files its spec names are followed (<see cref="LogCollector"/>), cut into numbered batches in the <see cref="Spool"/>,
 /// and sent oldest first until the server has taken each one. A server that is down or unreachable
 /// only makes the spool grow (up to its bound); nothing is read twice or sent as new twice.
 /// </summary>
@@ -19,7 +19,7 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
     public const long BatchBytes = 2L << 20;
     private const int InFlight = 2;
     private readonly Spool _spool = new(Path.Combine(root, "spool"), maxSpoolBytes);
-    private readonly Dictionary<string, LogFollower> _followers = new(StringComparer.Ordinal);
+    private readonly LogCollector _collector = new(root, state, time);
     private long _seq;
 
     public Spool Spool => _spool;
@@ -49,37 +49,13 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
             }
         }
         await sending;
-        foreach (var f in _followers.Values)
-            f.Dispose();
+        _collector.Dispose();
     }
 
     /// <summary>Reads what is new in every followed file into one batch; returns how many lines it took.</summary>
     private int Collect(Dictionary<string, FileCursor> cursors)
     {
-        var lines = new List<ShippedLine>();
-        long bytes = 0;
-        var now = time.GetUtcNow();
-        var apps = state.Read(s => s.Apps.Keys.ToList());
-        foreach (var app in apps)
-        {
-            var logs = Path.Combine(root, "apps", app, "shared", "log");
-            if (!Directory.Exists(logs))
-                continue;
-            foreach (var file in Directory.EnumerateFiles(logs, "*.log").Order(StringComparer.Ordinal))
-            {
-                if (!_followers.TryGetValue(file, out var follower))
-                    _followers[file] = follower = new LogFollower(file, cursors.GetValueOrDefault(file));
-                var source = Path.GetFileName(file) == "access.log" ? LineSources.Access : LineSources.App;
-                foreach (var (text, after) in follower.Read(BatchLines - lines.Count, BatchBytes - bytes))
-                {
-                    lines.Add(new ShippedLine(app, source, Path.GetFileName(file), text, now));
-                    bytes += text.Length;
-                    cursors[file] = after;
-                }
-                if (lines.Count >= BatchLines || bytes >= BatchBytes)
-                    break;
-            }
-        }
+        var lines = _collector.Collect(cursors, BatchLines, BatchBytes);
         if (lines.Count == 0)
             return 0;
         _spool.Write(new LogBatch(++_seq, 0, lines), cursors.Values.ToList());

@@ -53,7 +53,8 @@ public sealed record AppRuntime(
     IReadOnlyList<string> SharedPaths,
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<CheckDefinition>? Checks = null,
-    int BakeSeconds = 0);
+    int BakeSeconds = 0,
+    IReadOnlyList<string>? LogFiles = null);
 
 /// <summary>Output lines a running step reports.</summary>
 public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);

@@ -15,8 +15,12 @@ public sealed record AppSpec(
     IReadOnlyDictionary<string, EnvironmentSpec> Environments,
     IReadOnlyList<Contracts.V1.CheckDefinition>? Checks = null,
     int BakeSeconds = 0,
-    Config.ConfigDeclaration? Config = null)
+    Config.ConfigDeclaration? Config = null,
+    LogsSpec? Logs = null)
 {
+    /// <summary>The extra log files and error patterns, none when the spec has no <c>logs:</c>.</summary>
+    public LogsSpec LogSettings => Logs ?? LogsSpec.None;
+
     /// <summary>The critical paths every candidate and every switched host must pass.</summary>
     public IReadOnlyList<Contracts.V1.CheckDefinition> CriticalPaths => Checks ?? [];
 }
@@ -30,8 +34,13 @@ public sealed record EnvironmentSpec(string Name, IReadOnlyList<HostSpec> Hosts,
 /// <summary>
 /// Where an environment's timeline and logs are also sent, for shops that run these tools already:
 /// a Datadog-compatible events endpoint, and an Elasticsearch/OpenSearch bulk endpoint for log lines.
+/// Each may name a secret of the app holding its API key (sent as <c>DD-API-KEY</c>, and as
+/// <c>Authorization: ApiKey</c> to Elasticsearch).
 /// </summary>
-public sealed record ExportersSpec(Uri? DatadogEvents, Uri? ElasticsearchBulk, string ElasticsearchIndex);
+public sealed record ExportersSpec(Uri? DatadogEvents, Uri? ElasticsearchBulk, string ElasticsearchIndex, string? DatadogApiKeySecret = null, string? ElasticsearchApiKeySecret = null)
+{
+    public IEnumerable<string> Secrets => new[] { DatadogApiKeySecret, ElasticsearchApiKeySecret }.OfType<string>();
+}
 
 /// <summary>A host of an environment and the roles it plays there.</summary>
 public sealed record HostSpec(string Name, IReadOnlyList<string> Roles, IReadOnlyDictionary<string, string>? Variables = null)

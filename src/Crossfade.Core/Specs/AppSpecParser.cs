@@ -13,7 +13,7 @@ public static partial class AppSpecParser
 {
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
     {
-        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config",
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config", "logs",
     };
 
     public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
@@ -66,11 +66,12 @@ public static partial class AppSpecParser
         var checks = CheckSpecReader.Read(reader, root);
         var config = ConfigSpecReader.Read(reader, root);
         ConfigSpecReader.CheckNames(reader, root, config, environments);
+        var logs = LogsSpecReader.Read(reader, root);
 
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs),
             errors.Items);
     }
 
@@ -133,7 +134,7 @@ public static partial class AppSpecParser
         if (node is null)
             return null;
         var at = prefix + "exporters.";
-        reader.RejectUnknownKeys(node, ["datadog_events", "elasticsearch_bulk", "elasticsearch_index"], at);
+        reader.RejectUnknownKeys(node, ["datadog_events", "datadog_api_key_secret", "elasticsearch_bulk", "elasticsearch_index", "elasticsearch_api_key_secret"], at);
         Uri? Url(string key)
         {
             var text = reader.OptionalString(node, key, at);
@@ -144,7 +145,17 @@ public static partial class AppSpecParser
             reader.ErrorAt(node, key, $"'{text}' is not an http(s) URL", at);
             return null;
         }
-        return new ExportersSpec(Url("datadog_events"), Url("elasticsearch_bulk"), reader.OptionalString(node, "elasticsearch_index", at) ?? "crossfade-logs");
+        string? Secret(string key, string endpoint)
+        {
+            var name = reader.OptionalString(node, key, at);
+            if (name is not null && !SecretName().IsMatch(name))
+                reader.ErrorAt(node, key, $"'{name}' is not a secret name (letters, digits and '_', starting with a letter)", at);
+            else if (name is not null && reader.OptionalString(node, endpoint, at) is null)
+                reader.ErrorAt(node, key, $"names the API key of '{endpoint}', which is not set", at);
+            return name;
+        }
+        return new ExportersSpec(Url("datadog_events"), Url("elasticsearch_bulk"), reader.OptionalString(node, "elasticsearch_index", at) ?? "crossfade-logs",
+            Secret("datadog_api_key_secret", "datadog_events"), Secret("elasticsearch_api_key_secret", "elasticsearch_bulk"));
     }
 
     private static List<HostSpec> ReadHosts(SpecNodeReader reader, YamlMappingNode envMap, string prefix)
@@ -183,4 +194,7 @@ public static partial class AppSpecParser
 
     [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
     private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    private static partial Regex SecretName();
 }

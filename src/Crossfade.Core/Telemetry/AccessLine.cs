@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
@@ -26,29 +28,62 @@ public static partial class AccessLineParser
             long.TryParse(m.Groups["bytes"].Value, CultureInfo.InvariantCulture, out var b) ? b : 0, null);
     }
 
+    /// <summary>
+    /// The proxy's JSON record, read token by token (no document is built: this runs once per request
+    /// the fleet served). Unknown fields are skipped; a record without a time, status or path is not one.
+    /// </summary>
     private static AccessLine? FromJson(string line)
     {
+        var rented = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
         try
         {
-            using var doc = JsonDocument.Parse(line);
-            var r = doc.RootElement;
-            if (r.ValueKind != JsonValueKind.Object
-                || !r.TryGetProperty("ts", out var ts) || !ts.TryGetDateTimeOffset(out var at)
-                || !r.TryGetProperty("status", out var status) || !status.TryGetInt32(out var code)
-                || !r.TryGetProperty("path", out var path) || path.ValueKind != JsonValueKind.String)
+            var reader = new Utf8JsonReader(rented.AsSpan(0, Encoding.UTF8.GetBytes(line, rented)));
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 return null;
-            return new AccessLine(at, Text(r, "method") ?? "GET", path.GetString()!, code,
-                r.TryGetProperty("ms", out var ms) && ms.TryGetDouble(out var d) ? d : 0,
-                r.TryGetProperty("bytes", out var bytes) && bytes.TryGetInt64(out var n) ? n : 0, Text(r, "release"));
+            DateTimeOffset? at = null;
+            int? status = null;
+            string? path = null, method = null, release = null;
+            double ms = 0;
+            long bytes = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                reader.Read();
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (name.SequenceEqual("ts"u8))
+                    at = reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var t) ? t : null;
+                else if (name.SequenceEqual("status"u8))
+                    status = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var c) ? c : null;
+                else if (name.SequenceEqual("path"u8))
+                    path = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                else if (name.SequenceEqual("method"u8))
+                    method = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                else if (name.SequenceEqual("release"u8))
+                    release = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                else if (name.SequenceEqual("ms"u8))
+                    ms = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : 0;
+                else if (name.SequenceEqual("bytes"u8))
+                    bytes = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n) ? n : 0;
+                else
+                    reader.Skip();
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || at is null || status is null || path is null)
+                return null;
+            return new AccessLine(at.Value, method ?? "GET", path, status.Value, ms, bytes, release);
         }
         catch (JsonException)
         {
             return null;
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
-
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
 
     // 127.0.0.1 - - [22/Nov/2026:04:01:02 +0000] "GET /listings HTTP/1.1" 200 512 "-" "curl/8" 0.004
     [GeneratedRegex("""^\S+ \S+ \S+ \[(?<time>[^\]]+)\] "(?<method>[A-Z]+) (?<path>\S+)[^"]*" (?<status>\d{3}) (?<bytes>\d+|-)(?: "[^"]*" "[^"]*")?(?: (?<rt>\d+(?:\.\d+)?))?""")]

@@ -34,7 +34,8 @@ public static partial class SecretsEndpoints
     {
         if (await store.GetAppAsync(app, ct) is not { } record)
             return Problems.NotFound($"no app named '{app}'");
-        var declared = AppSpecParser.Parse(record.SpecYaml).Spec?.Config?.Secrets ?? [];
+        var spec = AppSpecParser.Parse(record.SpecYaml).Spec;
+        var declared = (spec?.Config?.Secrets ?? []).Concat(spec?.Environments.Values.SelectMany(e => e.Exporters?.Secrets ?? []) ?? []).ToHashSet(StringComparer.Ordinal);
         var views = (await store.ListSecretsAsync(app, ct))
             .Select(s => new SecretView(s.Name, s.Environment.Length == 0 ? null : s.Environment, s.UpdatedAt, s.UpdatedBy, declared.Contains(s.Name)))
             .ToList();

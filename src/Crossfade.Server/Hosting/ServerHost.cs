@@ -50,6 +50,7 @@ public static class ServerHost
         builder.Services.AddSingleton<Telemetry.TelemetryRetention>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.TelemetryRetention>());
         builder.Services.AddSingleton<Telemetry.ErrorSpikeDetector>();
+        builder.Services.AddSingleton<Telemetry.FingerprintSpikeDetector>();
         builder.Services.AddSingleton<Telemetry.Exporters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.Exporters>());
         builder.Services.AddHostedService<DeployRecovery>();

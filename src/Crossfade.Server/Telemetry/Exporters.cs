@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Crossfade.Core.Specs;
+using Crossfade.Server.Config;
 using Crossfade.Server.Storage;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,18 +27,23 @@ public sealed partial class Exporters : BackgroundService
     private readonly Channel<EventRecord> _events;
     private readonly Channel<StoredLogLine> _logs;
     // One outbox per endpoint, so an endpoint that is down backs up only its own queue.
-    private readonly ConcurrentDictionary<Uri, Channel<(Func<HttpContent> Body, string Counter, int Items)>> _outboxes = new();
+    private readonly ConcurrentDictionary<Uri, Channel<Delivery>> _outboxes = new();
     private CancellationToken _stopping;
 
     private readonly IStore store;
     private readonly AppSpecs specs;
+    private readonly SecretVault vault;
     private readonly TimeProvider time;
     private readonly ILogger<Exporters> logger;
 
-    public Exporters(IStore store, AppSpecs specs, TimeProvider time, ILogger<Exporters> logger, TelemetryOptions options)
+    /// <summary>One post to an endpoint: its body, and the app secret holding its API key (looked up at each try, so a key set later is used).</summary>
+    private sealed record Delivery(Func<HttpContent> Body, string App, string Environment, string? KeySecret, Action<HttpRequestMessage, string> SetKey, string Counter, int Items);
+
+    public Exporters(IStore store, AppSpecs specs, SecretVault vault, TimeProvider time, ILogger<Exporters> logger, TelemetryOptions options)
     {
         this.store = store;
         this.specs = specs;
+        this.vault = vault;
         this.time = time;
         this.logger = logger;
         _events = Channel.CreateBounded<EventRecord>(new BoundedChannelOptions(options.ExportEventQueue) { FullMode = BoundedChannelFullMode.DropOldest }, _ => Interlocked.Increment(ref _dropped));
@@ -61,24 +68,24 @@ public sealed partial class Exporters : BackgroundService
         return Task.WhenAll(SendEventsAsync(stoppingToken), SendLogsAsync(stoppingToken));
     }
 
-    private void Post(Uri url, Func<HttpContent> body, string counter, int items)
+    private void Post(Uri url, Delivery delivery)
     {
         var outbox = _outboxes.GetOrAdd(url, u =>
         {
-            var channel = Channel.CreateBounded<(Func<HttpContent>, string, int)>(
-                new BoundedChannelOptions(1_000) { FullMode = BoundedChannelFullMode.DropOldest }, dropped => Interlocked.Add(ref _dropped, dropped.Item3));
+            var channel = Channel.CreateBounded<Delivery>(
+                new BoundedChannelOptions(1_000) { FullMode = BoundedChannelFullMode.DropOldest }, dropped => Interlocked.Add(ref _dropped, dropped.Items));
             _ = Task.Run(() => DrainAsync(u, channel.Reader, _stopping));
             return channel;
         });
-        outbox.Writer.TryWrite((body, counter, items));
+        outbox.Writer.TryWrite(delivery);
     }
 
-    private async Task DrainAsync(Uri url, ChannelReader<(Func<HttpContent> Body, string Counter, int Items)> outbox, CancellationToken ct)
+    private async Task DrainAsync(Uri url, ChannelReader<Delivery> outbox, CancellationToken ct)
     {
         try
         {
-            await foreach (var (body, counter, items) in outbox.ReadAllAsync(ct))
-                await DeliverAsync(() => _http.PostAsync(url, body(), ct), counter, items, ct);
+            await foreach (var delivery in outbox.ReadAllAsync(ct))
+                await DeliverAsync(url, delivery, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -90,14 +97,15 @@ public sealed partial class Exporters : BackgroundService
     {
         await foreach (var e in _events.Reader.ReadAllAsync(ct))
         {
-            if ((await TargetsAsync(e.App!, e.Environment!, ct))?.DatadogEvents is not { } url)
+            if (await TargetsAsync(e.App!, e.Environment!, ct) is not { DatadogEvents: { } url } spec)
                 continue;
             var body = new
             {
                 title = e.Title, text = e.Text, tags = e.Tags, alert_type = e.AlertType, aggregation_key = e.AggregationKey,
                 date_happened = e.At.ToUnixTimeSeconds(), host = e.Host, source_type_name = "crossfade",
             };
-            Post(url, () => JsonContent.Create(body), "exported_events", 1);
+            Post(url, new Delivery(() => JsonContent.Create(body), e.App!, e.Environment!, spec.DatadogApiKeySecret,
+                (request, key) => request.Headers.Add("DD-API-KEY", key), "exported_events", 1));
         }
     }
 
@@ -123,26 +131,36 @@ public sealed partial class Exporters : BackgroundService
                     })).Append('\n');
                 }
                 var text = ndjson.ToString();
-                Post(url, () => new StringContent(text, Encoding.UTF8, "application/x-ndjson"), "exported_log_lines", group.Count());
+                Post(url, new Delivery(() => new StringContent(text, Encoding.UTF8, "application/x-ndjson"), group.Key.App, group.Key.Environment,
+                    spec.ElasticsearchApiKeySecret, (request, key) => request.Headers.Authorization = new AuthenticationHeaderValue("ApiKey", key),
+                    "exported_log_lines", group.Count()));
             }
         }
     }
 
     /// <summary>Sends until it is taken, backing off; what the queue dropped meanwhile is counted.</summary>
-    private async Task DeliverAsync(Func<Task<HttpResponseMessage>> send, string counter, int items, CancellationToken ct)
+    private async Task DeliverAsync(Uri url, Delivery delivery, CancellationToken ct)
     {
         var wait = TimeSpan.FromSeconds(1);
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                using var response = await send();
+                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = delivery.Body() };
+                if (delivery.KeySecret is { } secret)
+                {
+                    if (await SecretAsync(delivery.App, delivery.Environment, secret, ct) is { } key)
+                        delivery.SetKey(request, key);
+                    else
+                        LogKeyMissing(delivery.App, secret);
+                }
+                using var response = await _http.SendAsync(request, ct);
                 if (response.IsSuccessStatusCode)
                 {
-                    await CountAsync(counter, items, ct);
+                    await CountAsync(delivery.Counter, delivery.Items, ct);
                     return;
                 }
-                LogRefused((int)response.StatusCode, counter);
+                LogRefused((int)response.StatusCode, delivery.Counter);
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
             {
@@ -152,6 +170,14 @@ public sealed partial class Exporters : BackgroundService
             await Task.Delay(wait, time, ct);
             wait = TimeSpan.FromSeconds(Math.Min(30, wait.TotalSeconds * 2));
         }
+    }
+
+    /// <summary>An app secret's value for an environment: the environment's own, else the one for every environment.</summary>
+    private async Task<string?> SecretAsync(string app, string environment, string name, CancellationToken ct)
+    {
+        var secrets = (await store.ListSecretsAsync(app, ct)).Where(s => s.Name == name).ToList();
+        var chosen = secrets.FirstOrDefault(s => s.Environment == environment) ?? secrets.FirstOrDefault(s => s.Environment.Length == 0);
+        return chosen is null ? null : vault.Unprotect(app, chosen.Ciphertext);
     }
 
     private async Task CountAsync(string name, long value, CancellationToken ct)
@@ -178,4 +204,7 @@ public sealed partial class Exporters : BackgroundService
 
     [LoggerMessage(2, LogLevel.Warning, "An exporter endpoint is unreachable ({Reason}); next try in {Seconds}s")]
     private partial void LogUnreachable(string reason, double seconds);
+
+    [LoggerMessage(3, LogLevel.Warning, "The exporter API key secret '{Secret}' of {App} is not set (or does not open): sending without it; set it with 'crossfade secret set'")]
+    private partial void LogKeyMissing(string app, string secret);
 }

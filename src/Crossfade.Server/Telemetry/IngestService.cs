@@ -11,7 +11,7 @@ namespace Crossfade.Server.Telemetry;
 /// rollup) and log lines (with their level). A line that cannot be read as what its source says is
 /// kept as raw text and counted, never dropped; the batch is stored once per (host, seq).
 /// </summary>
-public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline timeline, ErrorSpikeDetector spikes, Exporters exporters, TimeProvider time)
+public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline timeline, ErrorSpikeDetector spikes, FingerprintSpikeDetector fingerprintSpikes, Exporters exporters, TimeProvider time)
 {
     public const int MaxStoredLine = 64 * 1024;
 
@@ -41,10 +41,17 @@ public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline
         var sightings = new List<ErrorSighting>();
         // A stack trace's lines join the line before them, per file, in the order they were read.
         foreach (var file in appLines.GroupBy(l => (l.App, l.File)))
+        {
+            var patterns = await specs.ErrorPatternsAsync(file.Key.App ?? "", ct);
             foreach (var entry in LogEntries.Group(file, l => l.Text ?? ""))
             {
                 var env = environments.GetValueOrDefault(file.Key.App ?? "", "");
                 var joined = Stored(host, env, entry, counters);
+                if (joined.Level != LogLevels.Error && MatchesAny(patterns, joined.Text, counters))
+                {
+                    joined = joined with { Level = LogLevels.Error };
+                    counters["lines_matched_error_patterns"] = counters.GetValueOrDefault("lines_matched_error_patterns") + 1;
+                }
                 logs.Add(joined);
                 if (joined.Level == LogLevels.Error)
                 {
@@ -52,6 +59,7 @@ public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline
                     sightings.Add(new ErrorSighting(joined.App, env, print.Fingerprint, print.Message, print.TopFrame, ReleaseOf(joined.File), host, joined.At));
                 }
             }
+        }
         if (dropped > 0)
             counters["lines_dropped_by_agents"] = dropped;
         var stored = await store.IngestAsync(new IngestWrite(host, batch.Seq, batch.Lines.Count, access, logs, Rollup(access), counters), ct);
@@ -62,6 +70,7 @@ public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline
         }
         exporters.Offer(logs);
         await spikes.ObserveAsync(access, ct);
+        await fingerprintSpikes.ObserveAsync(sightings, ct);
         foreach (var fresh in await store.RecordErrorsAsync(sightings, ct))
             await timeline.PublishAsync(new EventRecord(0, default, "error.new",
                 $"New error in {fresh.App}{(fresh.Release is null ? "" : $" {fresh.Release}")} ({fresh.Environment}): {fresh.Message}",
@@ -85,6 +94,24 @@ public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline
         }
         var first = entry[0];
         return new StoredLogLine(first.At == default ? time.GetUtcNow() : first.At, host, first.App ?? "", env, first.File ?? "", LogLevels.Of(first.Text ?? ""), text);
+    }
+
+    /// <summary>Whether one of the app's error patterns matches; a pattern that takes too long counts as no match.</summary>
+    private static bool MatchesAny(System.Text.RegularExpressions.Regex[] patterns, string text, Dictionary<string, long> counters)
+    {
+        foreach (var pattern in patterns)
+        {
+            try
+            {
+                if (pattern.IsMatch(text))
+                    return true;
+            }
+            catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
+            {
+                counters["error_pattern_timeouts"] = counters.GetValueOrDefault("error_pattern_timeouts") + 1;
+            }
+        }
+        return false;
     }
 
     /// <summary>An instance's output file names its release: <c>web-2.0.0.log</c>.</summary>

@@ -8,6 +8,15 @@ public sealed class TelemetryOptions
     public int SpikeMinErrors { get; set; } = 5;
     public TimeSpan SpikeCooldown { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How far back a fingerprint's usual rate is measured.</summary>
+    public TimeSpan FingerprintBaseline { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How many times its usual rate a fingerprint must come to be a spike.</summary>
+    public double FingerprintSpikeFactor { get; set; } = 5;
+
+    /// <summary>How many fingerprints' counts are kept in memory (the least recently seen go first).</summary>
+    public int FingerprintsTracked { get; set; } = 10_000;
+
     /// <summary>How long raw access records and log lines are kept.</summary>
     public TimeSpan RawRetention { get; set; } = TimeSpan.FromDays(7);
 

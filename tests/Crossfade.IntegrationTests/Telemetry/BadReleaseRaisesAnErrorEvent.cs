@@ -32,6 +32,25 @@ public sealed class BadReleaseRaisesAnErrorEvent
 
         var byRoute = await fleet.Api.RequestStatsAsync(Fleet.App, Fleet.Env, "route", CancellationToken.None);
         var spikes = await fleet.Api.EventsAsync("kind=error.spike", CancellationToken.None);
+        // The payment gateway's own log (the spec's logs.files, outside shared/log) arrives too, its
+        // level-less lines made errors by the spec's pattern: one new error, not one per line.
+        Contracts.V1.EventView[] paymentErrors = [];
+        for (var i = 0; i < 50 && paymentErrors.Length == 0; i++)
+        {
+            paymentErrors = (await fleet.Api.EventsAsync("kind=error.new", CancellationToken.None)).Where(e => e.Title.Contains("payment provider error")).ToArray();
+            if (paymentErrors.Length == 0)
+                await Task.Delay(200);
+        }
+        List<Contracts.V1.LogLineView> paymentLines = [];
+        for (var i = 0; i < 50; i++)
+        {
+            // The last access records and payment lines may still be on their way: wait until they agree.
+            byRoute = await fleet.Api.RequestStatsAsync(Fleet.App, Fleet.Env, "route", CancellationToken.None);
+            paymentLines = await fleet.Api.SearchLogsAsync(Fleet.App, Fleet.Env, "q=%22not%20charged%22&level=error&limit=1000", CancellationToken.None);
+            if (paymentLines.Count == Math.Min(1000, byRoute.Single(r => r.Key == "POST /checkout").Errors5xx))
+                break;
+            await Task.Delay(200);
+        }
 
         raised.ShouldNotBeNull("no error event within 30 s of traffic on the bad release");
         spikes.ShouldHaveSingleItem("only the failing route raises an event");
@@ -46,5 +65,8 @@ public sealed class BadReleaseRaisesAnErrorEvent
         var checkout = byRoute.Single(r => r.Key == "POST /checkout");
         checkout.ErrorRate.ShouldBeInRange(0.15, 0.7);
         byRoute.Where(r => r.Key != "POST /checkout").ShouldAllBe(r => r.Errors5xx == 0);
+        paymentErrors.ShouldHaveSingleItem().Text.ShouldContain("first seen on web-");
+        paymentLines.Count.ShouldBe((int)Math.Min(1000, checkout.Errors5xx), "one payments.log line per failed checkout, each an error");
+        paymentLines.ShouldAllBe(l => l.File == "shared/data/payments.log");
     }
 }

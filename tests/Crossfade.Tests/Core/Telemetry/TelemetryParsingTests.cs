@@ -26,6 +26,17 @@ public class TelemetryParsingTests
     }
 
     [Fact]
+    public void AccessLine_ProxyJson_SkipsFieldsItDoesNotKnow_NestedOrNot()
+    {
+        var r = AccessLineParser.Parse("""{"client":{"ip":"127.0.0.1","tags":[1,{"a":"b"}]},"ts":"2026-11-22T04:00:01Z","path":"/orders/9","extra":null,"status":200}""")!;
+
+        r.Path.ShouldBe("/orders/9");
+        r.Method.ShouldBe("GET");
+        r.Status.ShouldBe(200);
+        r.Release.ShouldBeNull();
+    }
+
+    [Fact]
     public void AccessLine_NginxCombinedWithRequestTime_IsRead()
     {
         var r = AccessLineParser.Parse("""10.0.0.7 - - [22/Nov/2026:04:01:02 +0000] "GET /listings/3 HTTP/1.1" 200 512 "-" "Mozilla/5.0" 0.004""")!;
@@ -42,6 +53,10 @@ public class TelemetryParsingTests
     [InlineData("{\"ts\": \"yesterday\", \"status\": 200, \"path\": \"/\"}")]
     [InlineData("{not json")]
     [InlineData("[1,2,3]")]
+    [InlineData("{\"ts\": {\"at\": \"2026-11-22T04:00:01Z\"}, \"status\": 200, \"path\": \"/\"}")]
+    [InlineData("{\"ts\": \"2026-11-22T04:00:01Z\", \"status\": \"200\", \"path\": \"/\"}")]
+    [InlineData("{\"ts\": \"2026-11-22T04:00:01Z\", \"status\": 200, \"path\": \"/\"} trailing")]
+    [InlineData("{\"ts\": \"2026-11-22T04:00:01Z\", \"status\": 200, \"path\": \"/\"")]
     public void AccessLine_Garbage_IsNotARecord(string line) => AccessLineParser.Parse(line).ShouldBeNull();
 
     [Theory]

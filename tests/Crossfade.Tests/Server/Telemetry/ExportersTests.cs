@@ -15,7 +15,7 @@ namespace Crossfade.Tests.Server.Telemetry;
 public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly ConcurrentQueue<(string Path, string Body)> _received = new();
+    private readonly ConcurrentQueue<(string Path, string Body, string? ApiKey, string? Authorization)> _received = new();
     private int _port;
 
     /// <summary>A stand-in for Datadog and Elasticsearch: a loopback listener that records what it got.</summary>
@@ -32,7 +32,7 @@ public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerF
                 {
                     var context = await _listener.GetContextAsync();
                     using var reader = new StreamReader(context.Request.InputStream);
-                    _received.Enqueue((context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync()));
+                    _received.Enqueue((context.Request.Url!.AbsolutePath, await reader.ReadToEndAsync(), context.Request.Headers["DD-API-KEY"], context.Request.Headers["Authorization"]));
                     context.Response.StatusCode = 202;
                     context.Response.Close();
                 }
@@ -46,10 +46,11 @@ public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerF
 
     public void Dispose() => _listener.Close();
 
-    private async Task<HttpClient> ApplyAndEnrollAsync(string app, string host, int port)
+    private async Task<HttpClient> ApplyAndEnrollAsync(string app, string host, int port, string extraExporterKeys = "")
     {
         var spec = $"app: {app}\nrun: ./run\nenvironments:\n  prod:\n    hosts:\n      {host}: [web]\n    exporters:\n"
-            + $"      datadog_events: http://127.0.0.1:{port}/api/v1/events\n      elasticsearch_bulk: http://127.0.0.1:{port}/_bulk\n      elasticsearch_index: shop-logs\n";
+            + $"      datadog_events: http://127.0.0.1:{port}/api/v1/events\n      elasticsearch_bulk: http://127.0.0.1:{port}/_bulk\n      elasticsearch_index: shop-logs\n"
+            + extraExporterKeys;
         (await server.Admin.PostAsJsonAsync("/api/v1/apps", new { spec, fileName = "crossfade.yml" })).EnsureSuccessStatusCode();
         var enroll = await (await server.Admin.PostAsJsonAsync("/api/v1/tokens", new { role = "enroll" })).Content.ReadFromJsonAsync<JsonElement>();
         var enrolled = await (await server.Anonymous.PostAsJsonAsync("/api/agent/v1/enroll", new { name = host, roles = new[] { "web" }, enrollmentToken = enroll.GetProperty("token").GetString() }))
@@ -70,7 +71,7 @@ public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerF
         return content;
     }
 
-    private async Task<(string Path, string Body)?> WaitForAsync(Func<(string Path, string Body), bool> match)
+    private async Task<(string Path, string Body, string? ApiKey, string? Authorization)?> WaitForAsync(Func<(string Path, string Body, string? ApiKey, string? Authorization), bool> match)
     {
         for (var i = 0; i < 100; i++)
         {
@@ -124,5 +125,32 @@ public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerF
 
         ingestTook.ShouldBeLessThan(TimeSpan.FromSeconds(5), "20 batches must not wait for an exporter that is down");
         failures.ShouldBeGreaterThan(before);
+    }
+
+    [Fact]
+    public async Task ApiKeys_FromTheAppsSecrets_AreSentAsEachToolExpects_AndAnEnvironmentsOwnKeyWins()
+    {
+        StartListener();
+        using var agent = await ApplyAndEnrollAsync("exp-keys", "exp-3", _port,
+            "      datadog_api_key_secret: dd_key\n      elasticsearch_api_key_secret: es_key\n");
+        (await server.Admin.PutAsJsonAsync("/api/v1/apps/exp-keys/secrets/dd_key", new { value = "dd-for-every-env" })).EnsureSuccessStatusCode();
+        (await server.Admin.PutAsJsonAsync("/api/v1/apps/exp-keys/secrets/dd_key", new { value = "dd-prod-only", environment = "prod" })).EnsureSuccessStatusCode();
+        (await server.Admin.PutAsJsonAsync("/api/v1/apps/exp-keys/secrets/es_key", new { value = "es-secret-1" })).EnsureSuccessStatusCode();
+        var marker = Guid.NewGuid().ToString("N")[..10];
+
+        (await server.Admin.PostAsync("/api/v1/events", new StringContent($$"""{"title": "keyed {{marker}}", "tags": ["app:exp-keys", "env:prod"]}""", Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        (await agent.PostAsync("/api/agent/v1/ingest?seq=1", Batch(1, "exp-keys", $"info: keyed {marker}"))).EnsureSuccessStatusCode();
+
+        var ev = await WaitForAsync(r => r.Path == "/api/v1/events" && r.Body.Contains(marker));
+        var bulk = await WaitForAsync(r => r.Path == "/_bulk" && r.Body.Contains(marker));
+        ev.ShouldNotBeNull();
+        ev.Value.ApiKey.ShouldBe("dd-prod-only");
+        ev.Value.Authorization.ShouldBeNull();
+        bulk.ShouldNotBeNull();
+        bulk.Value.Authorization.ShouldBe("ApiKey es-secret-1");
+        bulk.Value.ApiKey.ShouldBeNull();
+        var listed = await server.Admin.GetFromJsonAsync<JsonElement>("/api/v1/apps/exp-keys/secrets");
+        listed.EnumerateArray().ShouldAllBe(s => s.GetProperty("declared").GetBoolean(), "exporter keys count as declared secrets");
+        listed.ToString().ShouldNotContain("es-secret-1");
     }
 }

@@ -11,7 +11,8 @@ namespace Crossfade.Tests.Server.Telemetry;
 
 public sealed class IngestApiTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
-    private const string Spec = "app: tele-shop\nrun: ./run\nenvironments:\n  prod:\n    hosts:\n      tele-1: [web]\n";
+    private const string Spec = "app: tele-shop\nrun: ./run\nenvironments:\n  prod:\n    hosts:\n      tele-1: [web]\n"
+        + "logs:\n  error_patterns: ['payment provider (error|timeout)']\n";
 
     private async Task<HttpClient> AgentAsync()
     {
@@ -111,6 +112,52 @@ public sealed class IngestApiTests(ServerFixture server) : IClassFixture<ServerF
         raised.Text.ShouldContain("at Shop.Checkout.Pay() in Checkout.cs:line <n>");
         var groups = await server.Admin.GetFromJsonAsync<JsonElement>("/api/v1/apps/tele-shop/environments/prod/errors");
         groups.EnumerateArray().Single(g => g.GetProperty("message").GetString()!.Contains(marker)).GetProperty("count").GetInt64().ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task ALineMatchingAnErrorPattern_IsAnError_WhateverItsLevelSays()
+    {
+        using var agent = await AgentAsync();
+        var marker = "P" + Guid.NewGuid().ToString("N")[..8];
+        ShippedLine Line(string text) => new("tele-shop", "app", "shared/data/payments.log", text, DateTimeOffset.UtcNow);
+
+        (await agent.PostAsync("/api/agent/v1/ingest?seq=400", Batch(400,
+            Line($"2026-11-22 10:00:01 payment provider timeout {marker} for order 31"),
+            Line($"info: payment provider ok {marker} for order 32")))).EnsureSuccessStatusCode();
+
+        var errors = await server.Admin.GetFromJsonAsync<List<LogLineView>>($"/api/v1/apps/tele-shop/environments/prod/logs?q={marker}&level=error");
+        errors!.ShouldHaveSingleItem().Text.ShouldContain("timeout");
+        var events = await server.Admin.GetFromJsonAsync<List<EventView>>("/api/v1/events?kind=error.new&app=tele-shop&limit=100");
+        events!.ShouldContain(e => e.Title.Contains($"payment provider timeout {marker}", StringComparison.Ordinal));
+        var counters = await server.Admin.GetFromJsonAsync<Dictionary<string, long>>("/api/v1/telemetry/counters");
+        counters!["lines_matched_error_patterns"].ShouldBeGreaterThanOrEqualTo(1);
+    }
+
+    [Fact]
+    public async Task AKnownErrorComingFarMoreOftenThanItUsedTo_RaisesASpike_ASteadyOneDoesNot()
+    {
+        using var agent = await AgentAsync();
+        var spiking = "S" + Guid.NewGuid().ToString("N")[..8];
+        var steady = "T" + Guid.NewGuid().ToString("N")[..8];
+        var now = DateTimeOffset.UtcNow;
+        ShippedLine Line(string name, DateTimeOffset at) => new("tele-shop", "app", "web-3.0.0.log", $"fail: {name}Exception: cart {Random.Shared.Next()} lost", at);
+        // Ten minutes of history: the spiking error twice, the steady one every 30 s.
+        var history = new List<ShippedLine> { Line(spiking, now.AddMinutes(-9)), Line(spiking, now.AddMinutes(-5)) };
+        for (var s = 600; s > 60; s -= 30)
+            history.Add(Line(steady, now.AddSeconds(-s)));
+        (await agent.PostAsync("/api/agent/v1/ingest?seq=500", Batch(500, [.. history]))).EnsureSuccessStatusCode();
+        // The last minute: the spiking error twelve times, the steady one at its usual pace.
+        var burst = Enumerable.Range(0, 12).Select(i => Line(spiking, now.AddSeconds(-50 + i * 4)))
+            .Concat([Line(steady, now.AddSeconds(-40)), Line(steady, now.AddSeconds(-10))]).ToArray();
+        (await agent.PostAsync("/api/agent/v1/ingest?seq=501", Batch(501, burst))).EnsureSuccessStatusCode();
+
+        var events = await server.Admin.GetFromJsonAsync<List<EventView>>("/api/v1/events?kind=error.spike&app=tele-shop&limit=100");
+        var raised = events!.Where(e => e.Title.Contains(spiking, StringComparison.Ordinal)).ShouldHaveSingleItem();
+        raised.Title.ShouldStartWith("Error spiking in tele-shop (prod)");
+        raised.Text.ShouldStartWith("12 times in the last 60 s");
+        raised.Tags.ShouldContain("release:3.0.0");
+        raised.Tags.ShouldContain(t => t.StartsWith("fingerprint:", StringComparison.Ordinal));
+        events!.ShouldNotContain(e => e.Title.Contains(steady, StringComparison.Ordinal));
     }
 
     [Fact]

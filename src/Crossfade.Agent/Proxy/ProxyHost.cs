@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crossfade.Agent.Proxy.Http1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -26,11 +27,10 @@ public static class ProxyHost
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Kestrel serves only the control port; the public port is the proxy's own HTTP/1.1 relay.
         builder.WebHost.UseKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = null;
-            k.Listen(System.Net.IPAddress.Parse(options.BindAddress), options.Port, l => l.Protocols = HttpProtocols.Http1);
             k.Listen(System.Net.IPAddress.Loopback, options.ControlPort, l => l.Protocols = HttpProtocols.Http1);
         });
         var table = new UpstreamTable();
@@ -39,17 +39,9 @@ public static class ProxyHost
             table.Swap(new UpstreamSnapshot(new Uri(state.Url), state.Release ?? "-", options.ConnectTimeout));
         var accessLog = new AccessLogWriter(options.AccessLog);
         builder.Services.AddSingleton(accessLog);
+        builder.Services.AddHostedService(_ => new Http1Listener(table, accessLog, clock, options));
         var app = builder.Build();
-        var forwarder = new ProxyForwarder(table, accessLog, clock);
         var swapLock = new SemaphoreSlim(1, 1);
-
-        app.Use(async (context, next) =>
-        {
-            if (context.Connection.LocalPort == options.ControlPort)
-                await next(context);
-            else
-                await forwarder.ForwardAsync(context);
-        });
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapGet("/upstream", () =>
         {

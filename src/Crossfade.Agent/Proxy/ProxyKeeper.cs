@@ -9,11 +9,14 @@ public sealed class ProxyKeeper(AgentOptions options)
     /// <summary>
     /// The proxy process's runtime settings. Call counting starts at once instead of after a quiet 100 ms,
     /// which a proxy under steady load never has: hot paths reach optimized code in about 15 s instead of
-    /// about 25 s on 2 busy cores (BENCHMARKS.md).
+    /// about 25 s on 2 busy cores. Socket completions run on the thread that polled them instead of being
+    /// handed to the thread pool: the relay never blocks, and the hand-offs (two context switches per
+    /// request) were most of its cost (BENCHMARKS.md).
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> ProcessEnvironment = new Dictionary<string, string>
     {
         ["DOTNET_TC_CallCountingDelayMs"] = "0",
+        ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1",
     };
 
     private static readonly HttpClient Control = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(10) };

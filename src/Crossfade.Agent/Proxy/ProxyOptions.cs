@@ -20,6 +20,15 @@ public sealed class ProxyOptions
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>How long a client connection may wait for its next request head.</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>How long the upstream may take to start its answer once it has the request.</summary>
+    public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>How long a stopping proxy lets open requests finish.</summary>
+    public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     public void Validate()
     {
         if (Port is < 1 or > 65535)

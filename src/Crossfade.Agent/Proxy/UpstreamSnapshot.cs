@@ -1,34 +1,35 @@
+using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
+using Crossfade.Agent.Proxy.Http1;
 
 namespace Crossfade.Agent.Proxy;
 
-/// <summary>An upstream (one app instance) and the client that reaches it. Immutable once built.</summary>
+/// <summary>
+/// An upstream (one app instance) and the idle keep-alive connections to it. Its address never
+/// changes; a swap makes a new snapshot, and disposing the old one closes its idle connections.
+/// </summary>
 public sealed class UpstreamSnapshot : IDisposable
 {
+    private const int MaxIdle = 256;
+    private static readonly TimeSpan IdleFor = TimeSpan.FromSeconds(4);
+    private readonly ConcurrentStack<(SocketBuffer Connection, long IdleSince)> _idle = new();
+    private readonly EndPoint _endPoint;
+    private readonly TimeSpan _connectTimeout;
     private int _inFlight;
+    private volatile bool _disposed;
 
     public UpstreamSnapshot(Uri baseUri, string release, TimeSpan connectTimeout)
     {
         BaseUri = baseUri;
         Release = release;
-        Invoker = new HttpMessageInvoker(new SocketsHttpHandler
-        {
-            UseProxy = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            UseCookies = false,
-            ConnectTimeout = connectTimeout,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-            ActivityHeadersPropagator = null,
-            EnableMultipleHttp2Connections = false,
-        });
+        _connectTimeout = connectTimeout;
+        _endPoint = IPAddress.TryParse(baseUri.Host, out var ip) ? new IPEndPoint(ip, baseUri.Port) : new DnsEndPoint(baseUri.Host, baseUri.Port);
     }
 
     public Uri BaseUri { get; }
 
     public string Release { get; }
-
-    public HttpMessageInvoker Invoker { get; }
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -36,5 +37,57 @@ public sealed class UpstreamSnapshot : IDisposable
 
     public void Exit() => Interlocked.Decrement(ref _inFlight);
 
-    public void Dispose() => Invoker.Dispose();
+    /// <summary>
+    /// An idle connection, or null when there is none. With <paramref name="check"/>, one the upstream
+    /// closed meanwhile (readable, at its end) is thrown away first: for a request that could not be
+    /// sent again. Without, a closed one shows when the request is sent, and the request goes again.
+    /// </summary>
+    internal SocketBuffer? TakeIdle(bool check)
+    {
+        while (_idle.TryPop(out var idle))
+        {
+            var fresh = Environment.TickCount64 - idle.IdleSince < IdleFor.TotalMilliseconds;
+            if (fresh && idle.Connection.Count == 0 && !(check && idle.Connection.Socket.Poll(0, SelectMode.SelectRead)))
+                return idle.Connection;
+            idle.Connection.Dispose();
+        }
+        return null;
+    }
+
+    internal async Task<SocketBuffer> ConnectAsync(CancellationToken ct)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_connectTimeout);
+        try
+        {
+            await socket.ConnectAsync(_endPoint, timeout.Token);
+            return new SocketBuffer(socket, Peer.Upstream);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException)
+        {
+            socket.Dispose();
+            throw new PeerException(Peer.Upstream, ex is SocketException s ? $"could not connect: {s.SocketErrorCode}" : "could not connect in time", ex);
+        }
+    }
+
+    /// <summary>Keeps a connection whose last answer ended cleanly for the next request.</summary>
+    internal void Return(SocketBuffer connection)
+    {
+        if (_disposed || _idle.Count >= MaxIdle)
+        {
+            connection.Dispose();
+            return;
+        }
+        _idle.Push((connection, Environment.TickCount64));
+        if (_disposed && _idle.TryPop(out var late))
+            late.Connection.Dispose();
+    }
+
+    public void Dispose()
+    {
+        _disposed = true;
+        while (_idle.TryPop(out var idle))
+            idle.Connection.Dispose();
+    }
 }

@@ -1,0 +1,200 @@
+using System.Net.Sockets;
+
+namespace Crossfade.Agent.Proxy.Http1;
+
+/// <summary>The relay of one request to an upstream and of its answer back: the proxy's hot path.</summary>
+internal sealed partial class ClientConnection
+{
+    private async Task<Outcome> ForwardAsync(RequestHead request, BodyFraming framing, bool keepAlive, UpstreamSnapshot acquired, CancellationToken stopping)
+    {
+        UpstreamSnapshot? snapshot = acquired;
+        // Without a body the request can be sent again when the upstream never saw it (refused, or a
+        // kept connection it had closed): once, on the upstream live at that moment.
+        var canRetry = framing.Kind == BodyKind.None;
+        SocketBuffer? upstream = null;
+        var answering = false;
+        var status = 0;
+        try
+        {
+            ResponseHead response;
+            for (var attempt = 0; ; attempt++)
+            {
+                upstream = snapshot.TakeIdle(check: !canRetry);
+                var reused = upstream is not null;
+                try
+                {
+                    upstream ??= await snapshot.ConnectAsync(stopping);
+                    await SendRequestAsync(request, framing, upstream, snapshot, stopping);
+                    response = await ReadResponseHeadAsync(upstream);
+                    break;
+                }
+                catch (PeerException ex) when (ex.Peer == Peer.Upstream && canRetry && attempt == 0 && (reused || IsRefused(ex)))
+                {
+                    upstream?.Dispose();
+                    upstream = null;
+                    if (!reused)
+                    {
+                        snapshot.Exit();
+                        snapshot = table.Acquire();
+                        if (snapshot is null)
+                            return await RefuseAsync(502, $"the upstream did not answer: {ex.Message}", close: !keepAlive);
+                    }
+                }
+            }
+            if (BodyFraming.ForResponse(request.Method, response.Status, response.Headers, out var error) is not { } body)
+                throw new PeerException(Peer.Upstream, $"the upstream's answer is malformed: {error}");
+            var unchunk = body.Kind == BodyKind.Chunked && request.Minor == 0;
+            var close = !keepAlive || body.Kind == BodyKind.UntilClose || unchunk;
+            var keepUpstream = body.Kind != BodyKind.UntilClose && (response.Minor == 1
+                ? !HttpHeads.HasToken(response.Headers, "Connection", "close")
+                : HttpHeads.HasToken(response.Headers, "Connection", "keep-alive"));
+            WriteResponseHead(response, body, unchunk, close, request.Minor);
+            var (taken, scanner) = BodyRelay.TakeBuffered(upstream!, _head, body, unchunk);
+            answering = true;
+            status = response.Status;
+            await _client.SendAsync(_head.Written, stopping);
+            var done = body.Kind == BodyKind.Length && taken == body.Length || scanner?.Done == true;
+            var bytes = done ? taken : await BodyRelay.CopyAsync(upstream!, _client, body, unchunk, stopping, taken, scanner);
+            if (keepUpstream)
+                snapshot.Return(upstream!);
+            else
+                upstream!.Dispose();
+            upstream = null;
+            return new Outcome(response.Status, bytes, snapshot.Release, !close);
+        }
+        catch (PeerException ex) when (ex.Peer == Peer.Upstream && !answering)
+        {
+            return await RefuseAsync(ex.InnerException is OperationCanceledException && !stopping.IsCancellationRequested ? 504 : 502,
+                ex.InnerException is OperationCanceledException ? "the upstream did not answer in time" : $"the upstream did not answer: {ex.Message}",
+                close: true, snapshot?.Release ?? "-");
+        }
+        catch (PeerException ex) when (ex.Peer == Peer.Client)
+        {
+            return new Outcome(499, 0, snapshot?.Release ?? "-", KeepAlive: false);
+        }
+        catch (PeerException)
+        {
+            // The upstream failed in the middle of its answer: the client's connection is closed so it
+            // sees a cut answer, never a complete-looking wrong one.
+            return new Outcome(status, 0, snapshot?.Release ?? "-", KeepAlive: false);
+        }
+        finally
+        {
+            upstream?.Dispose();
+            snapshot?.Exit();
+        }
+    }
+
+    /// <summary>The request head as the upstream gets it (hop-by-hop fields out, X-Forwarded-* in), then its body.</summary>
+    private async Task SendRequestAsync(RequestHead request, BodyFraming framing, SocketBuffer upstream, UpstreamSnapshot snapshot, CancellationToken stopping)
+    {
+        var named = Named(request.Headers);
+        var expectsContinue = framing.Kind != BodyKind.None && request.Minor == 1 && HttpHeads.HasToken(request.Headers, "Expect", "100-continue");
+        string? forwardedFor = null;
+        string? host = null;
+        _head.Start($"{request.Method} {request.Target} HTTP/1.1");
+        foreach (var h in request.Headers)
+        {
+            if (HopHeaders.IsHop(h.Name) || named?.Contains(h.Name) == true
+                || h.Name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase) || h.Name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase)
+                || expectsContinue && h.Name.Equals("Expect", StringComparison.OrdinalIgnoreCase))
+                continue;
+            if (h.Name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
+            {
+                forwardedFor = forwardedFor is null ? h.Value : $"{forwardedFor}, {h.Value}";
+                continue;
+            }
+            if (h.Name.Equals("Host", StringComparison.OrdinalIgnoreCase))
+                host = h.Value;
+            _head.Header(h.Name, h.Value);
+        }
+        if (host is null)
+            _head.Header("Host", snapshot.BaseUri.Authority);
+        _head.Header("X-Forwarded-For", forwardedFor is null ? _clientIp : $"{forwardedFor}, {_clientIp}")
+            .Header("X-Forwarded-Proto", "http");
+        if (host is not null)
+            _head.Header("X-Forwarded-Host", host);
+        if (framing.Kind == BodyKind.Chunked)
+            _head.Header("Transfer-Encoding", "chunked");
+        _head.End();
+        if (expectsContinue)
+        {
+            // The proxy answers the client's wait itself and sends the body on at once.
+            await _client.SendAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray(), stopping);
+        }
+        var (taken, scanner) = BodyRelay.TakeBuffered(_client, _head, framing, unchunk: false);
+        await upstream.SendAsync(_head.Written, stopping);
+        var done = framing.Kind == BodyKind.None || framing.Kind == BodyKind.Length && taken == framing.Length || scanner?.Done == true;
+        if (!done)
+            await BodyRelay.CopyAsync(_client, upstream, framing, unchunk: false, stopping, taken, scanner);
+    }
+
+    /// <summary>The upstream's answer head, past any interim (1xx) answers, within the answer timeout.</summary>
+    private async Task<ResponseHead> ReadResponseHeadAsync(SocketBuffer upstream)
+    {
+        Arm(options.UpstreamTimeout);
+        try
+        {
+            while (true)
+            {
+                int length;
+                try
+                {
+                    length = await upstream.ReadHeadAsync(MaxHead, _timer.Token);
+                }
+                catch (OperationCanceledException ex)
+                {
+                    throw new PeerException(Peer.Upstream, "the upstream did not answer in time", ex);
+                }
+                catch (HeadTooLargeException ex)
+                {
+                    throw new PeerException(Peer.Upstream, "the upstream's answer head is too large", ex);
+                }
+                if (length == 0)
+                    throw new PeerException(Peer.Upstream, "the upstream closed the connection without answering");
+                var head = HttpHeads.ParseResponse(upstream.Buffered.Span[..(length - 4)], out var error);
+                upstream.Consume(length);
+                if (head is null)
+                    throw new PeerException(Peer.Upstream, $"the upstream's answer is malformed: {error}");
+                if (head.Status == 101)
+                    throw new PeerException(Peer.Upstream, "the upstream switched protocols, which the proxy does not relay");
+                if (head.Status >= 200)
+                    return head;
+            }
+        }
+        finally
+        {
+            Disarm();
+        }
+    }
+
+    private void WriteResponseHead(ResponseHead response, BodyFraming body, bool unchunk, bool close, int clientMinor)
+    {
+        var named = Named(response.Headers);
+        _head.Start(HeadWriter.StatusLine(response.Status, response.Reason));
+        foreach (var h in response.Headers)
+            if (!HopHeaders.IsHop(h.Name) && named?.Contains(h.Name) != true)
+                _head.Header(h.Name, h.Value);
+        if (body.Kind == BodyKind.Chunked && !unchunk)
+            _head.Header("Transfer-Encoding", "chunked");
+        if (close)
+            _head.Header("Connection", "close");
+        else if (clientMinor == 0)
+            _head.Header("Connection", "keep-alive");
+        _head.End();
+    }
+
+    private static HashSet<string>? Named(List<HeaderField> headers)
+    {
+        HashSet<string>? named = null;
+        foreach (var h in headers)
+            if (h.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                foreach (var token in h.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    if (!token.Equals("close", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
+                        (named ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token);
+        return named;
+    }
+
+    private static bool IsRefused(PeerException ex) =>
+        ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused };
+}

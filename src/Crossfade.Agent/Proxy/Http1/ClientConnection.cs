@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Crossfade.Agent.Proxy.Http1;
+
+/// <summary>How one request went, for its access record and for whether the connection goes on.</summary>
+internal readonly record struct Outcome(int Status, long Bytes, string Release, bool KeepAlive);
+
+/// <summary>
+/// One client connection of the host proxy: reads each request's head, relays it with its body to
+/// the live upstream, relays the answer back, and writes an access record; keep-alive and pipelined
+/// requests go on on the same connection, each to the upstream that is live when its head arrives.
+/// </summary>
+internal sealed partial class ClientConnection(Socket socket, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options)
+{
+    private const int MaxHead = 64 * 1024;
+    private readonly SocketBuffer _client = new(socket, Peer.Client);
+    private readonly HeadWriter _head = new();
+    private readonly string _clientIp = (socket.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "-";
+    // Timeouts are deadlines checked by the listener's heartbeat (once a second), not a timer per
+    // request: a connection past its deadline is cancelled, and closes.
+    private readonly CancellationTokenSource _timer = new();
+    private long _deadline = long.MaxValue;
+    private volatile bool _idle;
+
+    /// <summary>Cancels what the connection waits for when its deadline has passed; called by the heartbeat.</summary>
+    public void Check(long now)
+    {
+        if (now > Volatile.Read(ref _deadline))
+            _timer.Cancel();
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        // Stopping closes an idle connection at once; a request in progress finishes first.
+        using var stop = stopping.Register(() =>
+        {
+            if (_idle)
+                _timer.Cancel();
+        });
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                Arm(options.KeepAliveTimeout);
+                _idle = _client.Count == 0;
+                if (stopping.IsCancellationRequested)
+                    return;
+                var headLength = await _client.ReadHeadAsync(MaxHead, _timer.Token);
+                _idle = false;
+                if (headLength == 0)
+                    return;
+                Disarm();
+                var started = Stopwatch.GetTimestamp();
+                var request = HttpHeads.ParseRequest(_client.Buffered.Span[..(headLength - 4)], out var error);
+                _client.Consume(headLength);
+                var outcome = request is null
+                    ? await RefuseAsync(400, error!, close: true)
+                    : await ExchangeAsync(request, CancellationToken.None);
+                accessLog.Add(new AccessRecord(time.GetUtcNow(), request?.Method ?? "-", request?.Path ?? "-", outcome.Status,
+                    Stopwatch.GetElapsedTime(started).TotalMilliseconds, outcome.Bytes, outcome.Release, _clientIp));
+                if (!outcome.KeepAlive)
+                    return;
+            }
+        }
+        catch (HeadTooLargeException)
+        {
+            await TryAsync(() => RefuseAsync(431, $"the request head is larger than {MaxHead / 1024} KiB", close: true));
+        }
+        catch (Exception ex) when (ex is PeerException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The client went away, stayed idle too long, or the proxy is stopping: close.
+        }
+        finally
+        {
+            _client.Dispose();
+            _timer.Dispose();
+        }
+    }
+
+    /// <summary>Checks a parsed request, then forwards it on the live upstream.</summary>
+    private async Task<Outcome> ExchangeAsync(RequestHead request, CancellationToken stopping)
+    {
+        if (request.Minor == 1 && HttpHeads.Get(request.Headers, "Host") is null)
+            return await RefuseAsync(400, "an HTTP/1.1 request must have a Host header", close: true);
+        if (BodyFraming.ForRequest(request.Headers, out var error) is not { } framing)
+            return await RefuseAsync(error!.StartsWith("Transfer-Encoding", StringComparison.Ordinal) ? 501 : 400, error, close: true);
+        var keepAlive = request.Minor == 1
+            ? !HttpHeads.HasToken(request.Headers, "Connection", "close")
+            : HttpHeads.HasToken(request.Headers, "Connection", "keep-alive");
+        var snapshot = table.Acquire();
+        if (snapshot is null)
+            return await RefuseAsync(503, "no release is live on this host yet", close: !keepAlive || framing.Kind != BodyKind.None);
+        return await ForwardAsync(request, framing, keepAlive, snapshot, stopping);
+    }
+
+    /// <summary>Answers the client with the proxy's own error; closes when the request's body was not read.</summary>
+    private async Task<Outcome> RefuseAsync(int status, string why, bool close, string release = "-")
+    {
+        var body = Encoding.UTF8.GetBytes($"crossfade proxy: {why}\n");
+        _head.Start(HeadWriter.StatusLine(status, Reason(status)))
+            .Header("Content-Type", "text/plain; charset=utf-8")
+            .Header("X-Crossfade-Proxy-Error", why)
+            .Header("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (close)
+            _head.Header("Connection", "close");
+        _head.End().Append(body);
+        await _client.SendAsync(_head.Written, CancellationToken.None);
+        return new Outcome(status, body.Length, release, !close);
+    }
+
+    private static string Reason(int status) => status switch
+    {
+        400 => "Bad Request",
+        431 => "Request Header Fields Too Large",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => "Error",
+    };
+
+    private void Arm(TimeSpan timeout) => Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
+
+    private void Disarm() => Volatile.Write(ref _deadline, long.MaxValue);
+
+    private static async Task TryAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is PeerException or ObjectDisposedException)
+        {
+            // The client is gone already.
+        }
+    }
+}

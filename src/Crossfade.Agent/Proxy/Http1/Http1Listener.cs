@@ -1,0 +1,89 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Hosting;
+
+namespace Crossfade.Agent.Proxy.Http1;
+
+/// <summary>
+/// The proxy's public port: accepts connections and runs each as a <see cref="ClientConnection"/>.
+/// On stop it takes no new connections; each open one finishes the request it is in and closes,
+/// waiting at most <see cref="ProxyOptions.StopTimeout"/>.
+/// </summary>
+public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options) : IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp);
+    private readonly Dictionary<Task, ClientConnection> _connections = [];
+    private Task? _accepting;
+    private ITimer? _heartbeat;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var address = IPAddress.Parse(options.BindAddress);
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+            _socket.DualMode = true;
+        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        _socket.Bind(new IPEndPoint(address, options.Port));
+        _socket.Listen(1024);
+        _accepting = AcceptLoopAsync();
+        _heartbeat = time.CreateTimer(_ => Heartbeat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Closes the connections past their deadline (idle too long, or an upstream too slow to answer).</summary>
+    private void Heartbeat()
+    {
+        var now = Environment.TickCount64;
+        lock (_connections)
+            foreach (var connection in _connections.Values)
+                connection.Check(now);
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException)
+            {
+                // A connection reset before it was taken: wait for the next one.
+                continue;
+            }
+            client.NoDelay = true;
+            var connection = new ClientConnection(client, table, accessLog, time, options);
+            // Registered under the lock before its removal can run, however fast the connection ends.
+            lock (_connections)
+            {
+                var running = Task.Run(() => connection.RunAsync(_stopping.Token));
+                _connections.Add(running, connection);
+                _ = running.ContinueWith(t =>
+                {
+                    lock (_connections)
+                        _connections.Remove(t);
+                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _socket.Dispose();
+        _heartbeat?.Dispose();
+        Task[] open;
+        lock (_connections)
+            open = [.. _connections.Keys];
+        // Idle connections close at once; busy ones finish the request they are in.
+        await _stopping.CancelAsync();
+        await Task.WhenAny(Task.WhenAll(open), Task.Delay(options.StopTimeout, time, cancellationToken));
+        if (_accepting is not null)
+            await _accepting;
+    }
+}

@@ -1,0 +1,245 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using Crossfade.Agent.Instances;
+using Crossfade.Agent.Proxy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Crossfade.Tests.Agent.Proxy;
+
+/// <summary>The proxy's HTTP/1.1 relay, spoken to byte by byte over real sockets.</summary>
+public sealed class Http1RelayTests : IAsyncLifetime
+{
+    private readonly int _port = FreePorts.Next();
+    private readonly int _control = FreePorts.Next();
+    private readonly string _dir = Directory.CreateTempSubdirectory("cf-relay-").FullName;
+    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false });
+    private readonly List<IAsyncDisposable> _upstreams = [];
+    private WebApplication _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _proxy = ProxyHost.Build(new ProxyOptions
+        {
+            Port = _port, ControlPort = _control, StateFile = Path.Combine(_dir, "state.json"), AccessLog = Path.Combine(_dir, "access.log"),
+            UpstreamTimeout = TimeSpan.FromSeconds(1),
+        });
+        await _proxy.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.StopAsync();
+        foreach (var u in _upstreams)
+            await u.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private async Task<int> KestrelUpstreamAsync()
+    {
+        var port = FreePorts.Next();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        var app = builder.Build();
+        app.MapPost("/echo", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync()));
+        app.MapGet("/stream", async (HttpResponse r) =>
+        {
+            foreach (var part in new[] { "alpha ", "beta ", "gamma" })
+            {
+                await r.WriteAsync(part);
+                await r.Body.FlushAsync();
+            }
+        });
+        app.MapGet("/slow", async () => { await Task.Delay(5000); return "late"; });
+        app.MapMethods("/sized", ["GET", "HEAD"], () => Results.Text("0123456789"));
+        await app.StartAsync();
+        _upstreams.Add(app);
+        return port;
+    }
+
+    private async Task SwapAsync(int port) =>
+        (await _http.PutAsJsonAsync($"http://127.0.0.1:{_control}/upstream", new SwapRequest($"http://127.0.0.1:{port}/", "r1", 1))).EnsureSuccessStatusCode();
+
+    /// <summary>Sends raw bytes on one connection and reads until the proxy closes it or the expected answers are in.</summary>
+    private async Task<string> ExchangeAsync(string request, Func<string, bool>? complete = null)
+    {
+        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _port);
+        await socket.SendAsync(Encoding.Latin1.GetBytes(request));
+        var received = new StringBuilder();
+        var buffer = new byte[65536];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (complete?.Invoke(received.ToString()) != true)
+        {
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            if (n == 0)
+                break;
+            received.Append(Encoding.Latin1.GetString(buffer, 0, n));
+        }
+        return received.ToString();
+    }
+
+    private static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
+
+    [Fact]
+    public async Task ChunkedRequestBody_AndPipelinedRequests_AreRelayedInOrder()
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var answer = await ExchangeAsync(
+            "POST /echo HTTP/1.1\r\nHost: shop\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+            + "POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 6\r\n\r\nsecond"
+            + "GET /sized HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n");
+
+        Count(answer, "HTTP/1.1 200 OK").ShouldBe(3);
+        answer.IndexOf("hello world", StringComparison.Ordinal).ShouldBeLessThan(answer.IndexOf("second", StringComparison.Ordinal));
+        answer.ShouldEndWith("0123456789");
+    }
+
+    [Fact]
+    public async Task Http10Client_GetsAChunkedAnswerWithoutItsFraming_AndTheConnectionClosed()
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var answer = await ExchangeAsync("GET /stream HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+
+        answer.ShouldStartWith("HTTP/1.1 200 OK");
+        answer.ShouldContain("Connection: close");
+        answer.ShouldNotContain("Transfer-Encoding");
+        answer.ShouldEndWith("\r\n\r\nalpha beta gamma");
+    }
+
+    [Fact]
+    public async Task HeadRequest_IsAnsweredWithoutWaitingForABody_AndTheConnectionGoesOn()
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var answer = await ExchangeAsync("HEAD /sized HTTP/1.1\r\nHost: shop\r\n\r\nGET /sized HTTP/1.1\r\nHost: shop\r\n\r\n",
+            a => a.EndsWith("0123456789", StringComparison.Ordinal));
+
+        Count(answer, "HTTP/1.1 200 OK").ShouldBe(2);
+        Count(answer, "0123456789").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task ExpectContinue_IsAnsweredByTheProxy_ThenTheBodyGoesThrough()
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var answer = await ExchangeAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nExpect: 100-continue\r\nContent-Length: 4\r\nConnection: close\r\n\r\nping");
+
+        answer.ShouldStartWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK");
+        answer.ShouldEndWith("ping");
+    }
+
+    [Theory]
+    [InlineData("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc", "400", "both Transfer-Encoding and Content-Length")]
+    [InlineData("GET / HTTP/1.1\nHost: a\r\n\r\n", "400", "bare CR or LF")]
+    [InlineData("GET / HTTP/1.1\r\nAccept: x\r\n\r\n", "400", "must have a Host")]
+    [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", "501", "only 'chunked'")]
+    public async Task AmbiguousOrMalformedRequests_AreRefusedAndClosed_AndTheProxyGoesOn(string request, string status, string reason)
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var answer = await ExchangeAsync(request);
+        var after = await _http.GetStringAsync($"http://127.0.0.1:{_port}/sized");
+
+        answer.ShouldStartWith($"HTTP/1.1 {status}");
+        answer.ShouldContain(reason);
+        answer.ShouldContain("Connection: close");
+        after.ShouldBe("0123456789");
+    }
+
+    [Fact]
+    public async Task OversizedHead_Is431()
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var answer = await ExchangeAsync($"GET / HTTP/1.1\r\nHost: a\r\nX-Big: {new string('x', 70_000)}\r\n\r\n");
+
+        answer.ShouldStartWith("HTTP/1.1 431");
+    }
+
+    [Fact]
+    public async Task UpstreamTooSlow_Is504_NamingWhy()
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var response = await _http.GetAsync($"http://127.0.0.1:{_port}/slow");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.GatewayTimeout);
+        response.Headers.GetValues("X-Crossfade-Proxy-Error").Single().ShouldContain("did not answer in time");
+    }
+
+    [Fact]
+    public async Task KeptConnectionTheUpstreamClosed_IsReplacedWithoutTheClientSeeingIt()
+    {
+        // An upstream that answers once per connection and then closes it, without saying so.
+        await using var upstream = new OneShotUpstream();
+        await SwapAsync(upstream.Port);
+
+        var answers = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            answers.Add(await _http.GetStringAsync($"http://127.0.0.1:{_port}/x"));
+            await Task.Delay(50);
+        }
+
+        answers.ShouldAllBe(a => a == "one-shot");
+        upstream.Connections.ShouldBe(5);
+    }
+
+    private sealed class OneShotUpstream : IAsyncDisposable
+    {
+        private readonly Socket _listener = new(SocketType.Stream, ProtocolType.Tcp);
+        private readonly Task _loop;
+        private int _connections;
+
+        public OneShotUpstream()
+        {
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            _listener.Listen();
+            _loop = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        using var s = await _listener.AcceptAsync();
+                        Interlocked.Increment(ref _connections);
+                        var buffer = new byte[8192];
+                        var text = "";
+                        while (!text.Contains("\r\n\r\n", StringComparison.Ordinal))
+                        {
+                            var n = await s.ReceiveAsync(buffer);
+                            if (n == 0)
+                                break;
+                            text += Encoding.Latin1.GetString(buffer, 0, n);
+                        }
+                        await s.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\none-shot"u8.ToArray());
+                        s.Shutdown(SocketShutdown.Both);
+                    }
+                }
+                catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+                {
+                    // Stopped.
+                }
+            });
+        }
+
+        public int Port => ((IPEndPoint)_listener.LocalEndPoint!).Port;
+
+        public int Connections => Volatile.Read(ref _connections);
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Dispose();
+            await _loop;
+        }
+    }
+}

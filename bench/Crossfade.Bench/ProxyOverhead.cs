@@ -97,7 +97,7 @@ public static partial class ProxyOverhead
             error_log {{dir}}/nginx/logs/error.log warn;
             events { worker_connections 4096; }
             http {
-              access_log off;
+              access_log {{dir}}/nginx/logs/access.log combined buffer=64k flush=1s;
               upstream app { server 127.0.0.1:{{appPort}}; keepalive 64; }
               server {
                 listen 127.0.0.1:{{port}};

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Primitives;
+using Crossfade.Agent.Proxy.Http1;
 
 namespace Crossfade.Agent.Proxy;
 
@@ -13,16 +13,15 @@ internal static class HopHeaders
 
     public static bool IsHop(string name) => Names.Contains(name);
 
-    /// <summary>Headers the Connection header names are hop-by-hop for this message too.</summary>
-    public static HashSet<string>? NamedBy(StringValues connection)
+    /// <summary>Headers the message's Connection header names: hop-by-hop for this message too.</summary>
+    public static HashSet<string>? NamedBy(List<HeaderField> headers)
     {
-        if (StringValues.IsNullOrEmpty(connection))
-            return null;
         HashSet<string>? named = null;
-        foreach (var value in connection)
-            foreach (var token in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                if (!token.Equals("close", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
-                    (named ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token);
+        foreach (var h in headers)
+            if (h.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
+                foreach (var token in h.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    if (!token.Equals("close", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
+                        (named ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token);
         return named;
     }
 }

@@ -88,7 +88,7 @@ internal sealed partial class ClientConnection
     /// <summary>The request head as the upstream gets it (hop-by-hop fields out, X-Forwarded-* in), then its body.</summary>
     private async Task SendRequestAsync(RequestHead request, BodyFraming framing, SocketBuffer upstream, UpstreamSnapshot snapshot, CancellationToken stopping)
     {
-        var named = Named(request.Headers);
+        var named = HopHeaders.NamedBy(request.Headers);
         var expectsContinue = framing.Kind != BodyKind.None && request.Minor == 1 && HttpHeads.HasToken(request.Headers, "Expect", "100-continue");
         string? forwardedFor = null;
         string? host = null;
@@ -170,7 +170,7 @@ internal sealed partial class ClientConnection
 
     private void WriteResponseHead(ResponseHead response, BodyFraming body, bool unchunk, bool close, int clientMinor)
     {
-        var named = Named(response.Headers);
+        var named = HopHeaders.NamedBy(response.Headers);
         _head.Start(HeadWriter.StatusLine(response.Status, response.Reason));
         foreach (var h in response.Headers)
             if (!HopHeaders.IsHop(h.Name) && named?.Contains(h.Name) != true)
@@ -182,17 +182,6 @@ internal sealed partial class ClientConnection
         else if (clientMinor == 0)
             _head.Header("Connection", "keep-alive");
         _head.End();
-    }
-
-    private static HashSet<string>? Named(List<HeaderField> headers)
-    {
-        HashSet<string>? named = null;
-        foreach (var h in headers)
-            if (h.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-                foreach (var token in h.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    if (!token.Equals("close", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
-                        (named ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token);
-        return named;
     }
 
     private static bool IsRefused(PeerException ex) =>

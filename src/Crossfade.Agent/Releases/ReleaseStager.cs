@@ -17,6 +17,13 @@ public sealed class ReleaseStager(ServerClient server)
         Directory.CreateDirectory(layout.Releases);
         Directory.CreateDirectory(layout.Logs);
         var target = layout.Release(payload.Version);
+        if (Directory.Exists(target) && !File.Exists(layout.Marker(payload.Version)) && !IsCurrent(layout, payload.Version))
+        {
+            // Unpacked and renamed into place, but the agent died before it linked the shared paths
+            // and wrote the marker: a staging that never finished, never used. It is done again.
+            log.Write($"releases/{payload.Version} was left half-staged by an interrupted prepare; staging it again");
+            Directory.Delete(target, recursive: true);
+        }
         if (Directory.Exists(target))
         {
             var stored = File.Exists(layout.Marker(payload.Version)) ? (await File.ReadAllTextAsync(layout.Marker(payload.Version), ct)).Trim() : "";
@@ -49,6 +56,9 @@ public sealed class ReleaseStager(ServerClient server)
         log.Write($"unpacked into releases/{payload.Version}");
         return null;
     }
+
+    private static bool IsCurrent(HostLayout layout, string version) =>
+        new FileInfo(layout.Current).LinkTarget is { } link && Path.GetFileName(link.TrimEnd('/')) == version;
 
     /// <summary>A server restart or a network blip mid-download is retried (about a minute) before the step fails.</summary>
     private async Task<string?> DownloadWithRetriesAsync(string sha256, string path, StepLog log, CancellationToken ct)

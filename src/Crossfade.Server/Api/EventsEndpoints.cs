@@ -116,9 +116,7 @@ public static class EventsEndpoints
             var text = q[name].ToString();
             if (text.Length == 0)
                 return null;
-            if (long.TryParse(text, CultureInfo.InvariantCulture, out var seconds))
-                return DateTimeOffset.FromUnixTimeSeconds(seconds);
-            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+            if (Core.Time.TimeText.Moment(text) is { } at)
                 return at;
             problem = $"'{name}' must be Unix seconds or an ISO 8601 time, not '{text}'";
             return null;

@@ -124,8 +124,5 @@ public static class TelemetryEndpoints
         return Results.Ok(routes.Select(r => new NewRouteView(r.Method, r.Route, r.FirstSeen, r.Hits)));
     }
 
-    private static DateTimeOffset? Time(string? text) =>
-        string.IsNullOrEmpty(text) ? null
-        : long.TryParse(text, CultureInfo.InvariantCulture, out var s) ? DateTimeOffset.FromUnixTimeSeconds(s)
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
+    private static DateTimeOffset? Time(string? text) => Core.Time.TimeText.Moment(text);
 }

@@ -67,12 +67,8 @@ public static class EventsCommand
     {
         if (text is null)
             return null;
-        if (text.Length > 1 && double.TryParse(text[..^1], CultureInfo.InvariantCulture, out var n) && n >= 0)
-        {
-            var unit = text[^1] switch { 's' => TimeSpan.FromSeconds(1), 'm' => TimeSpan.FromMinutes(1), 'h' => TimeSpan.FromHours(1), 'd' => TimeSpan.FromDays(1), _ => TimeSpan.Zero };
-            if (unit > TimeSpan.Zero)
-                return DateTimeOffset.UtcNow - unit * n;
-        }
+        if (Core.Time.TimeText.Span(text) is { } ago)
+            return DateTimeOffset.UtcNow - ago;
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at : null;
     }
 }

@@ -83,16 +83,7 @@ public static class TelemetryCommands
 
     private static string? Param(string name, string? value) => value is null ? null : $"{name}={Uri.EscapeDataString(value)}";
 
-    private static TimeSpan Duration(string text)
-    {
-        if (text.Length > 1 && double.TryParse(text[..^1], CultureInfo.InvariantCulture, out var n) && n > 0)
-            return text[^1] switch
-            {
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                'd' => TimeSpan.FromDays(n),
-                _ => throw new ArgumentException($"'{text}' is not a duration: use 30m, 6h or 2d"),
-            };
-        throw new ArgumentException($"'{text}' is not a duration: use 30m, 6h or 2d");
-    }
+    private static TimeSpan Duration(string text) =>
+        Core.Time.TimeText.Span(text) is { } span && span > TimeSpan.Zero ? span
+        : throw new ArgumentException($"'{text}' is not a duration: use 30m, 6h or 2d");
 }

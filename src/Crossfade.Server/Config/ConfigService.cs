@@ -25,12 +25,7 @@ public sealed class ConfigService(IStore store, ArtifactStore artifacts, SecretV
     {
         if (spec.Config is not { } config || !spec.Environments.ContainsKey(environment))
             return null;
-        var secrets = (await store.ListSecretsAsync(spec.Name, ct))
-            .Where(s => config.Secrets.Contains(s.Name) && (s.Environment == environment || s.Environment == ""))
-            // The environment's own value wins over the one every environment shares.
-            .OrderBy(s => s.Environment.Length)
-            .GroupBy(s => s.Name)
-            .ToDictionary(g => g.Key, g => g.Last().Ciphertext, StringComparer.Ordinal);
+        var secrets = SecretChoice.For(await store.ListSecretsAsync(spec.Name, ct), environment, config.Secrets.Contains);
         return new ConfigSnapshot(config.File, ConfigVariables.ForEnvironment(spec, environment, version), config.Secrets, secrets);
     }
 

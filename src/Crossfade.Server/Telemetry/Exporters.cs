@@ -175,9 +175,8 @@ public sealed partial class Exporters : BackgroundService
     /// <summary>An app secret's value for an environment: the environment's own, else the one for every environment.</summary>
     private async Task<string?> SecretAsync(string app, string environment, string name, CancellationToken ct)
     {
-        var secrets = (await store.ListSecretsAsync(app, ct)).Where(s => s.Name == name).ToList();
-        var chosen = secrets.FirstOrDefault(s => s.Environment == environment) ?? secrets.FirstOrDefault(s => s.Environment.Length == 0);
-        return chosen is null ? null : vault.Unprotect(app, chosen.Ciphertext);
+        var chosen = SecretChoice.For(await store.ListSecretsAsync(app, ct), environment, n => n == name);
+        return chosen.TryGetValue(name, out var ciphertext) ? vault.Unprotect(app, ciphertext) : null;
     }
 
     private async Task CountAsync(string name, long value, CancellationToken ct)

@@ -19,7 +19,8 @@ internal sealed partial class ClientConnection
             ResponseHead response;
             for (var attempt = 0; ; attempt++)
             {
-                upstream = snapshot.TakeIdle(check: !canRetry);
+                // The retry takes a new connection: the next kept one may be as stale as the first.
+                upstream = attempt == 0 ? snapshot.TakeIdle(check: !canRetry) : null;
                 var reused = upstream is not null;
                 try
                 {

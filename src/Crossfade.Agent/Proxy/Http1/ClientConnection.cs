@@ -20,7 +20,8 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     private readonly HeadWriter _head = new();
     private readonly string _clientIp = (socket.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "-";
     // Timeouts are deadlines checked by the listener's heartbeat (once a second), not a timer per
-    // request: a connection past its deadline is cancelled, and closes.
+    // request: a connection past its deadline is cancelled, and closes. Never disposed: it holds no
+    // timer, and the heartbeat or a stop may still cancel it after the connection has ended.
     private readonly CancellationTokenSource _timer = new();
     private long _deadline = long.MaxValue;
     private volatile bool _idle;
@@ -76,7 +77,7 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
         finally
         {
             _client.Dispose();
-            _timer.Dispose();
+            Disarm();
         }
     }
 

@@ -122,7 +122,8 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
     public void Dispose()
     {
         Socket.Dispose();
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
     }
 }

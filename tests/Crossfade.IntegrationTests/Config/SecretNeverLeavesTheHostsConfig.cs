@@ -53,6 +53,21 @@ public sealed class SecretNeverLeavesTheHostsConfig
 
     private static string Read(string path)
     {
+        // The live agents delete a spool batch once the server has it (its lines are in the store, read too).
+        if (!File.Exists(path))
+            return "";
+        try
+        {
+            return ReadExisting(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return "";
+        }
+    }
+
+    private static string ReadExisting(string path)
+    {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         using var reader = new StreamReader(stream, Encoding.Latin1);
         return reader.ReadToEnd();

@@ -1,3 +1,4 @@
+using System.Text;
 using Crossfade.Agent.Proxy.Http1;
 
 namespace Crossfade.Agent.Proxy;
@@ -5,23 +6,22 @@ namespace Crossfade.Agent.Proxy;
 /// <summary>Headers that belong to one connection and must not be forwarded (RFC 9110 §7.6.1).</summary>
 internal static class HopHeaders
 {
-    private static readonly HashSet<string> Names = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly byte[][] Names = [.. new[]
     {
         "Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization",
         "TE", "Trailer", "Transfer-Encoding", "Upgrade",
-    };
+    }.Select(Encoding.ASCII.GetBytes)];
 
-    public static bool IsHop(string name) => Names.Contains(name);
-
-    /// <summary>Headers the message's Connection header names: hop-by-hop for this message too.</summary>
-    public static HashSet<string>? NamedBy(List<HeaderField> headers)
+    /// <summary>
+    /// Whether field <paramref name="i"/> of a head is hop-by-hop: one of the fixed names, or a name
+    /// the message's Connection field lists.
+    /// </summary>
+    public static bool IsHop(MessageHead head, int i)
     {
-        HashSet<string>? named = null;
-        foreach (var h in headers)
-            if (h.Name.Equals("Connection", StringComparison.OrdinalIgnoreCase))
-                foreach (var token in h.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    if (!token.Equals("close", StringComparison.OrdinalIgnoreCase) && !token.Equals("keep-alive", StringComparison.OrdinalIgnoreCase))
-                        (named ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).Add(token);
-        return named;
+        var name = head.Name(i);
+        foreach (var hop in Names)
+            if (name.Length == hop.Length && Ascii.EqualsIgnoreCase(name, hop))
+                return true;
+        return head.HasConnection && head.HasToken("Connection"u8, name);
     }
 }

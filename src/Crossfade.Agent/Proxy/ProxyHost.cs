@@ -37,7 +37,7 @@ public static class ProxyHost
         var state = ProxyState.Load(options.StateFile);
         if (state.Url is not null)
             table.Swap(new UpstreamSnapshot(new Uri(state.Url), state.Release ?? "-", options.ConnectTimeout));
-        var accessLog = new AccessLogWriter(options.AccessLog);
+        var accessLog = new AccessLogWriter(options.AccessLog, clock);
         builder.Services.AddSingleton(accessLog);
         builder.Services.AddHostedService(_ => new Http1Listener(table, accessLog, clock, options));
         var app = builder.Build();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Crossfade.Agent.Proxy.Http1;
 
@@ -19,51 +20,50 @@ internal readonly record struct BodyFraming(BodyKind Kind, long Length = 0)
     /// A request's body. A request with both Transfer-Encoding and Content-Length, a coding other than
     /// chunked, or Content-Lengths that disagree is refused: the ambiguities request smuggling lives on.
     /// </summary>
-    public static BodyFraming? ForRequest(List<HeaderField> headers, out string? error)
+    public static BodyFraming? ForRequest(MessageHead head, out string? error)
     {
-        error = null;
-        var te = HttpHeads.Get(headers, "Transfer-Encoding");
-        var length = ContentLength(headers, out error);
+        var length = ContentLength(head, out error);
         if (error is not null)
             return null;
-        if (te is not null)
+        if (head.TryGet("Transfer-Encoding"u8, out var te))
         {
             if (length is not null)
                 return Refuse("a request may not have both Transfer-Encoding and Content-Length", out error);
-            if (!te.Trim().Equals("chunked", StringComparison.OrdinalIgnoreCase) || headers.Count(h => h.Name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) > 1)
-                return Refuse($"Transfer-Encoding '{te}' is not supported (only 'chunked')", out error);
+            if (!Ascii.EqualsIgnoreCase(te, "chunked"u8) || head.CountOf("Transfer-Encoding"u8) > 1)
+                return Refuse($"Transfer-Encoding '{HeadSyntax.Shorten(te)}' is not supported (only 'chunked')", out error);
             return new BodyFraming(BodyKind.Chunked);
         }
         return length is > 0 ? new BodyFraming(BodyKind.Length, length.Value) : None;
     }
 
     /// <summary>A response's body, by the request method and its status and headers.</summary>
-    public static BodyFraming? ForResponse(string method, int status, List<HeaderField> headers, out string? error)
+    public static BodyFraming? ForResponse(string method, int status, MessageHead head, out string? error)
     {
         error = null;
         if (method == "HEAD" || status is (>= 100 and < 200) or 204 or 304)
             return None;
-        if (HttpHeads.Get(headers, "Transfer-Encoding") is { } te)
-            return te.EndsWith("chunked", StringComparison.OrdinalIgnoreCase) ? new BodyFraming(BodyKind.Chunked) : new BodyFraming(BodyKind.UntilClose);
-        var length = ContentLength(headers, out error);
+        if (head.TryGet("Transfer-Encoding"u8, out var te))
+            return te.Length >= 7 && Ascii.EqualsIgnoreCase(te[^7..], "chunked"u8) ? new BodyFraming(BodyKind.Chunked) : new BodyFraming(BodyKind.UntilClose);
+        var length = ContentLength(head, out error);
         if (error is not null)
             return null;
         return length is { } n ? (n == 0 ? None : new BodyFraming(BodyKind.Length, n)) : new BodyFraming(BodyKind.UntilClose);
     }
 
-    private static long? ContentLength(List<HeaderField> headers, out string? error)
+    private static long? ContentLength(MessageHead head, out string? error)
     {
         error = null;
         long? found = null;
-        foreach (var h in headers)
+        for (var i = 0; i < head.Count; i++)
         {
-            if (!h.Name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            if (!Ascii.EqualsIgnoreCase(head.Name(i), "Content-Length"u8))
                 continue;
-            foreach (var part in h.Value.Split(',', StringSplitOptions.TrimEntries))
+            var value = head.Value(i);
+            foreach (var range in value.Split((byte)','))
             {
-                if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                if (!long.TryParse(value[range].Trim(" \t"u8), NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
-                    error = $"Content-Length '{h.Value}' is not a number";
+                    error = $"Content-Length '{HeadSyntax.Shorten(value)}' is not a number";
                     return null;
                 }
                 if (found is { } earlier && earlier != n)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text;
 
 namespace Crossfade.Agent.Proxy.Http1;
 
@@ -42,13 +43,13 @@ internal sealed partial class ClientConnection
                     }
                 }
             }
-            if (BodyFraming.ForResponse(request.Method, response.Status, response.Headers, out var error) is not { } body)
+            if (BodyFraming.ForResponse(request.Method, response.Status, response, out var error) is not { } body)
                 throw new PeerException(Peer.Upstream, $"the upstream's answer is malformed: {error}");
             var unchunk = body.Kind == BodyKind.Chunked && request.Minor == 0;
             var close = !keepAlive || body.Kind == BodyKind.UntilClose || unchunk;
             var keepUpstream = body.Kind != BodyKind.UntilClose && (response.Minor == 1
-                ? !HttpHeads.HasToken(response.Headers, "Connection", "close")
-                : HttpHeads.HasToken(response.Headers, "Connection", "keep-alive"));
+                ? !response.HasToken("Connection"u8, "close"u8)
+                : response.HasToken("Connection"u8, "keep-alive"u8));
             WriteResponseHead(response, body, unchunk, close, request.Minor);
             var (taken, scanner) = BodyRelay.TakeBuffered(upstream!, _head, body, unchunk);
             answering = true;
@@ -89,34 +90,30 @@ internal sealed partial class ClientConnection
     /// <summary>The request head as the upstream gets it (hop-by-hop fields out, X-Forwarded-* in), then its body.</summary>
     private async Task SendRequestAsync(RequestHead request, BodyFraming framing, SocketBuffer upstream, UpstreamSnapshot snapshot, CancellationToken stopping)
     {
-        var named = HopHeaders.NamedBy(request.Headers);
-        var expectsContinue = framing.Kind != BodyKind.None && request.Minor == 1 && HttpHeads.HasToken(request.Headers, "Expect", "100-continue");
-        string? forwardedFor = null;
-        string? host = null;
-        _head.Start($"{request.Method} {request.Target} HTTP/1.1");
-        foreach (var h in request.Headers)
+        var expectsContinue = framing.Kind != BodyKind.None && request.Minor == 1 && request.HasToken("Expect"u8, "100-continue"u8);
+        var host = -1;
+        _head.StartRequest(request.Method, request.Target);
+        for (var i = 0; i < request.Count; i++)
         {
-            if (HopHeaders.IsHop(h.Name) || named?.Contains(h.Name) == true
-                || h.Name.Equals("X-Forwarded-Proto", StringComparison.OrdinalIgnoreCase) || h.Name.Equals("X-Forwarded-Host", StringComparison.OrdinalIgnoreCase)
-                || expectsContinue && h.Name.Equals("Expect", StringComparison.OrdinalIgnoreCase))
+            var name = request.Name(i);
+            if (Ascii.EqualsIgnoreCase(name, "Host"u8))
+                host = i;
+            else if (HopHeaders.IsHop(request, i) || IsForwarded(name) || expectsContinue && Ascii.EqualsIgnoreCase(name, "Expect"u8))
                 continue;
-            if (h.Name.Equals("X-Forwarded-For", StringComparison.OrdinalIgnoreCase))
-            {
-                forwardedFor = forwardedFor is null ? h.Value : $"{forwardedFor}, {h.Value}";
-                continue;
-            }
-            if (h.Name.Equals("Host", StringComparison.OrdinalIgnoreCase))
-                host = h.Value;
-            _head.Header(h.Name, h.Value);
+            _head.Header(name, request.Value(i));
         }
-        if (host is null)
-            _head.Header("Host", snapshot.BaseUri.Authority);
-        _head.Header("X-Forwarded-For", forwardedFor is null ? _clientIp : $"{forwardedFor}, {_clientIp}")
-            .Header("X-Forwarded-Proto", "http");
-        if (host is not null)
-            _head.Header("X-Forwarded-Host", host);
+        if (host < 0)
+            _head.Header("Host"u8, snapshot.BaseUri.Authority);
+        // X-Forwarded-For: what earlier proxies said (every line of it, in order), then this client.
+        _head.Append("X-Forwarded-For: "u8);
+        for (var i = 0; i < request.Count; i++)
+            if (Ascii.EqualsIgnoreCase(request.Name(i), "X-Forwarded-For"u8))
+                _head.Append(request.Value(i)).Append(", "u8);
+        _head.Text(_clientIp).Append("\r\nX-Forwarded-Proto: http\r\n"u8);
+        if (host >= 0)
+            _head.Header("X-Forwarded-Host"u8, request.Value(host));
         if (framing.Kind == BodyKind.Chunked)
-            _head.Header("Transfer-Encoding", "chunked");
+            _head.Header("Transfer-Encoding"u8, "chunked"u8);
         _head.End();
         if (expectsContinue)
         {
@@ -153,14 +150,14 @@ internal sealed partial class ClientConnection
                 }
                 if (length == 0)
                     throw new PeerException(Peer.Upstream, "the upstream closed the connection without answering");
-                var head = HttpHeads.ParseResponse(upstream.Buffered.Span[..(length - 4)], out var error);
+                var valid = _response.TryRead(upstream.Buffered.Span[..(length - 4)], out var error);
                 upstream.Consume(length);
-                if (head is null)
+                if (!valid)
                     throw new PeerException(Peer.Upstream, $"the upstream's answer is malformed: {error}");
-                if (head.Status == 101)
+                if (_response.Status == 101)
                     throw new PeerException(Peer.Upstream, "the upstream switched protocols, which the proxy does not relay");
-                if (head.Status >= 200)
-                    return head;
+                if (_response.Status >= 200)
+                    return _response;
             }
         }
         finally
@@ -171,19 +168,23 @@ internal sealed partial class ClientConnection
 
     private void WriteResponseHead(ResponseHead response, BodyFraming body, bool unchunk, bool close, int clientMinor)
     {
-        var named = HopHeaders.NamedBy(response.Headers);
-        _head.Start(HeadWriter.StatusLine(response.Status, response.Reason));
-        foreach (var h in response.Headers)
-            if (!HopHeaders.IsHop(h.Name) && named?.Contains(h.Name) != true)
-                _head.Header(h.Name, h.Value);
+        _head.StartResponse(response.Status, response.Reason);
+        for (var i = 0; i < response.Count; i++)
+            if (!HopHeaders.IsHop(response, i))
+                _head.Header(response.Name(i), response.Value(i));
         if (body.Kind == BodyKind.Chunked && !unchunk)
-            _head.Header("Transfer-Encoding", "chunked");
+            _head.Header("Transfer-Encoding"u8, "chunked"u8);
         if (close)
-            _head.Header("Connection", "close");
+            _head.Header("Connection"u8, "close"u8);
         else if (clientMinor == 0)
-            _head.Header("Connection", "keep-alive");
+            _head.Header("Connection"u8, "keep-alive"u8);
         _head.End();
     }
+
+    /// <summary>X-Forwarded-* fields from the client: the proxy writes its own.</summary>
+    private static bool IsForwarded(ReadOnlySpan<byte> name) =>
+        Ascii.EqualsIgnoreCase(name, "X-Forwarded-For"u8) || Ascii.EqualsIgnoreCase(name, "X-Forwarded-Proto"u8)
+        || Ascii.EqualsIgnoreCase(name, "X-Forwarded-Host"u8);
 
     private static bool IsRefused(PeerException ex) =>
         ex.InnerException is SocketException { SocketErrorCode: SocketError.ConnectionRefused };

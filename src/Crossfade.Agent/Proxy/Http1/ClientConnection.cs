@@ -18,7 +18,9 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     private const int MaxHead = 64 * 1024;
     private readonly SocketBuffer _client = new(socket, Peer.Client);
     private readonly HeadWriter _head = new();
-    private readonly string _clientIp = (socket.RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "-";
+    private readonly RequestHead _request = new();
+    private readonly ResponseHead _response = new();
+    private readonly string _clientIp = ClientAddress(socket);
     // Timeouts are deadlines checked by the listener's heartbeat (once a second), not a timer per
     // request: a connection past its deadline is cancelled, and closes. Never disposed: it holds no
     // timer, and the heartbeat or a stop may still cancel it after the connection has ended.
@@ -55,12 +57,12 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
                     return;
                 Disarm();
                 var started = Stopwatch.GetTimestamp();
-                var request = HttpHeads.ParseRequest(_client.Buffered.Span[..(headLength - 4)], out var error);
+                var valid = _request.TryRead(_client.Buffered.Span[..(headLength - 4)], out var error);
                 _client.Consume(headLength);
-                var outcome = request is null
-                    ? await RefuseAsync(400, error!, close: true)
-                    : await ExchangeAsync(request, CancellationToken.None);
-                accessLog.Add(new AccessRecord(time.GetUtcNow(), request?.Method ?? "-", request?.Path ?? "-", outcome.Status,
+                var outcome = valid
+                    ? await ExchangeAsync(_request, CancellationToken.None)
+                    : await RefuseAsync(400, error!, close: true);
+                accessLog.Add(new AccessRecord(time.GetUtcNow(), valid ? _request.Method : "-", valid ? _request.Path : "-", outcome.Status,
                     Stopwatch.GetElapsedTime(started).TotalMilliseconds, outcome.Bytes, outcome.Release, _clientIp));
                 if (!outcome.KeepAlive)
                     return;
@@ -84,13 +86,15 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     /// <summary>Checks a parsed request, then forwards it on the live upstream.</summary>
     private async Task<Outcome> ExchangeAsync(RequestHead request, CancellationToken stopping)
     {
-        if (request.Minor == 1 && HttpHeads.Get(request.Headers, "Host") is null)
+        if (request.Minor == 1 && !request.Has("Host"u8))
             return await RefuseAsync(400, "an HTTP/1.1 request must have a Host header", close: true);
-        if (BodyFraming.ForRequest(request.Headers, out var error) is not { } framing)
+        if (request.CountOf("Host"u8) > 1)
+            return await RefuseAsync(400, "a request may have only one Host header", close: true);
+        if (BodyFraming.ForRequest(request, out var error) is not { } framing)
             return await RefuseAsync(error!.StartsWith("Transfer-Encoding", StringComparison.Ordinal) ? 501 : 400, error, close: true);
         var keepAlive = request.Minor == 1
-            ? !HttpHeads.HasToken(request.Headers, "Connection", "close")
-            : HttpHeads.HasToken(request.Headers, "Connection", "keep-alive");
+            ? !request.HasToken("Connection"u8, "close"u8)
+            : request.HasToken("Connection"u8, "keep-alive"u8);
         var snapshot = table.Acquire();
         if (snapshot is null)
             return await RefuseAsync(503, "no release is live on this host yet", close: !keepAlive || framing.Kind != BodyKind.None);
@@ -101,27 +105,32 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     private async Task<Outcome> RefuseAsync(int status, string why, bool close, string release = "-")
     {
         var body = Encoding.UTF8.GetBytes($"crossfade proxy: {why}\n");
-        _head.Start(HeadWriter.StatusLine(status, Reason(status)))
-            .Header("Content-Type", "text/plain; charset=utf-8")
-            .Header("X-Crossfade-Proxy-Error", why)
-            .Header("Content-Length", body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        _head.StartResponse(status, Reason(status))
+            .Header("Content-Type"u8, "text/plain; charset=utf-8"u8)
+            .Header("X-Crossfade-Proxy-Error"u8, why)
+            .Header("Content-Length"u8, body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (close)
-            _head.Header("Connection", "close");
+            _head.Header("Connection"u8, "close"u8);
         _head.End().Append(body);
         await _client.SendAsync(_head.Written, CancellationToken.None);
         return new Outcome(status, body.Length, release, !close);
     }
 
-    private static string Reason(int status) => status switch
+    private static ReadOnlySpan<byte> Reason(int status) => status switch
     {
-        400 => "Bad Request",
-        431 => "Request Header Fields Too Large",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "Error",
+        400 => "Bad Request"u8,
+        431 => "Request Header Fields Too Large"u8,
+        501 => "Not Implemented"u8,
+        502 => "Bad Gateway"u8,
+        503 => "Service Unavailable"u8,
+        504 => "Gateway Timeout"u8,
+        _ => "Error"u8,
     };
+
+    /// <summary>The client's address as the access record shows it: IPv4 without its IPv6 mapping.</summary>
+    private static string ClientAddress(Socket socket) => socket.RemoteEndPoint is IPEndPoint { Address: var address }
+        ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
+        : "-";
 
     private void Arm(TimeSpan timeout) => Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Globalization;
+using System.Buffers.Text;
 using System.Text;
 
 namespace Crossfade.Agent.Proxy.Http1;
@@ -11,39 +11,43 @@ internal sealed class HeadWriter
 
     public ReadOnlyMemory<byte> Written => _buffer.WrittenMemory;
 
-    public HeadWriter Start(string firstLine)
+    /// <summary>Starts a request head: the request line as it came, always as HTTP/1.1.</summary>
+    public HeadWriter StartRequest(string method, string target)
     {
         _buffer.ResetWrittenCount();
-        return Line(firstLine);
+        return Text(method).Append(" "u8).Text(target).Append(" HTTP/1.1\r\n"u8);
     }
 
-    public HeadWriter Header(string name, string value)
+    /// <summary>Starts a response head: <c>HTTP/1.1 status reason</c>.</summary>
+    public HeadWriter StartResponse(int status, ReadOnlySpan<byte> reason)
     {
-        Text(name);
-        Text(": ");
-        Text(value);
-        return Text("\r\n");
+        _buffer.ResetWrittenCount();
+        Append("HTTP/1.1 "u8);
+        Utf8Formatter.TryFormat(status, _buffer.GetSpan(11), out var written);
+        _buffer.Advance(written);
+        return Append(" "u8).Append(reason).Append("\r\n"u8);
     }
 
-    public HeadWriter End() => Text("\r\n");
+    public HeadWriter Header(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value) =>
+        Append(name).Append(": "u8).Append(value).Append("\r\n"u8);
 
-    /// <summary>Body bytes sent in the same write as the head.</summary>
+    public HeadWriter Header(ReadOnlySpan<byte> name, string value) =>
+        Append(name).Append(": "u8).Text(value).Append("\r\n"u8);
+
+    public HeadWriter End() => Append("\r\n"u8);
+
+    /// <summary>Bytes as they are: part of a field, or body bytes sent in the same write as the head.</summary>
     public HeadWriter Append(ReadOnlySpan<byte> bytes)
     {
         _buffer.Write(bytes);
         return this;
     }
 
-    private HeadWriter Line(string text) => Text(text).Text("\r\n");
-
-    private HeadWriter Text(string text)
+    public HeadWriter Text(string text)
     {
         var span = _buffer.GetSpan(text.Length);
         Encoding.Latin1.GetBytes(text, span);
         _buffer.Advance(text.Length);
         return this;
     }
-
-    public static string StatusLine(int status, string reason) =>
-        string.Create(CultureInfo.InvariantCulture, $"HTTP/1.1 {status} {reason}");
 }

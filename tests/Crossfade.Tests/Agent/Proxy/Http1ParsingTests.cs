@@ -10,18 +10,36 @@ public class Http1ParsingTests
     [Fact]
     public void Request_IsRead_WithItsHeadersAndPath()
     {
-        var head = HttpHeads.ParseRequest(Bytes("POST /orders/7?x=1 HTTP/1.1\r\nHost: shop\r\nContent-Length:  12 \r\nX-Multi: a, b"), out var error)!;
+        var head = RequestHead.Parse(Bytes("POST /orders/7?x=1 HTTP/1.1\r\nHost: shop\r\nContent-Length:  12 \r\nX-Multi: a, b"), out var error)!;
 
         error.ShouldBeNull();
         head.Method.ShouldBe("POST");
         head.Path.ShouldBe("/orders/7");
         head.Minor.ShouldBe(1);
-        HttpHeads.Get(head.Headers, "content-length").ShouldBe("12");
-        HttpHeads.Get(head.Headers, "X-Multi").ShouldBe("a, b");
+        head.GetString("content-length").ShouldBe("12");
+        head.GetString("X-Multi").ShouldBe("a, b");
+    }
+
+    [Fact]
+    public void Head_ReadAgain_HoldsOnlyTheNextMessage()
+    {
+        var head = new RequestHead();
+
+        head.TryRead(Bytes($"POST /a HTTP/1.1\r\nHost: one\r\nContent-Length: 3\r\nX-Long: {new string('x', 3000)}"), out _).ShouldBeTrue();
+        head.TryRead(Bytes("DELETE /b HTTP/1.0\r\nhost:two\t"), out _).ShouldBeTrue();
+
+        head.Method.ShouldBe("DELETE");
+        head.Minor.ShouldBe(0);
+        head.Count.ShouldBe(1);
+        head.GetString("Host").ShouldBe("two");
+        head.Has("Content-Length"u8).ShouldBeFalse();
     }
 
     [Theory]
     [InlineData("GET /a HTTP/1.1\nHost: x", "bare CR or LF")]
+    [InlineData("GET /a HTTP/1.1\r\nHost: x\ry", "bare CR or LF")]
+    [InlineData("GET /a HTTP/1.1\r\nHost: x\0", "NUL")]
+    [InlineData("GET /a\r HTTP/1.1\r\nHost: x", "bare CR or LF")]
     [InlineData("GET /a HTTP/1.1\r\nHost : x", "is not a header field")]
     [InlineData("GET /a HTTP/1.1\r\nHost: x\r\n folded", "folded")]
     [InlineData("GET /a HTTP/2.0\r\nHost: x", "HTTP/1.0 and HTTP/1.1")]
@@ -30,7 +48,7 @@ public class Http1ParsingTests
     [InlineData("G(T /a HTTP/1.1\r\nHost: x", "is not a method")]
     public void Request_Malformed_IsRefusedWithTheReason(string text, string reason)
     {
-        HttpHeads.ParseRequest(Bytes(text), out var error).ShouldBeNull();
+        RequestHead.Parse(Bytes(text), out var error).ShouldBeNull();
         error!.ShouldContain(reason);
     }
 
@@ -42,9 +60,9 @@ public class Http1ParsingTests
     [InlineData("Content-Length: 1e3", "not a number")]
     public void RequestFraming_Ambiguous_IsRefused(string headers, string reason)
     {
-        var head = HttpHeads.ParseRequest(Bytes($"POST / HTTP/1.1\r\nHost: x\r\n{headers}"), out _)!;
+        var head = RequestHead.Parse(Bytes($"POST / HTTP/1.1\r\nHost: x\r\n{headers}"), out _)!;
 
-        BodyFraming.ForRequest(head.Headers, out var error).ShouldBeNull();
+        BodyFraming.ForRequest(head, out var error).ShouldBeNull();
         error!.ShouldContain(reason);
     }
 
@@ -56,10 +74,10 @@ public class Http1ParsingTests
     [InlineData("GET", 200, "X-Nothing: 1", "UntilClose")]
     public void ResponseFraming_FollowsMethodStatusAndHeaders(string method, int status, string header, string kind)
     {
-        var head = HttpHeads.ParseResponse(Bytes($"HTTP/1.1 {status} Whatever\r\n{header}"), out _)!;
+        var head = ResponseHead.Parse(Bytes($"HTTP/1.1 {status} Whatever\r\n{header}"), out _)!;
 
-        BodyFraming.ForResponse(method, status, head.Headers, out _)!.Value.Kind.ToString().ShouldBe(kind);
-        head.Reason.ShouldBe("Whatever");
+        BodyFraming.ForResponse(method, status, head, out _)!.Value.Kind.ToString().ShouldBe(kind);
+        Encoding.Latin1.GetString(head.Reason).ShouldBe("Whatever");
     }
 
     [Fact]

@@ -56,6 +56,7 @@ public sealed class Http1RelayTests : IAsyncLifetime
             }
         });
         app.MapGet("/slow", async () => { await Task.Delay(5000); return "late"; });
+        app.MapGet("/heads", (HttpRequest r) => Results.Text(string.Join("\n", r.Headers.Select(h => $"{h.Key}: {h.Value}"))));
         app.MapMethods("/sized", ["GET", "HEAD"], () => Results.Text("0123456789"));
         await app.StartAsync();
         _upstreams.Add(app);
@@ -141,6 +142,7 @@ public sealed class Http1RelayTests : IAsyncLifetime
     [InlineData("GET / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\nabc", "400", "both Transfer-Encoding and Content-Length")]
     [InlineData("GET / HTTP/1.1\nHost: a\r\n\r\n", "400", "bare CR or LF")]
     [InlineData("GET / HTTP/1.1\r\nAccept: x\r\n\r\n", "400", "must have a Host")]
+    [InlineData("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", "400", "only one Host")]
     [InlineData("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", "501", "only 'chunked'")]
     public async Task AmbiguousOrMalformedRequests_AreRefusedAndClosed_AndTheProxyGoesOn(string request, string status, string reason)
     {
@@ -153,6 +155,24 @@ public sealed class Http1RelayTests : IAsyncLifetime
         answer.ShouldContain(reason);
         answer.ShouldContain("Connection: close");
         after.ShouldBe("0123456789");
+    }
+
+    [Fact]
+    public async Task ForwardedHeaders_AreTheProxysOwn_AndHopByHopFieldsStayBehind()
+    {
+        await SwapAsync(await KestrelUpstreamAsync());
+
+        var answer = await ExchangeAsync("GET /heads HTTP/1.1\r\nHost: shop\r\nX-Forwarded-For: 10.0.0.1\r\nx-forwarded-for: 10.0.0.2\r\n"
+            + "X-Forwarded-Proto: https\r\nX-Forwarded-Host: evil\r\nConnection: close, X-Drop\r\nX-Drop: 1\r\nUser-Agent: t\r\n\r\n");
+        var seen = answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..].Split('\n');
+
+        answer.ShouldStartWith("HTTP/1.1 200");
+        seen.ShouldContain("X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.1");
+        seen.ShouldContain("X-Forwarded-Proto: http");
+        seen.ShouldContain("X-Forwarded-Host: shop");
+        seen.ShouldContain("Host: shop");
+        seen.ShouldContain("User-Agent: t");
+        seen.ShouldNotContain(h => h.StartsWith("X-Drop", StringComparison.OrdinalIgnoreCase) || h.StartsWith("Connection", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Crossfade.Agent.Proxy.Http1;
@@ -13,11 +12,12 @@ public sealed class UpstreamSnapshot : IDisposable
 {
     private const int MaxIdle = 256;
     private static readonly TimeSpan IdleFor = TimeSpan.FromSeconds(4);
-    private readonly ConcurrentStack<(SocketBuffer Connection, long IdleSince)> _idle = new();
+    // Most recently used on top; a plain stack under a lock, so keeping a connection allocates nothing.
+    private readonly Stack<(SocketBuffer Connection, long IdleSince)> _idle = new(MaxIdle);
     private readonly EndPoint _endPoint;
     private readonly TimeSpan _connectTimeout;
     private int _inFlight;
-    private volatile bool _disposed;
+    private bool _disposed;
 
     public UpstreamSnapshot(Uri baseUri, string release, TimeSpan connectTimeout)
     {
@@ -44,7 +44,7 @@ public sealed class UpstreamSnapshot : IDisposable
     /// </summary>
     internal SocketBuffer? TakeIdle(bool check)
     {
-        while (_idle.TryPop(out var idle))
+        while (Pop() is { } idle)
         {
             var fresh = Environment.TickCount64 - idle.IdleSince < IdleFor.TotalMilliseconds;
             if (fresh && idle.Connection.Count == 0 && !(check && idle.Connection.Socket.Poll(0, SelectMode.SelectRead)))
@@ -74,20 +74,28 @@ public sealed class UpstreamSnapshot : IDisposable
     /// <summary>Keeps a connection whose last answer ended cleanly for the next request.</summary>
     internal void Return(SocketBuffer connection)
     {
-        if (_disposed || _idle.Count >= MaxIdle)
+        lock (_idle)
         {
-            connection.Dispose();
-            return;
+            if (!_disposed && _idle.Count < MaxIdle)
+            {
+                _idle.Push((connection, Environment.TickCount64));
+                return;
+            }
         }
-        _idle.Push((connection, Environment.TickCount64));
-        if (_disposed && _idle.TryPop(out var late))
-            late.Connection.Dispose();
+        connection.Dispose();
+    }
+
+    private (SocketBuffer Connection, long IdleSince)? Pop()
+    {
+        lock (_idle)
+            return _idle.TryPop(out var idle) ? idle : null;
     }
 
     public void Dispose()
     {
-        _disposed = true;
-        while (_idle.TryPop(out var idle))
+        lock (_idle)
+            _disposed = true;
+        while (Pop() is { } idle)
             idle.Connection.Dispose();
     }
 }

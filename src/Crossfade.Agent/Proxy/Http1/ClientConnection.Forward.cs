@@ -1,12 +1,14 @@
 using System.Net.Sockets;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Crossfade.Agent.Proxy.Http1;
 
 /// <summary>The relay of one request to an upstream and of its answer back: the proxy's hot path.</summary>
 internal sealed partial class ClientConnection
 {
-    private async Task<Outcome> ForwardAsync(RequestHead request, BodyFraming framing, bool keepAlive, UpstreamSnapshot acquired, CancellationToken stopping)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome> ForwardAsync(RequestHead request, BodyFraming framing, bool keepAlive, UpstreamSnapshot acquired, CancellationToken stopping)
     {
         UpstreamSnapshot? snapshot = acquired;
         // Without a body the request can be sent again when the upstream never saw it (refused, or a
@@ -88,7 +90,8 @@ internal sealed partial class ClientConnection
     }
 
     /// <summary>The request head as the upstream gets it (hop-by-hop fields out, X-Forwarded-* in), then its body.</summary>
-    private async Task SendRequestAsync(RequestHead request, BodyFraming framing, SocketBuffer upstream, UpstreamSnapshot snapshot, CancellationToken stopping)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendRequestAsync(RequestHead request, BodyFraming framing, SocketBuffer upstream, UpstreamSnapshot snapshot, CancellationToken stopping)
     {
         var expectsContinue = framing.Kind != BodyKind.None && request.Minor == 1 && request.HasToken("Expect"u8, "100-continue"u8);
         var host = -1;
@@ -128,7 +131,8 @@ internal sealed partial class ClientConnection
     }
 
     /// <summary>The upstream's answer head, past any interim (1xx) answers, within the answer timeout.</summary>
-    private async Task<ResponseHead> ReadResponseHeadAsync(SocketBuffer upstream)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ResponseHead> ReadResponseHeadAsync(SocketBuffer upstream)
     {
         Arm(options.UpstreamTimeout);
         try

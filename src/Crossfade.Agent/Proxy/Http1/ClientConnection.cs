@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Runtime.CompilerServices;
 
 namespace Crossfade.Agent.Proxy.Http1;
 
@@ -70,7 +71,7 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
         }
         catch (HeadTooLargeException)
         {
-            await TryAsync(() => RefuseAsync(431, $"the request head is larger than {MaxHead / 1024} KiB", close: true));
+            await TryAsync(() => RefuseAsync(431, $"the request head is larger than {MaxHead / 1024} KiB", close: true).AsTask());
         }
         catch (Exception ex) when (ex is PeerException or OperationCanceledException or ObjectDisposedException)
         {
@@ -84,7 +85,8 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     }
 
     /// <summary>Checks a parsed request, then forwards it on the live upstream.</summary>
-    private async Task<Outcome> ExchangeAsync(RequestHead request, CancellationToken stopping)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome> ExchangeAsync(RequestHead request, CancellationToken stopping)
     {
         if (request.Minor == 1 && !request.Has("Host"u8))
             return await RefuseAsync(400, "an HTTP/1.1 request must have a Host header", close: true);
@@ -102,7 +104,8 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     }
 
     /// <summary>Answers the client with the proxy's own error; closes when the request's body was not read.</summary>
-    private async Task<Outcome> RefuseAsync(int status, string why, bool close, string release = "-")
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome> RefuseAsync(int status, string why, bool close, string release = "-")
     {
         var body = Encoding.UTF8.GetBytes($"crossfade proxy: {why}\n");
         _head.StartResponse(status, Reason(status))

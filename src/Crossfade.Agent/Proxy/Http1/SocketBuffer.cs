@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Crossfade.Agent.Proxy.Http1;
 
@@ -40,6 +41,7 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
     public void Consume(int count) => _start += count;
 
     /// <summary>Reads more from the socket; returns 0 at the end of the stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> FillAsync(CancellationToken ct)
     {
         if (_start == _end)
@@ -76,6 +78,7 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
     /// Reads until a whole head (ending in an empty line) is buffered and returns its length with the
     /// empty line, or 0 when the stream ended before any byte of a new message.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadHeadAsync(int maxBytes, CancellationToken ct)
     {
         var searched = 0;
@@ -101,6 +104,7 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
     }
 
     /// <summary>Sends all of <paramref name="bytes"/> to this buffer's socket.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
     {
         try

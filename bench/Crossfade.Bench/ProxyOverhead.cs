@@ -10,8 +10,9 @@ using Crossfade.Demo;
 namespace Crossfade.Bench;
 
 /// <summary>
-/// Requests/s of gear-shop's /version hit directly, through a crossfade proxy process, and through
-/// nginx (when installed), with wrk, 32 keep-alive connections, interleaved rounds; medians compared.
+/// Requests/s of gear-shop's /listings and /version hit directly, through a crossfade proxy process, and
+/// through nginx (when installed), with wrk, 32 keep-alive connections, interleaved rounds; medians of
+/// each round's ratios compared, and each proxy's CPU per request.
 /// </summary>
 public static partial class ProxyOverhead
 {
@@ -53,10 +54,11 @@ public static partial class ProxyOverhead
                 await WrkAsync(port, seconds: 20);
             // A representative page first (a SQLite read rendered as JSON), then the trivial worst case
             // (/version), whose figures make the summary line.
-            await RoundsAsync("/listings", rounds, appPort, proxyPort, nginxPort);
-            var (direct, crossfade, viaNginx) = await RoundsAsync("/version", rounds, appPort, proxyPort, nginxPort);
+            var targets = new Targets(appPort, proxyPort, proxy.Pid, nginxPort, nginx?.Pid ?? 0);
+            await RoundsAsync("/listings", rounds, targets);
+            var figures = await RoundsAsync("/version", rounds, targets);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"proxy-overhead: direct_rps={direct:0} crossfade_rps={crossfade:0} nginx_rps={(viaNginx is { } n ? n.ToString("0", CultureInfo.InvariantCulture) : "na")} ratio_direct={crossfade / direct:0.00} ratio_nginx={(viaNginx is { } m ? (crossfade / m).ToString("0.00", CultureInfo.InvariantCulture) : "na")}"));
+                $"proxy-overhead: direct_rps={figures.Direct:0} crossfade_rps={figures.Crossfade:0} nginx_rps={(figures.Nginx is { } n ? n.ToString("0", CultureInfo.InvariantCulture) : "na")} ratio_direct={figures.RatioDirect:0.00} ratio_nginx={(figures.RatioNginx is { } m ? m.ToString("0.00", CultureInfo.InvariantCulture) : "na")}"));
             return 0;
         }
         finally
@@ -67,24 +69,41 @@ public static partial class ProxyOverhead
         }
     }
 
-    private static async Task<(double Direct, double Crossfade, double? Nginx)> RoundsAsync(string path, int rounds, int appPort, int proxyPort, int nginxPort)
+    /// <summary>
+    /// Interleaved rounds: direct, then through crossfade, then through nginx, back to back. The
+    /// ratios are the medians of each round's own ratios (the three runs of a round share the
+    /// machine's mood, which on a shared 2-core machine swings by ±15% between rounds); the
+    /// requests/s are medians too. Each proxy's CPU per request is measured from its processes' times.
+    /// </summary>
+    private static async Task<Figures> RoundsAsync(string path, int rounds, Targets targets)
     {
-        var results = new Dictionary<string, List<double>> { ["direct"] = [], ["crossfade"] = [], ["nginx"] = [] };
+        var direct = new List<double>();
+        var crossfade = new List<Run>();
+        var nginx = new List<Run>();
         for (var round = 1; round <= rounds; round++)
         {
-            results["direct"].Add(await WrkAsync(appPort, path: path));
-            results["crossfade"].Add(await WrkAsync(proxyPort, path: path));
-            if (nginxPort != 0)
-                results["nginx"].Add(await WrkAsync(nginxPort, path: path));
-            Console.WriteLine($"{path} round {round}: direct {results["direct"][^1]:0} rps, crossfade {results["crossfade"][^1]:0} rps" + (nginxPort == 0 ? "" : $", nginx {results["nginx"][^1]:0} rps"));
+            direct.Add((await WrkAsync(targets.AppPort, path: path)).Rps);
+            crossfade.Add(await WrkAsync(targets.ProxyPort, path: path, session: targets.ProxyPid));
+            if (targets.NginxPort != 0)
+                nginx.Add(await WrkAsync(targets.NginxPort, path: path, session: targets.NginxPid));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path} round {round}: direct {direct[^1]:0} rps, crossfade {crossfade[^1].Rps:0} rps ({crossfade[^1].CpuUs:0.0} µs CPU/request)")
+                + (targets.NginxPort == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $", nginx {nginx[^1].Rps:0} rps ({nginx[^1].CpuUs:0.0} µs CPU/request)")));
         }
-        var direct = Median(results["direct"]);
-        var crossfade = Median(results["crossfade"]);
-        double? viaNginx = nginxPort == 0 ? null : Median(results["nginx"]);
+        var figures = new Figures(
+            Median(direct), Median(crossfade.Select(r => r.Rps)), nginx.Count == 0 ? null : Median(nginx.Select(r => r.Rps)),
+            Median(crossfade.Select((r, i) => r.Rps / direct[i])), nginx.Count == 0 ? null : Median(crossfade.Select((r, i) => r.Rps / nginx[i].Rps)));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{path}: direct {direct:0} rps, crossfade {crossfade:0} rps ({crossfade / direct:0.00}x), nginx {(viaNginx is { } n ? $"{n:0} rps, crossfade/nginx {crossfade / n:0.00}x" : "na")}"));
-        return (direct, crossfade, viaNginx);
+            $"{path}: direct {figures.Direct:0} rps, crossfade {figures.Crossfade:0} rps ({figures.RatioDirect:0.00}x direct), CPU {Median(crossfade.Select(r => r.CpuUs)):0.0} µs/request")
+            + (figures.Nginx is { } n ? string.Create(CultureInfo.InvariantCulture,
+                $"; nginx {n:0} rps ({Median(nginx.Select((r, i) => r.Rps / direct[i])):0.00}x direct), CPU {Median(nginx.Select(r => r.CpuUs)):0.0} µs/request; crossfade/nginx {figures.RatioNginx:0.00}x") : "; nginx na"));
+        return figures;
     }
+
+    private sealed record Targets(int AppPort, int ProxyPort, int ProxyPid, int NginxPort, int NginxPid);
+
+    private sealed record Figures(double Direct, double Crossfade, double? Nginx, double RatioDirect, double? RatioNginx);
+
+    private readonly record struct Run(double Rps, double CpuUs);
 
     private static ProcessRef StartNginx(string binary, string dir, int port, int appPort)
     {
@@ -114,18 +133,22 @@ public static partial class ProxyOverhead
         return Processes.Start($"{Processes.Quote(binary)} -c {Processes.Quote(conf)} -p {Processes.Quote(Path.Combine(dir, "nginx"))}", dir, new Dictionary<string, string>(), Path.Combine(dir, "nginx", "logs", "stdout.log"));
     }
 
-    private static async Task<double> WrkAsync(int port, int seconds = 8, string path = "/version")
+    private static async Task<Run> WrkAsync(int port, int seconds = 8, string path = "/version", int session = 0)
     {
         var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in new[] { "-t2", "-c32", $"-d{seconds}s", $"http://127.0.0.1:{port}{path}" })
             info.ArgumentList.Add(a);
+        var cpuBefore = session == 0 ? TimeSpan.Zero : SessionCpu.Of(session);
         using var wrk = Process.Start(info)!;
         var output = await wrk.StandardOutput.ReadToEndAsync();
         await wrk.WaitForExitAsync();
-        var match = Rps().Match(output);
-        if (!match.Success || output.Contains("Non-2xx", StringComparison.Ordinal) || output.Contains("Socket errors", StringComparison.Ordinal))
+        var cpu = session == 0 ? TimeSpan.Zero : SessionCpu.Of(session) - cpuBefore;
+        var rps = Rps().Match(output);
+        var requests = Requests().Match(output);
+        if (!rps.Success || !requests.Success || output.Contains("Non-2xx", StringComparison.Ordinal) || output.Contains("Socket errors", StringComparison.Ordinal))
             throw new InvalidOperationException($"wrk on :{port} did not run cleanly:\n{output}");
-        return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        return new Run(double.Parse(rps.Groups[1].Value, CultureInfo.InvariantCulture),
+            cpu.TotalMicroseconds / long.Parse(requests.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     private static async Task WaitAsync(string url)
@@ -155,11 +178,18 @@ public static partial class ProxyOverhead
         await migrate.WaitForExitAsync();
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
 
     private static bool Exists(string command) =>
         Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(p => File.Exists(Path.Combine(p, command)));
 
     [GeneratedRegex(@"Requests/sec:\s+([0-9.]+)")]
     private static partial Regex Rps();
+
+    [GeneratedRegex(@"([0-9]+) requests in")]
+    private static partial Regex Requests();
 }

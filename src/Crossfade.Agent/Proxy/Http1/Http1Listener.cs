@@ -62,7 +62,10 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
             // Registered under the lock before its removal can run, however fast the connection ends.
             lock (_connections)
             {
-                var running = Task.Run(() => connection.RunAsync(_stopping.Token));
+                // The accept loop's execution context is not carried into every socket completion.
+                Task running;
+                using (ExecutionContext.SuppressFlow())
+                    running = Task.Run(() => connection.RunAsync(_stopping.Token));
                 _connections.Add(running, connection);
                 _ = running.ContinueWith(t =>
                 {

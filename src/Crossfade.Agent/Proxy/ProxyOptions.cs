@@ -26,6 +26,9 @@ public sealed class ProxyOptions
     /// <summary>How long the upstream may take to start its answer once it has the request.</summary>
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
+    /// <summary>How long an upgraded connection (a WebSocket) may stay open with no byte moving either way.</summary>
+    public TimeSpan TunnelIdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long a stopping proxy lets open requests finish.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 

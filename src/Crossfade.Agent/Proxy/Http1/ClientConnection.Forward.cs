@@ -45,6 +45,17 @@ internal sealed partial class ClientConnection
                     }
                 }
             }
+            if (response.Status == 101)
+            {
+                // A tunnel is not a request in flight: a drain does not wait for it, and it ends
+                // when the instance it reaches stops.
+                var release = snapshot.Release;
+                snapshot.Exit();
+                snapshot = null;
+                answering = true;
+                status = 101;
+                return await TunnelAsync(response, upstream!, release);
+            }
             if (BodyFraming.ForResponse(request.Method, response.Status, response, out var error) is not { } body)
                 throw new PeerException(Peer.Upstream, $"the upstream's answer is malformed: {error}");
             var unchunk = body.Kind == BodyKind.Chunked && request.Minor == 0;
@@ -117,6 +128,8 @@ internal sealed partial class ClientConnection
             _head.Header("X-Forwarded-Host"u8, request.Value(host));
         if (framing.Kind == BodyKind.Chunked)
             _head.Header("Transfer-Encoding"u8, "chunked"u8);
+        if (_upgrading && request.TryGet("Upgrade"u8, out var protocol))
+            _head.Header("Connection"u8, "Upgrade"u8).Header("Upgrade"u8, protocol);
         _head.End();
         if (expectsContinue)
         {
@@ -159,7 +172,13 @@ internal sealed partial class ClientConnection
                 if (!valid)
                     throw new PeerException(Peer.Upstream, $"the upstream's answer is malformed: {error}");
                 if (_response.Status == 101)
-                    throw new PeerException(Peer.Upstream, "the upstream switched protocols, which the proxy does not relay");
+                {
+                    if (!_upgrading)
+                        throw new PeerException(Peer.Upstream, "the upstream switched protocols, which the request did not ask for");
+                    if (!_response.Has("Upgrade"u8))
+                        throw new PeerException(Peer.Upstream, "the upstream switched protocols without naming one in Upgrade");
+                    return _response;
+                }
                 if (_response.Status >= 200)
                     return _response;
             }

@@ -28,6 +28,10 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     private readonly CancellationTokenSource _timer = new();
     private long _deadline = long.MaxValue;
     private volatile bool _idle;
+    private volatile bool _tunneling;
+    private CancellationToken _stopping;
+    // Whether the request being relayed asks to switch protocols.
+    private bool _upgrading;
 
     /// <summary>Cancels what the connection waits for when its deadline has passed; called by the heartbeat.</summary>
     public void Check(long now)
@@ -38,10 +42,11 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
 
     public async Task RunAsync(CancellationToken stopping)
     {
-        // Stopping closes an idle connection at once; a request in progress finishes first.
+        // Stopping closes an idle connection and a tunnel at once; a request in progress finishes first.
+        _stopping = stopping;
         using var stop = stopping.Register(() =>
         {
-            if (_idle)
+            if (_idle || _tunneling)
                 _timer.Cancel();
         });
         try
@@ -97,6 +102,7 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
         var keepAlive = request.Minor == 1
             ? !request.HasToken("Connection"u8, "close"u8)
             : request.HasToken("Connection"u8, "keep-alive"u8);
+        _upgrading = AsksUpgrade(request, framing);
         var snapshot = table.Acquire();
         if (snapshot is null)
             return await RefuseAsync(503, "no release is live on this host yet", close: !keepAlive || framing.Kind != BodyKind.None);

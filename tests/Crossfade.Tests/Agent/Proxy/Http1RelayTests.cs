@@ -1,51 +1,22 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
-using Crossfade.Agent.Instances;
-using Crossfade.Agent.Proxy;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Crossfade.Tests.Agent.Proxy;
 
 /// <summary>The proxy's HTTP/1.1 relay, spoken to byte by byte over real sockets.</summary>
 public sealed class Http1RelayTests : IAsyncLifetime
 {
-    private readonly int _port = FreePorts.Next();
-    private readonly int _control = FreePorts.Next();
-    private readonly string _dir = Directory.CreateTempSubdirectory("cf-relay-").FullName;
-    private readonly HttpClient _http = new(new SocketsHttpHandler { UseProxy = false });
-    private readonly List<IAsyncDisposable> _upstreams = [];
-    private WebApplication _proxy = null!;
+    private TestProxy _proxy = null!;
 
-    public async Task InitializeAsync()
-    {
-        _proxy = ProxyHost.Build(new ProxyOptions
-        {
-            Port = _port, ControlPort = _control, StateFile = Path.Combine(_dir, "state.json"), AccessLog = Path.Combine(_dir, "access.log"),
-            UpstreamTimeout = TimeSpan.FromSeconds(1),
-        });
-        await _proxy.StartAsync();
-    }
+    public async Task InitializeAsync() => _proxy = await TestProxy.StartAsync(o => o.UpstreamTimeout = TimeSpan.FromSeconds(1));
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.StopAsync();
-        foreach (var u in _upstreams)
-            await u.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
 
-    private async Task<int> KestrelUpstreamAsync()
+    private Task<int> KestrelUpstreamAsync() => _proxy.UpstreamAsync(app =>
     {
-        var port = FreePorts.Next();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
         app.MapPost("/echo", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync()));
         app.MapGet("/stream", async (HttpResponse r) =>
         {
@@ -58,32 +29,11 @@ public sealed class Http1RelayTests : IAsyncLifetime
         app.MapGet("/slow", async () => { await Task.Delay(5000); return "late"; });
         app.MapGet("/heads", (HttpRequest r) => Results.Text(string.Join("\n", r.Headers.Select(h => $"{h.Key}: {h.Value}"))));
         app.MapMethods("/sized", ["GET", "HEAD"], () => Results.Text("0123456789"));
-        await app.StartAsync();
-        _upstreams.Add(app);
-        return port;
-    }
+    });
 
-    private async Task SwapAsync(int port) =>
-        (await _http.PutAsJsonAsync($"http://127.0.0.1:{_control}/upstream", new SwapRequest($"http://127.0.0.1:{port}/", "r1", 1))).EnsureSuccessStatusCode();
+    private async Task SwapAsync(int port) => await _proxy.SwapAsync(port);
 
-    /// <summary>Sends raw bytes on one connection and reads until the proxy closes it or the expected answers are in.</summary>
-    private async Task<string> ExchangeAsync(string request, Func<string, bool>? complete = null)
-    {
-        using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Loopback, _port);
-        await socket.SendAsync(Encoding.Latin1.GetBytes(request));
-        var received = new StringBuilder();
-        var buffer = new byte[65536];
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (complete?.Invoke(received.ToString()) != true)
-        {
-            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
-            if (n == 0)
-                break;
-            received.Append(Encoding.Latin1.GetString(buffer, 0, n));
-        }
-        return received.ToString();
-    }
+    private Task<string> ExchangeAsync(string request, Func<string, bool>? complete = null) => _proxy.RawAsync(request, complete);
 
     private static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
 
@@ -149,7 +99,7 @@ public sealed class Http1RelayTests : IAsyncLifetime
         await SwapAsync(await KestrelUpstreamAsync());
 
         var answer = await ExchangeAsync(request);
-        var after = await _http.GetStringAsync($"http://127.0.0.1:{_port}/sized");
+        var after = await _proxy.Http.GetStringAsync(_proxy.Url("/sized"));
 
         answer.ShouldStartWith($"HTTP/1.1 {status}");
         answer.ShouldContain(reason);
@@ -190,7 +140,7 @@ public sealed class Http1RelayTests : IAsyncLifetime
     {
         await SwapAsync(await KestrelUpstreamAsync());
 
-        var response = await _http.GetAsync($"http://127.0.0.1:{_port}/slow");
+        var response = await _proxy.Http.GetAsync(_proxy.Url("/slow"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.GatewayTimeout);
         response.Headers.GetValues("X-Crossfade-Proxy-Error").Single().ShouldContain("did not answer in time");
@@ -204,11 +154,11 @@ public sealed class Http1RelayTests : IAsyncLifetime
         await SwapAsync(upstream.Port);
 
         // Three at once leave three kept connections, all closed by the upstream: a retry must not take another of them.
-        var answers = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _http.GetStringAsync($"http://127.0.0.1:{_port}/x")))).ToList();
+        var answers = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => _proxy.Http.GetStringAsync(_proxy.Url("/x"))))).ToList();
         await Task.Delay(50);
         for (var i = 0; i < 5; i++)
         {
-            answers.Add(await _http.GetStringAsync($"http://127.0.0.1:{_port}/x"));
+            answers.Add(await _proxy.Http.GetStringAsync(_proxy.Url("/x")));
             await Task.Delay(50);
         }
 

@@ -1,64 +1,36 @@
 using System.Net;
 using System.Net.Http.Json;
-using Crossfade.Agent.Instances;
 using Crossfade.Agent.Proxy;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 
 namespace Crossfade.Tests.Agent.Proxy;
 
 public sealed class ProxyHostTests : IAsyncLifetime
 {
-    private readonly int _port = FreePorts.Next();
-    private readonly int _control = FreePorts.Next();
-    private readonly string _dir = Directory.CreateTempSubdirectory("cf-proxy-").FullName;
-    private readonly List<WebApplication> _apps = [];
-    private readonly HttpClient _client = new(new SocketsHttpHandler { UseProxy = false });
-    private WebApplication _proxy = null!;
+    private TestProxy _proxy = null!;
 
-    private string AccessLog => Path.Combine(_dir, "access.log");
+    private HttpClient Client => _proxy.Http;
 
-    public async Task InitializeAsync()
-    {
-        _proxy = ProxyHost.Build(new ProxyOptions { Port = _port, ControlPort = _control, StateFile = Path.Combine(_dir, "state.json"), AccessLog = AccessLog });
-        await _proxy.StartAsync();
-    }
+    public async Task InitializeAsync() => _proxy = await TestProxy.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.StopAsync();
-        foreach (var app in _apps)
-            await app.StopAsync();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
 
     /// <summary>A small upstream that names itself, echoes what it received, and can hold a request open.</summary>
-    private async Task<int> UpstreamAsync(string name, TaskCompletionSource? hold = null)
+    private Task<int> UpstreamAsync(string name, TaskCompletionSource? hold = null) => _proxy.UpstreamAsync(app =>
     {
-        var port = FreePorts.Next();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        var app = builder.Build();
         app.MapGet("/who", () => name);
         app.MapGet("/slow", async () => { await hold!.Task; return name; });
         app.MapGet("/headers", (HttpRequest r) => r.Headers.ToDictionary(h => h.Key, h => h.Value.ToString()));
         app.MapPost("/echo", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync()));
-        await app.StartAsync();
-        _apps.Add(app);
-        return port;
-    }
+    });
 
-    private Task<SwapResult?> SwapAsync(int upstreamPort, string release, int drainSeconds = 5) =>
-        _client.PutAsJsonAsync($"http://127.0.0.1:{_control}/upstream", new SwapRequest($"http://127.0.0.1:{upstreamPort}/", release, drainSeconds))
-            .ContinueWith(t => t.Result.Content.ReadFromJsonAsync<SwapResult>()).Unwrap();
+    private Task<SwapResult> SwapAsync(int upstreamPort, string release, int drainSeconds = 5) => _proxy.SwapAsync(upstreamPort, release, drainSeconds);
 
     [Fact]
     public async Task Forward_NoUpstreamYet_Answers503WithReason()
     {
-        var response = await _client.GetAsync($"http://127.0.0.1:{_port}/who");
+        var response = await Client.GetAsync(_proxy.Url("/who"));
 
         response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
         (await response.Content.ReadAsStringAsync()).ShouldContain("no release is live");
@@ -70,19 +42,19 @@ public sealed class ProxyHostTests : IAsyncLifetime
         await SwapAsync(await UpstreamAsync("one"), "r1");
         var body = new string('x', 300_000);
 
-        var echo = await _client.PostAsync($"http://127.0.0.1:{_port}/echo", new StringContent(body));
-        var request = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{_port}/headers");
+        var echo = await Client.PostAsync(_proxy.Url("/echo"), new StringContent(body));
+        var request = new HttpRequestMessage(HttpMethod.Get, _proxy.Url("/headers"));
         request.Headers.Add("Connection", "X-Secret");
         request.Headers.Add("X-Secret", "hop");
         request.Headers.Add("Keep-Alive", "timeout=5");
         request.Headers.Add("X-Kept", "end-to-end");
-        var headers = await (await _client.SendAsync(request)).Content.ReadFromJsonAsync<Dictionary<string, string>>();
+        var headers = await (await Client.SendAsync(request)).Content.ReadFromJsonAsync<Dictionary<string, string>>();
 
         (await echo.Content.ReadAsStringAsync()).ShouldBe(body);
         headers.ShouldNotBeNull();
         headers.ShouldContainKey("X-Forwarded-For");
         headers["X-Forwarded-Proto"].ShouldBe("http");
-        headers["X-Forwarded-Host"].ShouldBe($"127.0.0.1:{_port}");
+        headers["X-Forwarded-Host"].ShouldBe($"127.0.0.1:{_proxy.Port}");
         headers["X-Kept"].ShouldBe("end-to-end");
         headers.ShouldNotContainKey("X-Secret");
         headers.ShouldNotContainKey("Keep-Alive");
@@ -93,12 +65,12 @@ public sealed class ProxyHostTests : IAsyncLifetime
     {
         var hold = new TaskCompletionSource();
         await SwapAsync(await UpstreamAsync("old", hold), "r1");
-        var slow = _client.GetStringAsync($"http://127.0.0.1:{_port}/slow");
+        var slow = Client.GetStringAsync(_proxy.Url("/slow"));
         await Task.Delay(200);
 
         var swap = SwapAsync(await UpstreamAsync("new"), "r2");
         await Task.Delay(200);
-        var during = await _client.GetStringAsync($"http://127.0.0.1:{_port}/who");
+        var during = await Client.GetStringAsync(_proxy.Url("/who"));
         swap.IsCompleted.ShouldBeFalse();
         hold.SetResult();
 
@@ -114,7 +86,7 @@ public sealed class ProxyHostTests : IAsyncLifetime
     {
         var hold = new TaskCompletionSource();
         await SwapAsync(await UpstreamAsync("old", hold), "r1");
-        _ = _client.GetStringAsync($"http://127.0.0.1:{_port}/slow");
+        _ = Client.GetStringAsync(_proxy.Url("/slow"));
         await Task.Delay(200);
 
         var result = (await SwapAsync(await UpstreamAsync("new"), "r2", drainSeconds: 1))!;
@@ -129,12 +101,10 @@ public sealed class ProxyHostTests : IAsyncLifetime
     public async Task Restart_ServesTheUpstreamItWasLastGiven()
     {
         await SwapAsync(await UpstreamAsync("kept"), "r7");
-        await _proxy.StopAsync();
 
-        _proxy = ProxyHost.Build(new ProxyOptions { Port = _port, ControlPort = _control, StateFile = Path.Combine(_dir, "state.json") });
-        await _proxy.StartAsync();
+        await _proxy.RestartAsync();
 
-        (await _client.GetStringAsync($"http://127.0.0.1:{_port}/who")).ShouldBe("kept");
+        (await Client.GetStringAsync(_proxy.Url("/who"))).ShouldBe("kept");
     }
 
     [Fact]
@@ -142,11 +112,11 @@ public sealed class ProxyHostTests : IAsyncLifetime
     {
         await SwapAsync(await UpstreamAsync("one"), "r1");
         for (var i = 0; i < 5; i++)
-            await _client.GetAsync($"http://127.0.0.1:{_port}/who?i={i}");
-        await _client.GetAsync($"http://127.0.0.1:{_port}/missing");
+            await Client.GetAsync(_proxy.Url($"/who?i={i}"));
+        await Client.GetAsync(_proxy.Url("/missing"));
         await Task.Delay(300);
 
-        var lines = File.ReadAllLines(AccessLog).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+        var lines = File.ReadAllLines(_proxy.AccessLog).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
 
         lines.Count.ShouldBe(6);
         lines.Count(l => l.GetProperty("status").GetInt32() == 200 && l.GetProperty("path").GetString() == "/who").ShouldBe(5);

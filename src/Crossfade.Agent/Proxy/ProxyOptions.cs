@@ -23,7 +23,10 @@ public sealed class ProxyOptions
     /// <summary>How long a client connection may wait for its next request head.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
-    /// <summary>How long the upstream may take to start its answer once it has the request.</summary>
+    /// <summary>
+    /// How long the upstream may take to start its answer once it has the request; also how long a
+    /// request body may stand still on its way (a client that stops sending it gets a 408).
+    /// </summary>
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>How long an upgraded connection (a WebSocket) may stay open with no byte moving either way.</summary>

@@ -10,16 +10,37 @@ internal static class BodyRelay
     /// <summary>
     /// Relays the rest of a body; <paramref name="sent"/> bytes of it (and, for a chunked one, the
     /// <paramref name="scanner"/>'s state) already went with the head. Returns the body bytes sent on.
+    /// <paramref name="waiting"/>, when given, hears which side each read or send is about to wait on.
     /// </summary>
-    public static async Task<long> CopyAsync(SocketBuffer from, SocketBuffer to, BodyFraming framing, bool unchunk, CancellationToken ct, long sent = 0, ChunkedScanner? scanner = null)
+    public static async Task<long> CopyAsync(SocketBuffer from, SocketBuffer to, BodyFraming framing, bool unchunk, CancellationToken ct, long sent = 0, ChunkedScanner? scanner = null, Action<Peer>? waiting = null)
     {
+        var relay = new Ends(from, to, waiting);
         return framing.Kind switch
         {
             BodyKind.None => 0,
-            BodyKind.Length => sent + await CopyLengthAsync(from, to, framing.Length - sent, ct),
-            BodyKind.Chunked => sent + await CopyChunkedAsync(from, to, unchunk, scanner ?? new ChunkedScanner(), ct),
-            _ => await CopyUntilCloseAsync(from, to, ct),
+            BodyKind.Length => sent + await CopyLengthAsync(relay, framing.Length - sent, ct),
+            BodyKind.Chunked => sent + await CopyChunkedAsync(relay, unchunk, scanner ?? new ChunkedScanner(), ct),
+            _ => await CopyUntilCloseAsync(relay, ct),
         };
+    }
+
+    /// <summary>The two sides of a relay, and who hears which one it waits on.</summary>
+    private readonly record struct Ends(SocketBuffer From, SocketBuffer To, Action<Peer>? Waiting)
+    {
+        /// <summary>Reads more unless something is buffered; 0 at the end of the stream.</summary>
+        public ValueTask<int> FillAsync(CancellationToken ct)
+        {
+            if (From.Count > 0)
+                return ValueTask.FromResult(From.Count);
+            Waiting?.Invoke(From.Peer);
+            return From.FillAsync(ct);
+        }
+
+        public ValueTask SendAsync(ReadOnlyMemory<byte> bytes, CancellationToken ct)
+        {
+            Waiting?.Invoke(To.Peer);
+            return To.SendAsync(bytes, ct);
+        }
     }
 
     /// <summary>
@@ -52,28 +73,30 @@ internal static class BodyRelay
         return (taken, scanner);
     }
 
-    private static async Task<long> CopyLengthAsync(SocketBuffer from, SocketBuffer to, long length, CancellationToken ct)
+    private static async Task<long> CopyLengthAsync(Ends relay, long length, CancellationToken ct)
     {
+        var from = relay.From;
         var left = length;
         while (left > 0)
         {
-            if (from.Count == 0 && await from.FillAsync(ct) == 0)
+            if (await relay.FillAsync(ct) == 0)
                 throw Ended(from);
             var take = (int)Math.Min(left, from.Count);
-            await to.SendAsync(from.Buffered[..take], ct);
+            await relay.SendAsync(from.Buffered[..take], ct);
             from.Consume(take);
             left -= take;
         }
         return length;
     }
 
-    private static async Task<long> CopyChunkedAsync(SocketBuffer from, SocketBuffer to, bool unchunk, ChunkedScanner scanner, CancellationToken ct)
+    private static async Task<long> CopyChunkedAsync(Ends relay, bool unchunk, ChunkedScanner scanner, CancellationToken ct)
     {
+        var from = relay.From;
         var data = unchunk ? new List<(int Start, int Length)>() : null;
         long total = 0;
         while (!scanner.Done)
         {
-            if (from.Count == 0 && await from.FillAsync(ct) == 0)
+            if (await relay.FillAsync(ct) == 0)
                 throw Ended(from);
             data?.Clear();
             int taken;
@@ -87,14 +110,14 @@ internal static class BodyRelay
             }
             if (data is null)
             {
-                await to.SendAsync(from.Buffered[..taken], ct);
+                await relay.SendAsync(from.Buffered[..taken], ct);
                 total += taken;
             }
             else
             {
                 foreach (var (start, length) in data)
                 {
-                    await to.SendAsync(from.Buffered.Slice(start, length), ct);
+                    await relay.SendAsync(from.Buffered.Slice(start, length), ct);
                     total += length;
                 }
             }
@@ -103,15 +126,16 @@ internal static class BodyRelay
         return total;
     }
 
-    private static async Task<long> CopyUntilCloseAsync(SocketBuffer from, SocketBuffer to, CancellationToken ct)
+    private static async Task<long> CopyUntilCloseAsync(Ends relay, CancellationToken ct)
     {
+        var from = relay.From;
         long total = 0;
         while (true)
         {
-            if (from.Count == 0 && await from.FillAsync(ct) == 0)
+            if (await relay.FillAsync(ct) == 0)
                 return total;
             total += from.Count;
-            await to.SendAsync(from.Buffered, ct);
+            await relay.SendAsync(from.Buffered, ct);
             from.Consume(from.Count);
         }
     }

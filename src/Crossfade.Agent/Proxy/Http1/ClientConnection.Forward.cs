@@ -15,6 +15,7 @@ internal sealed partial class ClientConnection
         // kept connection it had closed): once, on the upstream live at that moment.
         var canRetry = framing.Kind == BodyKind.None;
         SocketBuffer? upstream = null;
+        BodyPump? pump = null;
         var answering = false;
         var status = 0;
         try
@@ -28,8 +29,8 @@ internal sealed partial class ClientConnection
                 try
                 {
                     upstream ??= await snapshot.ConnectAsync(stopping);
-                    await SendRequestAsync(request, framing, upstream, snapshot, stopping);
-                    response = await ReadResponseHeadAsync(upstream);
+                    pump = await SendRequestAsync(request, framing, upstream, snapshot, stopping);
+                    response = await ReadResponseHeadAsync(upstream, pump);
                     break;
                 }
                 catch (PeerException ex) when (ex.Peer == Peer.Upstream && canRetry && attempt == 0 && (reused || IsRefused(ex)))
@@ -58,9 +59,12 @@ internal sealed partial class ClientConnection
             }
             if (BodyFraming.ForResponse(request.Method, response.Status, response, out var error) is not { } body)
                 throw new PeerException(Peer.Upstream, $"the upstream's answer is malformed: {error}");
+            // An answer before the whole body went (a 413, a 401): the body stops, the answer goes to
+            // the client, and both connections close, since neither is at a message boundary.
+            var early = pump is { } started && await AnsweredEarlyAsync(started);
             var unchunk = body.Kind == BodyKind.Chunked && request.Minor == 0;
-            var close = !keepAlive || body.Kind == BodyKind.UntilClose || unchunk;
-            var keepUpstream = body.Kind != BodyKind.UntilClose && (response.Minor == 1
+            var close = !keepAlive || body.Kind == BodyKind.UntilClose || unchunk || early;
+            var keepUpstream = !early && body.Kind != BodyKind.UntilClose && (response.Minor == 1
                 ? !response.HasToken("Connection"u8, "close"u8)
                 : response.HasToken("Connection"u8, "keep-alive"u8));
             WriteResponseHead(response, body, unchunk, close, request.Minor);
@@ -83,6 +87,10 @@ internal sealed partial class ClientConnection
                 ex.InnerException is OperationCanceledException ? "the upstream did not answer in time" : $"the upstream did not answer: {ex.Message}",
                 close: true, snapshot?.Release ?? "-");
         }
+        catch (PeerException ex) when (ex is { Peer: Peer.Client, InnerException: TimeoutException } && !answering)
+        {
+            return await RefuseAsync(408, $"{ex.Message} within {options.UpstreamTimeout.TotalSeconds:0} s", close: true, snapshot?.Release ?? "-");
+        }
         catch (PeerException ex) when (ex.Peer == Peer.Client)
         {
             return new Outcome(499, 0, snapshot?.Release ?? "-", KeepAlive: false);
@@ -95,14 +103,20 @@ internal sealed partial class ClientConnection
         }
         finally
         {
+            if (pump is { } unfinished)
+                await EndBodyAsync(unfinished);
             upstream?.Dispose();
             snapshot?.Exit();
         }
     }
 
-    /// <summary>The request head as the upstream gets it (hop-by-hop fields out, X-Forwarded-* in), then its body.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendRequestAsync(RequestHead request, BodyFraming framing, SocketBuffer upstream, UpstreamSnapshot snapshot, CancellationToken stopping)
+    /// <summary>
+    /// The request head as the upstream gets it (hop-by-hop fields out, X-Forwarded-* in), with as
+    /// much of the body as is buffered; the rest of the body, if any, goes on in a pump of its own
+    /// while the answer is awaited.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<BodyPump?> SendRequestAsync(RequestHead request, BodyFraming framing, SocketBuffer upstream, UpstreamSnapshot snapshot, CancellationToken stopping)
     {
         var expectsContinue = framing.Kind != BodyKind.None && request.Minor == 1 && request.HasToken("Expect"u8, "100-continue"u8);
         var host = -1;
@@ -139,15 +153,18 @@ internal sealed partial class ClientConnection
         var (taken, scanner) = BodyRelay.TakeBuffered(_client, _head, framing, unchunk: false);
         await upstream.SendAsync(_head.Written, stopping);
         var done = framing.Kind == BodyKind.None || framing.Kind == BodyKind.Length && taken == framing.Length || scanner?.Done == true;
-        if (!done)
-            await BodyRelay.CopyAsync(_client, upstream, framing, unchunk: false, stopping, taken, scanner);
+        return done ? null : StartBody(upstream, framing, taken, scanner);
     }
 
-    /// <summary>The upstream's answer head, past any interim (1xx) answers, within the answer timeout.</summary>
+    /// <summary>
+    /// The upstream's answer head, past any interim (1xx) answers, within the answer timeout, which
+    /// starts when the upstream has the whole request (a slow upload is not a slow upstream).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ResponseHead> ReadResponseHeadAsync(SocketBuffer upstream)
+    private async ValueTask<ResponseHead> ReadResponseHeadAsync(SocketBuffer upstream, BodyPump? pump)
     {
-        Arm(options.UpstreamTimeout);
+        if (pump is null)
+            Arm(options.UpstreamTimeout);
         try
         {
             while (true)
@@ -159,6 +176,8 @@ internal sealed partial class ClientConnection
                 }
                 catch (OperationCanceledException ex)
                 {
+                    if (pump is { } failed)
+                        ThrowBodyFailure(failed);
                     throw new PeerException(Peer.Upstream, "the upstream did not answer in time", ex);
                 }
                 catch (HeadTooLargeException ex)

@@ -84,6 +84,8 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
         }
         finally
         {
+            if (_linger)
+                await LingerAsync();
             _client.Dispose();
             Disarm();
         }
@@ -105,7 +107,10 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
         _upgrading = AsksUpgrade(request, framing);
         var snapshot = table.Acquire();
         if (snapshot is null)
-            return await RefuseAsync(503, "no release is live on this host yet", close: !keepAlive || framing.Kind != BodyKind.None);
+        {
+            _linger = framing.Kind != BodyKind.None;
+            return await RefuseAsync(503, "no release is live on this host yet", close: !keepAlive || _linger);
+        }
         return await ForwardAsync(request, framing, keepAlive, snapshot, stopping);
     }
 
@@ -128,6 +133,7 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     private static ReadOnlySpan<byte> Reason(int status) => status switch
     {
         400 => "Bad Request"u8,
+        408 => "Request Timeout"u8,
         431 => "Request Header Fields Too Large"u8,
         501 => "Not Implemented"u8,
         502 => "Bad Gateway"u8,

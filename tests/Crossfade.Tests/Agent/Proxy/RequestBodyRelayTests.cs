@@ -1,0 +1,171 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Crossfade.Tests.Agent.Proxy;
+
+/// <summary>
+/// Request bodies larger than one read: sent on while the answer is awaited, an early answer heard,
+/// a slow upload not mistaken for a slow upstream, a client vanishing mid-body.
+/// </summary>
+public sealed class RequestBodyRelayTests : IAsyncLifetime
+{
+    private TestProxy _proxy = null!;
+
+    public async Task InitializeAsync() => _proxy = await TestProxy.StartAsync(o => o.UpstreamTimeout = TimeSpan.FromSeconds(1));
+
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
+
+    private Task<int> KestrelUpstreamAsync() => _proxy.UpstreamAsync(app =>
+    {
+        app.MapPost("/echo", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync()));
+        // Answers at once without reading the body, as an app refusing an upload does.
+        app.MapPost("/refuse", () => Results.Text("not wanted", statusCode: 401));
+    });
+
+    private async Task<Socket> ConnectAsync()
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _proxy.Port);
+        return socket;
+    }
+
+    /// <summary>Sends up to <paramref name="bytes"/> of body in 64 KiB pieces until the connection refuses more; bounded.</summary>
+    private static async Task SendBodyAsync(Socket socket, int bytes)
+    {
+        var piece = new byte[64 * 1024];
+        Array.Fill(piece, (byte)'b');
+        try
+        {
+            for (var sent = 0; sent < bytes; sent += piece.Length)
+                await socket.SendAsync(piece);
+        }
+        catch (SocketException)
+        {
+            // The proxy closed: the rest of the body was not wanted.
+        }
+    }
+
+    [Fact]
+    public async Task UpstreamAnsweringBeforeTheBody_ThenResettingIt_ReachesTheClient_AndTheConnectionCloses()
+    {
+        // An upstream that answers 413 on the head alone and closes with the body unread, which resets the connection.
+        using var rogue = new TcpListener(IPAddress.Loopback, 0);
+        rogue.Start();
+        var answers = Task.Run(async () =>
+        {
+            using var upstream = await rogue.AcceptSocketAsync();
+            var head = await TestProxy.ReadAsync(upstream, t => t.Contains("\r\n\r\n", StringComparison.Ordinal));
+            await upstream.SendAsync("HTTP/1.1 413 Content Too Large\r\nContent-Length: 9\r\nConnection: close\r\n\r\ntoo large"u8.ToArray());
+            upstream.Close(0);
+            return head;
+        });
+        await _proxy.SwapAsync(((IPEndPoint)rogue.LocalEndpoint).Port);
+        using var client = await ConnectAsync();
+
+        await client.SendAsync("POST /upload HTTP/1.1\r\nHost: shop\r\nContent-Length: 50000000\r\n\r\n"u8.ToArray());
+        var sending = SendBodyAsync(client, 4 * 1024 * 1024);
+        var answer = await TestProxy.ReadAsync(client);
+        await sending;
+
+        (await answers).ShouldStartWith("POST /upload HTTP/1.1");
+        answer.ShouldStartWith("HTTP/1.1 413 Content Too Large");
+        answer.ShouldContain("Connection: close");
+        answer.ShouldEndWith("too large");
+        (await _proxy.AccessRecordAsync("/upload")).ShouldContain("\"status\":413");
+    }
+
+    [Fact]
+    public async Task KestrelRefusingAnUpload_WithoutReadingIt_IsHeard_AndTheNextConnectionIsServed()
+    {
+        await _proxy.SwapAsync(await KestrelUpstreamAsync());
+        using var client = await ConnectAsync();
+
+        await client.SendAsync("POST /refuse HTTP/1.1\r\nHost: shop\r\nContent-Length: 8000000\r\n\r\n"u8.ToArray());
+        var sending = SendBodyAsync(client, 1024 * 1024);
+        var answer = await TestProxy.ReadAsync(client, a => a.EndsWith("not wanted", StringComparison.Ordinal));
+        await sending;
+        var after = await _proxy.Http.PostAsync(_proxy.Url("/echo"), new StringContent("next"));
+
+        answer.ShouldStartWith("HTTP/1.1 401 Unauthorized");
+        answer.ShouldContain("Connection: close");
+        (await after.Content.ReadAsStringAsync()).ShouldBe("next");
+    }
+
+    [Fact]
+    public async Task SlowUpload_LongerThanTheAnswerTimeout_IsNotA504_AndTheConnectionIsKept()
+    {
+        await _proxy.SwapAsync(await KestrelUpstreamAsync());
+        using var client = await ConnectAsync();
+
+        // The answer timeout is 1 s here; the body takes 2 s to arrive, and the upstream answers at once after it.
+        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 12\r\n\r\nslow"u8.ToArray());
+        foreach (var piece in new[] { "ly, s", "low" })
+        {
+            await Task.Delay(1000);
+            await client.SendAsync(Encoding.ASCII.GetBytes(piece));
+        }
+        var first = await TestProxy.ReadAsync(client, a => a.EndsWith("slowly, slow", StringComparison.Ordinal));
+        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 5\r\nConnection: close\r\n\r\nagain"u8.ToArray());
+        var second = await TestProxy.ReadAsync(client);
+
+        first.ShouldStartWith("HTTP/1.1 200 OK");
+        first.ShouldNotContain("Connection: close");
+        second.ShouldStartWith("HTTP/1.1 200 OK");
+        second.ShouldEndWith("again");
+    }
+
+    [Fact]
+    public async Task ClientVanishingMidBody_IsRecordedAs499_AndTheProxyGoesOn()
+    {
+        await _proxy.SwapAsync(await KestrelUpstreamAsync());
+
+        using (var client = await ConnectAsync())
+        {
+            await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 100000\r\n\r\npartial"u8.ToArray());
+            await Task.Delay(200);
+        }
+        var after = await _proxy.Http.PostAsync(_proxy.Url("/echo"), new StringContent("still serving"));
+
+        (await after.Content.ReadAsStringAsync()).ShouldBe("still serving");
+        (await _proxy.AccessRecordAsync("\"status\":499")).ShouldContain("\"path\":\"/echo\"");
+    }
+
+    [Fact]
+    public async Task ClientStallingMidBody_Gets408_OnceTheBodyStandsStillForTheTimeout()
+    {
+        await _proxy.SwapAsync(await KestrelUpstreamAsync());
+        using var client = await ConnectAsync();
+
+        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 100\r\n\r\nten bytes."u8.ToArray());
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var answer = await TestProxy.ReadAsync(client);
+
+        answer.ShouldStartWith("HTTP/1.1 408 Request Timeout");
+        answer.ShouldContain("the request body stopped arriving");
+        answer.ShouldContain("Connection: close");
+        watch.Elapsed.ShouldBeGreaterThan(TimeSpan.FromSeconds(0.9));
+    }
+
+    [Fact]
+    public async Task UpstreamNeitherTakingTheBodyNorAnswering_Is504()
+    {
+        // An upstream that accepts and then does nothing: the body fills the buffers between them and stands still.
+        using var stuck = new TcpListener(IPAddress.Loopback, 0);
+        stuck.Start();
+        var held = stuck.AcceptSocketAsync();
+        await _proxy.SwapAsync(((IPEndPoint)stuck.LocalEndpoint).Port);
+        using var client = await ConnectAsync();
+
+        await client.SendAsync("POST /upload HTTP/1.1\r\nHost: shop\r\nContent-Length: 40000000\r\n\r\n"u8.ToArray());
+        var sending = SendBodyAsync(client, 24 * 1024 * 1024);
+        var answer = await TestProxy.ReadAsync(client);
+        await sending;
+        (await held).Dispose();
+
+        answer.ShouldStartWith("HTTP/1.1 504 Gateway Timeout");
+        answer.ShouldContain("Connection: close");
+    }
+}

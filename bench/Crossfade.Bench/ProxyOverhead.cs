@@ -126,6 +126,8 @@ public static partial class ProxyOverhead
                   proxy_set_header Connection "";
                   proxy_set_header Host $host;
                   proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                  proxy_set_header X-Forwarded-Proto $scheme;
+                  proxy_set_header X-Forwarded-Host $host;
                 }
               }
             }

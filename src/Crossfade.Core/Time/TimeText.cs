@@ -12,6 +12,13 @@ public static class TimeText
         : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at
         : null;
 
+    /// <summary>
+    /// What is wrong with the time given as <paramref name="name"/>, for an error message; null when it
+    /// is absent or reads as a time.
+    /// </summary>
+    public static string? Problem(string name, string? text) =>
+        string.IsNullOrEmpty(text) || Moment(text) is not null ? null : $"'{name}' must be Unix seconds or an ISO 8601 time, not '{text}'";
+
     /// <summary>A span written as a number and a unit: <c>30s</c>, <c>30m</c>, <c>6h</c>, <c>2d</c>; null when it is not one.</summary>
     public static TimeSpan? Span(string? text)
     {

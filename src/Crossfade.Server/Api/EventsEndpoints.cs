@@ -1,3 +1,4 @@
+using Crossfade.Core.Time;
 using System.Globalization;
 using System.Text.Json;
 using Crossfade.Contracts.V1;
@@ -110,21 +111,10 @@ public static class EventsEndpoints
     private static (EventQuery? Query, string? Problem) Query(HttpRequest request)
     {
         var q = request.Query;
-        DateTimeOffset? Time(string name, out string? problem)
-        {
-            problem = null;
-            var text = q[name].ToString();
-            if (text.Length == 0)
-                return null;
-            if (Core.Time.TimeText.Moment(text) is { } at)
-                return at;
-            problem = $"'{name}' must be Unix seconds or an ISO 8601 time, not '{text}'";
-            return null;
-        }
-        var start = Time("start", out var startProblem);
-        var end = Time("end", out var endProblem);
-        if ((startProblem ?? endProblem) is { } timeProblem)
+        if ((TimeText.Problem("start", q["start"]) ?? TimeText.Problem("end", q["end"])) is { } timeProblem)
             return (null, timeProblem);
+        var start = TimeText.Moment(q["start"]);
+        var end = TimeText.Moment(q["end"]);
         var limit = 100;
         if (q["limit"].Count > 0 && (!int.TryParse(q["limit"], CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
             return (null, "'limit' must be a whole number from 1 to 1000");

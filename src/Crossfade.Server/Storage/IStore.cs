@@ -91,6 +91,7 @@ public interface IStore
     Task<IReadOnlyDictionary<string, long>> IngestCountersAsync(CancellationToken ct);
     Task AddIngestCountersAsync(IReadOnlyDictionary<string, long> counters, CancellationToken ct);
 
+    /// <summary>Log lines by words, level, host and time, newest first; <see cref="SearchSyntaxException"/> when the words cannot be read as a search.</summary>
     Task<IReadOnlyList<StoredLogLine>> SearchLogsAsync(LogQuery query, CancellationToken ct);
 
     /// <summary>Routes whose first request in the environment came at or after <paramref name="since"/>, with their hits.</summary>

@@ -21,9 +21,18 @@ public sealed partial class SqliteStore
             sql.Append(" AND l.at <= @To");
         sql.Append(" ORDER BY l.id DESC LIMIT @Limit");
         await using var c = Open();
-        var rows = await c.QueryAsync<(long At, string Host, string App, string Environment, string File, string? Level, string Text)>(new CommandDefinition(sql.ToString(),
-            new { q.Text, q.App, q.Environment, q.Level, q.Host, From = q.From is { } f ? Ms(f) : 0, To = q.To is { } t ? Ms(t) : 0, Limit = Math.Clamp(q.Limit, 1, 1000) },
-            cancellationToken: ct));
+        IEnumerable<(long At, string Host, string App, string Environment, string File, string? Level, string Text)> rows;
+        try
+        {
+            rows = await c.QueryAsync<(long At, string Host, string App, string Environment, string File, string? Level, string Text)>(new CommandDefinition(sql.ToString(),
+                new { q.Text, q.App, q.Environment, q.Level, q.Host, From = q.From is { } f ? Ms(f) : 0, To = q.To is { } t ? Ms(t) : 0, Limit = Math.Clamp(q.Limit, 1, 1000) },
+                cancellationToken: ct));
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex) when (q.Text is not null && ex.SqliteErrorCode == 1)
+        {
+            // SQLITE_ERROR from MATCH: the full-text engine could not read the search.
+            throw new SearchSyntaxException(ex.Message, ex);
+        }
         return rows.Select(r => new StoredLogLine(At(r.At), r.Host, r.App, r.Environment, r.File, r.Level, r.Text)).ToList();
     }
 

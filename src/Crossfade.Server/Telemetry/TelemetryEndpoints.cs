@@ -22,12 +22,14 @@ public static class TelemetryEndpoints
         routes.MapPost("/api/agent/v1/ingest", IngestAsync).RequireRole(Roles.Agent);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/requests", RequestsAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/requests/count", async (string app, string environment, string? from, string? to, IStore store, CancellationToken ct) =>
-            Results.Ok(new { count = await store.CountAccessRecordsAsync(app, environment, Time(from), Time(to), ct) }))
+            BadTime(("from", from), ("to", to)) is { } problem ? problem
+            : Results.Ok(new { count = await store.CountAccessRecordsAsync(app, environment, Time(from), Time(to), ct) }))
             .WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/logs", SearchAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/routes/new", NewRoutesAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/errors", async (string app, string environment, string? since, int? limit, IStore store, TimeProvider time, CancellationToken ct) =>
-            Results.Ok(await store.TopErrorsAsync(app, environment, Time(since) ?? time.GetUtcNow().AddDays(-1), limit ?? 20, ct)))
+            BadTime(("since", since)) is { } problem ? problem
+            : Results.Ok(await store.TopErrorsAsync(app, environment, Time(since) ?? time.GetUtcNow().AddDays(-1), limit ?? 20, ct)))
             .WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/telemetry/counters", async (IStore store, CancellationToken ct) => Results.Ok(await store.IngestCountersAsync(ct)))
             .WithTags("Telemetry").RequireRole(Roles.Viewer);
@@ -63,6 +65,8 @@ public static class TelemetryEndpoints
 
     private static async Task<IResult> RequestsAsync(string app, string environment, HttpRequest request, IStore store, TimeProvider time, CancellationToken ct)
     {
+        if (BadTime(("from", request.Query["from"]), ("to", request.Query["to"])) is { } problem)
+            return problem;
         var now = time.GetUtcNow();
         var from = Time(request.Query["from"]) ?? now.AddHours(-1);
         var to = Time(request.Query["to"]) ?? now;
@@ -96,12 +100,14 @@ public static class TelemetryEndpoints
 
     private static async Task<IResult> SearchAsync(string app, string environment, string? q, string? level, string? host, string? from, string? to, int? limit, IStore store, CancellationToken ct)
     {
+        if (BadTime(("from", from), ("to", to)) is { } problem)
+            return problem;
         try
         {
             var lines = await store.SearchLogsAsync(new LogQuery(app, environment, string.IsNullOrWhiteSpace(q) ? null : q, level, host, Time(from), Time(to), limit ?? 100), ct);
             return Results.Ok(lines.Select(l => new LogLineView(l.At, l.Host, l.File, l.Level, l.Text)));
         }
-        catch (Microsoft.Data.Sqlite.SqliteException ex) when (q is not null)
+        catch (SearchSyntaxException ex)
         {
             return Problems.BadRequest($"the search '{q}' is not valid full-text syntax (words, \"phrases\", AND, OR, NOT, prefix*): {ex.Message}");
         }
@@ -110,6 +116,8 @@ public static class TelemetryEndpoints
     /// <summary>The routes first requested after a time (by default, the end of the last deploy): is the new feature used?</summary>
     private static async Task<IResult> NewRoutesAsync(string app, string environment, string? since, long? deploy, IStore store, CancellationToken ct)
     {
+        if (BadTime(("since", since)) is { } problem)
+            return problem;
         DateTimeOffset? start = Time(since);
         if (start is null)
         {
@@ -125,4 +133,10 @@ public static class TelemetryEndpoints
     }
 
     private static DateTimeOffset? Time(string? text) => Core.Time.TimeText.Moment(text);
+
+    /// <summary>A 400 naming the first time parameter that is given but is no time, or null.</summary>
+    private static IResult? BadTime(params (string Name, string? Text)[] parameters) =>
+        parameters.Select(p => Core.Time.TimeText.Problem(p.Name, p.Text)).FirstOrDefault(p => p is not null) is { } problem
+            ? Problems.BadRequest(problem)
+            : null;
 }

@@ -192,6 +192,21 @@ public sealed class IngestApiTests(ServerFixture server) : IClassFixture<ServerF
         (await server.Admin.GetAsync("/healthz")).EnsureSuccessStatusCode();
     }
 
+    [Theory]
+    [InlineData("requests?from=yesterday", "'from' must be Unix seconds or an ISO 8601 time, not 'yesterday'")]
+    [InlineData("requests?by=route&to=2026-13-45", "'to' must be Unix seconds")]
+    [InlineData("requests/count?from=soon", "'from' must be Unix seconds")]
+    [InlineData("logs?q=x&to=later", "'to' must be Unix seconds")]
+    [InlineData("errors?since=a-while", "'since' must be Unix seconds")]
+    [InlineData("routes/new?since=then", "'since' must be Unix seconds")]
+    public async Task Telemetry_TimeThatIsNoTime_Is400NamingIt(string query, string expected)
+    {
+        var response = await server.Admin.GetAsync($"/api/v1/apps/tele-shop/environments/prod/{query}");
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await response.Content.ReadAsStringAsync()).ShouldContain(expected);
+    }
+
     [Fact]
     public async Task Ingest_GzipBomb_IsRefusedAtItsBound()
     {

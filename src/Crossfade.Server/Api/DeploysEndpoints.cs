@@ -84,10 +84,7 @@ public static class DeploysEndpoints
         if (await store.GetAppAsync(app, ct) is null)
             return Problems.NotFound($"no app named '{app}'");
         var records = await store.ListDeploysAsync(app, Math.Clamp(limit ?? 20, 1, 500), ct);
-        var views = new List<DeployView>();
-        foreach (var record in records)
-            views.Add(await DeployViews.LoadAsync(store, record, ct));
-        return Results.Ok(views);
+        return Results.Ok(await DeployViews.LoadAsync(store, records, ct));
     }
 
     private static async Task<IResult> LogsAsync(long id, string? host, long? after, IStore store, CancellationToken ct)

@@ -50,6 +50,9 @@ public interface IStore
     Task EndPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
     Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct);
 
+    /// <summary>The phases of several deploys in one query (a history page), in each deploy's order.</summary>
+    Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(IReadOnlyCollection<long> deployIds, CancellationToken ct);
+
     /// <summary>The version each host of the environment serves after the last deploy that ended well.</summary>
     Task<string?> GetLiveVersionAsync(string app, string environment, CancellationToken ct);
     Task SetLiveVersionAsync(string app, string environment, string version, long deployId, CancellationToken ct);
@@ -59,6 +62,9 @@ public interface IStore
     Task<long> AddStepAsync(long deployId, string host, string kind, string payloadJson, CancellationToken ct);
     Task<StepRecord?> GetStepAsync(long id, CancellationToken ct);
     Task<IReadOnlyList<StepRecord>> ListStepsAsync(long deployId, CancellationToken ct);
+
+    /// <summary>The steps of several deploys in one query (a history page), in each deploy's order.</summary>
+    Task<IReadOnlyList<StepRecord>> ListStepsAsync(IReadOnlyCollection<long> deployIds, CancellationToken ct);
     /// <summary>
     /// Puts a host's running steps back to pending: called when its agent polls, which it does only when
     /// idle, so a step still running then was lost with an earlier agent process. Returns how many.

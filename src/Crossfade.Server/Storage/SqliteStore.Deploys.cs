@@ -124,12 +124,16 @@ public sealed partial class SqliteStore
             new { deployId, name, at = Ms(at) }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct)
+    public Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct) => ListPhasesAsync([deployId], ct);
+
+    public async Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(IReadOnlyCollection<long> deployIds, CancellationToken ct)
     {
+        if (deployIds.Count == 0)
+            return [];
         await using var c = Open();
         var rows = await c.QueryAsync<(long deploy_id, string name, long started_at, long? ended_at)>(new CommandDefinition(
-            "SELECT deploy_id, name, started_at, ended_at FROM deploy_phases WHERE deploy_id = @deployId ORDER BY started_at, rowid",
-            new { deployId }, cancellationToken: ct));
+            "SELECT deploy_id, name, started_at, ended_at FROM deploy_phases WHERE deploy_id IN @deployIds ORDER BY deploy_id, started_at, rowid",
+            new { deployIds }, cancellationToken: ct));
         return rows.Select(r => new PhaseRecord(r.deploy_id, r.name, At(r.started_at), At(r.ended_at))).ToList();
     }
 

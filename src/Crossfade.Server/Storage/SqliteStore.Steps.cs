@@ -20,11 +20,15 @@ public sealed partial class SqliteStore
         return row is null ? null : ToRecord(row);
     }
 
-    public async Task<IReadOnlyList<StepRecord>> ListStepsAsync(long deployId, CancellationToken ct)
+    public Task<IReadOnlyList<StepRecord>> ListStepsAsync(long deployId, CancellationToken ct) => ListStepsAsync([deployId], ct);
+
+    public async Task<IReadOnlyList<StepRecord>> ListStepsAsync(IReadOnlyCollection<long> deployIds, CancellationToken ct)
     {
+        if (deployIds.Count == 0)
+            return [];
         await using var c = Open();
         var rows = await c.QueryAsync<StepRow>(new CommandDefinition(
-            "SELECT * FROM steps WHERE deploy_id = @deployId ORDER BY id", new { deployId }, cancellationToken: ct));
+            "SELECT * FROM steps WHERE deploy_id IN @deployIds ORDER BY id", new { deployIds }, cancellationToken: ct));
         return rows.Select(ToRecord).ToList();
     }
 

@@ -1,0 +1,45 @@
+using Crossfade.Server.Deploys;
+using Crossfade.Server.Storage;
+
+namespace Crossfade.Tests.Server.Storage;
+
+/// <summary>A history page is built from a few queries, and each deploy still gets its own phases and steps.</summary>
+public sealed class DeployHistoryTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cf-store-").FullName;
+    private readonly SqliteStore _store;
+    private readonly DateTimeOffset _t0 = new(2026, 12, 1, 3, 0, 0, TimeSpan.Zero);
+
+    public DeployHistoryTests() => _store = new SqliteStore(Path.Combine(_dir, "crossfade.db"));
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private async Task<long> DeployAsync(string version, int hosts)
+    {
+        var deploy = (await _store.CreateDeployAsync(new DeployRecord(0, "shop", "prod", "deploy", version, null, "Queued", "ann", "cli", _t0, null, null), null, queue: true, default)).Deploy;
+        await _store.StartPhaseAsync(deploy.Id, $"prepare-{version}", _t0, default);
+        await _store.EndPhaseAsync(deploy.Id, $"prepare-{version}", _t0.AddSeconds(3), default);
+        await _store.StartPhaseAsync(deploy.Id, $"cutover-{version}", _t0.AddSeconds(4), default);
+        for (var h = 1; h <= hosts; h++)
+            await _store.AddStepAsync(deploy.Id, $"web-{h}", "prepare", "{}", default);
+        await _store.SetDeployStateAsync(deploy.Id, "Succeeded", null, _t0.AddSeconds(5), true, default);
+        return deploy.Id;
+    }
+
+    [Fact]
+    public async Task HistoryPage_GivesEveryDeployItsOwnPhasesStepsAndRelease_InOrder()
+    {
+        var first = await DeployAsync("1", hosts: 3);
+        var second = await DeployAsync("2", hosts: 1);
+        var third = await DeployAsync("3", hosts: 2);
+        await _store.AddReleaseAsync(new ReleaseRecord("shop", "2", new string('a', 64), 10, "abc1234", "fix checkout", "ann", _t0), default);
+
+        var views = await DeployViews.LoadAsync(_store, await _store.ListDeploysAsync("shop", 10, default), default);
+
+        views.Select(v => v.Id).ShouldBe([third, second, first]);
+        views.Select(v => v.Steps.Count).ShouldBe([2, 1, 3]);
+        views.ShouldAllBe(v => v.Phases.Select(p => p.Name).SequenceEqual(new[] { $"prepare-{v.Version}", $"cutover-{v.Version}" }));
+        views.Single(v => v.Id == second).Commit.ShouldBe("abc1234");
+        views.Where(v => v.Id != second).ShouldAllBe(v => v.Commit == null);
+    }
+}

@@ -79,11 +79,11 @@ public static class DeploysEndpoints
         return start.Status == 200 ? Results.Ok(view) : Results.Accepted($"/api/v1/deploys/{view.Id}", view);
     }
 
-    private static async Task<IResult> ListAsync(string app, int? limit, IStore store, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string app, int? limit, string? environment, IStore store, CancellationToken ct)
     {
         if (await store.GetAppAsync(app, ct) is null)
             return Problems.NotFound($"no app named '{app}'");
-        var records = await store.ListDeploysAsync(app, Math.Clamp(limit ?? 20, 1, 500), ct);
+        var records = await store.ListDeploysAsync(app, Math.Clamp(limit ?? 20, 1, 500), ct, string.IsNullOrEmpty(environment) ? null : environment);
         return Results.Ok(await DeployViews.LoadAsync(store, records, ct));
     }
 

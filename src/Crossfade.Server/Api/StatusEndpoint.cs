@@ -18,7 +18,7 @@ public static class StatusEndpoint
         if (!spec.Environments.TryGetValue(environment, out var env))
             return Problems.NotFound($"app '{app}' has no environment '{environment}'");
         var hosts = (await store.ListHostsAsync(ct)).ToDictionary(h => h.Name);
-        var last = (await store.ListDeploysAsync(app, 50, ct)).FirstOrDefault(d => d.Environment == environment);
+        var last = (await store.ListDeploysAsync(app, 1, ct, environment)).FirstOrDefault();
         var now = time.GetUtcNow();
         var views = env.Hosts.Select(h =>
         {

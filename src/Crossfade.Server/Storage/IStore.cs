@@ -41,7 +41,8 @@ public interface IStore
     /// <summary>The unfinished deploy of the same app and environment that runs before this one, if any.</summary>
     Task<DeployRecord?> DeployAheadAsync(DeployRecord deploy, CancellationToken ct);
     Task<DeployRecord?> GetDeployAsync(long id, CancellationToken ct);
-    Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(string app, int limit, CancellationToken ct);
+    /// <summary>An app's deploys, newest first; only one environment's when <paramref name="environment"/> is given.</summary>
+    Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(string app, int limit, CancellationToken ct, string? environment = null);
     Task<IReadOnlyList<DeployRecord>> ListUnfinishedDeploysAsync(CancellationToken ct);
     /// <summary>Fixes what a queued deploy goes from and to, once it starts.</summary>
     Task SetDeployVersionsAsync(long id, string version, string? fromVersion, CancellationToken ct);

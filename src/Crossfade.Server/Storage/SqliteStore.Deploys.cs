@@ -77,11 +77,12 @@ public sealed partial class SqliteStore
         return row is null ? null : ToRecord(row);
     }
 
-    public async Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(string app, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(string app, int limit, CancellationToken ct, string? environment = null)
     {
         await using var c = Open();
         var rows = await c.QueryAsync<DeployRow>(new CommandDefinition(
-            "SELECT * FROM deploys WHERE app = @app ORDER BY id DESC LIMIT @limit", new { app, limit }, cancellationToken: ct));
+            "SELECT * FROM deploys WHERE app = @app AND (@environment IS NULL OR environment = @environment) ORDER BY id DESC LIMIT @limit",
+            new { app, limit, environment }, cancellationToken: ct));
         return rows.Select(ToRecord).ToList();
     }
 

@@ -121,9 +121,8 @@ public static class TelemetryEndpoints
         DateTimeOffset? start = Time(since);
         if (start is null)
         {
-            var deploys = await store.ListDeploysAsync(app, 50, ct);
-            var chosen = deploy is { } id ? deploys.FirstOrDefault(d => d.Id == id)
-                : deploys.FirstOrDefault(d => d.Environment == environment && d.Kind == "deploy" && d.State == "Succeeded");
+            var chosen = deploy is { } id ? await store.GetDeployAsync(id, ct) is { } found && found.App == app ? found : null
+                : (await store.ListDeploysAsync(app, 500, ct, environment)).FirstOrDefault(d => d.Kind == "deploy" && d.State == "Succeeded");
             if (chosen is not { FinishedAt: not null })
                 return Problems.NotFound(deploy is { } missing ? $"no finished deploy #{missing} of '{app}'" : $"no succeeded deploy of '{app}' in '{environment}' to compare with; pass since=");
             start = chosen.CreatedAt;

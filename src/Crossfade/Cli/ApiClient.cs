@@ -48,8 +48,8 @@ public sealed class ApiClient
 
     public Task<DeployView> GetDeployAsync(long id, CancellationToken ct) => SendAsync<DeployView>(HttpMethod.Get, $"api/v1/deploys/{id}", null, ct);
 
-    public Task<List<DeployView>> HistoryAsync(string app, int limit, CancellationToken ct) =>
-        SendAsync<List<DeployView>>(HttpMethod.Get, $"api/v1/apps/{app}/deploys?limit={limit}", null, ct);
+    public Task<List<DeployView>> HistoryAsync(string app, int limit, string? environment, CancellationToken ct) =>
+        SendAsync<List<DeployView>>(HttpMethod.Get, $"api/v1/apps/{app}/deploys?limit={limit}{(environment is null ? "" : $"&environment={Uri.EscapeDataString(environment)}")}", null, ct);
 
     public Task<StatusView> StatusAsync(string app, string environment, CancellationToken ct) =>
         SendAsync<StatusView>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/status", null, ct);

@@ -29,10 +29,11 @@ public static class ReadCommands
     {
         var app = new Argument<string>("app");
         var limit = new Option<int>("--limit") { DefaultValueFactory = _ => 20 };
-        var command = new Command("history", "the deploys of an app, newest first") { app, limit, Globals.Json };
+        var env = new Option<string?>("--env") { Description = "only this environment's deploys" };
+        var command = new Command("history", "the deploys of an app, newest first") { app, limit, env, Globals.Json };
         command.SetAction((parse, ct) => Globals.Guard(async () =>
         {
-            var deploys = await Globals.Client(parse).HistoryAsync(parse.GetValue(app)!, parse.GetValue(limit), ct);
+            var deploys = await Globals.Client(parse).HistoryAsync(parse.GetValue(app)!, parse.GetValue(limit), parse.GetValue(env), ct);
             if (Print(parse, deploys))
                 return 0;
             foreach (var d in deploys)

@@ -22,7 +22,7 @@ public sealed class SecretNeverLeavesTheHostsConfig
         diff.ShouldContain("+  \"paymentApiKey\": \"[redacted]\"");
 
         var api = new StringBuilder();
-        foreach (var d in await fleet.Api.HistoryAsync(Fleet.App, 50, CancellationToken.None))
+        foreach (var d in await fleet.Api.HistoryAsync(Fleet.App, 50, null, CancellationToken.None))
         {
             api.Append(System.Text.Json.JsonSerializer.Serialize(d));
             foreach (var line in await fleet.Api.LogsAsync(d.Id, null, 0, CancellationToken.None))

@@ -9,7 +9,7 @@ public sealed class CorruptArtifactIsRefusedOnTheHost
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
         (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
-        var releases = await fleet.Api.HistoryAsync(Fleet.App, 10, CancellationToken.None);
+        var releases = await fleet.Api.HistoryAsync(Fleet.App, 10, null, CancellationToken.None);
         var artifacts = Path.Combine(fleet.Local.Dir, "server", "artifacts", "sha256");
         var newest = new DirectoryInfo(artifacts).GetFiles().OrderByDescending(f => f.CreationTimeUtc).First();
         await using (var file = newest.OpenWrite())

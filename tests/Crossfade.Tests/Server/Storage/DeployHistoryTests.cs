@@ -14,9 +14,9 @@ public sealed class DeployHistoryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private async Task<long> DeployAsync(string version, int hosts)
+    private async Task<long> DeployAsync(string version, int hosts, string environment = "prod")
     {
-        var deploy = (await _store.CreateDeployAsync(new DeployRecord(0, "shop", "prod", "deploy", version, null, "Queued", "ann", "cli", _t0, null, null), null, queue: true, default)).Deploy;
+        var deploy = (await _store.CreateDeployAsync(new DeployRecord(0, "shop", environment, "deploy", version, null, "Queued", "ann", "cli", _t0, null, null), null, queue: true, default)).Deploy;
         await _store.StartPhaseAsync(deploy.Id, $"prepare-{version}", _t0, default);
         await _store.EndPhaseAsync(deploy.Id, $"prepare-{version}", _t0.AddSeconds(3), default);
         await _store.StartPhaseAsync(deploy.Id, $"cutover-{version}", _t0.AddSeconds(4), default);
@@ -41,5 +41,20 @@ public sealed class DeployHistoryTests : IDisposable
         views.ShouldAllBe(v => v.Phases.Select(p => p.Name).SequenceEqual(new[] { $"prepare-{v.Version}", $"cutover-{v.Version}" }));
         views.Single(v => v.Id == second).Commit.ShouldBe("abc1234");
         views.Where(v => v.Id != second).ShouldAllBe(v => v.Commit == null);
+    }
+
+    [Fact]
+    public async Task OneEnvironmentsDeploys_AreFoundBehindManyNewerOnesElsewhere()
+    {
+        var prod = await DeployAsync("1", hosts: 1);
+        for (var i = 0; i < 60; i++)
+            await DeployAsync($"s{i}", hosts: 0, environment: "staging");
+
+        var last = await _store.ListDeploysAsync("shop", 1, default, environment: "prod");
+        var all = await _store.ListDeploysAsync("shop", 500, default);
+
+        last.Single().Id.ShouldBe(prod);
+        all.Count.ShouldBe(61);
+        all[0].Environment.ShouldBe("staging");
     }
 }

@@ -36,7 +36,7 @@ public static class AgentEndpoints
             return Problems.BadRequest("'name' must be lowercase letters, digits and '-' (at most 40)");
         var hash = TokenSecrets.Hash(body.EnrollmentToken ?? "");
         var token = await store.FindTokenAsync(hash, ct);
-        if (token is not { Role: "enroll" } || !await store.ConsumeTokenAsync(hash, ct))
+        if (token is not { Role: "enroll" } || !await store.DeleteTokenAsync(hash, ct))
             return Results.Problem(title: "Unauthorized", detail: "the enrollment token is unknown or was used already; create one with 'crossfade token create --role enroll'", statusCode: 401);
         var secret = TokenSecrets.New("cfh");
         await store.AddTokenAsync(new TokenRecord(TokenSecrets.Hash(secret), body.Name, Roles.Agent, time.GetUtcNow()), ct);

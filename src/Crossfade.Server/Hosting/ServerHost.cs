@@ -76,7 +76,8 @@ public static class ServerHost
         app.MapSecrets();
         app.MapEvents();
         Telemetry.TelemetryEndpoints.MapTelemetry(app);
-        app.MapHostsAndTokens();
+        app.MapHosts();
+        app.MapTokens();
         app.MapAgentApi();
         return app;
     }

@@ -19,7 +19,9 @@ public interface IStore
 
     Task AddTokenAsync(TokenRecord token, CancellationToken ct);
     Task<TokenRecord?> FindTokenAsync(string hash, CancellationToken ct);
-    Task<bool> ConsumeTokenAsync(string hash, CancellationToken ct);
+    /// <summary>Deletes a token: an enrollment token used once, or any token revoked; false when there was none.</summary>
+    Task<bool> DeleteTokenAsync(string hash, CancellationToken ct);
+    Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken ct);
 
     Task UpsertHostAsync(string name, IReadOnlyList<string> roles, DateTimeOffset at, CancellationToken ct);
     Task TouchHostAsync(string name, string liveReleasesJson, DateTimeOffset at, CancellationToken ct);

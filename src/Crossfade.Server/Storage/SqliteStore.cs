@@ -122,10 +122,18 @@ public sealed partial class SqliteStore : IStore
         return row is { } r ? new TokenRecord(r.hash, r.name, r.role, At(r.created_at)) : null;
     }
 
-    public async Task<bool> ConsumeTokenAsync(string hash, CancellationToken ct)
+    public async Task<bool> DeleteTokenAsync(string hash, CancellationToken ct)
     {
         await using var c = Open();
         return await c.ExecuteAsync(new CommandDefinition("DELETE FROM tokens WHERE hash = @hash", new { hash }, cancellationToken: ct)) == 1;
+    }
+
+    public async Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<(string hash, string name, string role, long created_at)>(new CommandDefinition(
+            "SELECT hash, name, role, created_at FROM tokens ORDER BY created_at, name", cancellationToken: ct));
+        return rows.Select(r => new TokenRecord(r.hash, r.name, r.role, At(r.created_at))).ToList();
     }
 
     public async Task UpsertHostAsync(string name, IReadOnlyList<string> roles, DateTimeOffset at, CancellationToken ct)

@@ -60,6 +60,11 @@ public sealed class ApiClient
     public Task<TokenView> CreateTokenAsync(string role, string? name, CancellationToken ct) =>
         SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(new { role, name }, options: Json), ct);
 
+    public Task<List<TokenInfoView>> TokensAsync(CancellationToken ct) => SendAsync<List<TokenInfoView>>(HttpMethod.Get, "api/v1/tokens", null, ct);
+
+    public Task<object?> RevokeTokenAsync(string id, CancellationToken ct) =>
+        SendAsync<object?>(HttpMethod.Delete, $"api/v1/tokens/{Uri.EscapeDataString(id)}", null, ct);
+
     public Task<DeployView> ConvergeAsync(string app, string environment, bool whyRun, CancellationToken ct, bool wait = false) =>
         SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/converges?wait={wait}", JsonContent.Create(new StartConvergeRequest(environment, whyRun), options: Json), ct, Guid.NewGuid().ToString());
 

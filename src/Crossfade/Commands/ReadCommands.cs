@@ -121,7 +121,25 @@ public static class ReadCommands
             Console.WriteLine(token.Token);
             return 0;
         }));
-        return new Command("token", "manage API tokens") { create };
+        var list = new Command("list", "the tokens: id, name, role, created (never their secrets)") { Globals.Json };
+        list.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var tokens = await Globals.Client(parse).TokensAsync(ct);
+            if (Print(parse, tokens))
+                return 0;
+            foreach (var t in tokens)
+                Console.WriteLine($"{t.Id}  {t.Role,-8} {t.CreatedAt:u}  {t.Name}");
+            return 0;
+        }));
+        var id = new Argument<string>("id") { Description = "the token's id as 'token list' shows it (8 or more of its first characters)" };
+        var revoke = new Command("revoke", "revoke a token at once: requests with it are refused from now on") { id };
+        revoke.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            await Globals.Client(parse).RevokeTokenAsync(parse.GetValue(id)!, ct);
+            Console.WriteLine($"revoked {parse.GetValue(id)}");
+            return 0;
+        }));
+        return new Command("token", "manage API tokens") { create, list, revoke };
     }
 
     private static bool Print<T>(ParseResult parse, T value)

@@ -1,0 +1,7 @@
+namespace Crossfade.Contracts.V1;
+
+/// <summary>
+/// A token as listed: never its secret. The id is the start of the secret's SHA-256, enough to name
+/// it for revoking and nothing more.
+/// </summary>
+public sealed record TokenInfoView(string Id, string Name, string Role, DateTimeOffset CreatedAt);

@@ -21,12 +21,13 @@ public sealed class ServerClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<EnrollResponse>(Json, ct))!;
     }
 
-    /// <summary>Long-polls for the next step; null when there is none. Throws when the token is refused.</summary>
+    /// <summary>Long-polls for the next step; null when there is none. Throws <see cref="InvalidOperationException"/> when the token is refused.</summary>
     public async Task<WorkItem?> PollAsync(AgentHeartbeat beat, TimeSpan wait, CancellationToken ct)
     {
         using var response = await http.PostAsJsonAsync($"api/agent/v1/poll?wait={(int)wait.TotalSeconds}", beat, Json, ct);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
-            throw new UnauthorizedAccessException("the server refused this agent's token");
+            throw new InvalidOperationException(
+                "the server refused this agent's token (revoked, or the server's data is new): remove agent.token from the agent's --root and start it with a new enrollment token (--token); its instances and proxy keep serving meanwhile");
         response.EnsureSuccessStatusCode();
         return response.StatusCode == HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync<WorkItem>(Json, ct);
     }

@@ -25,7 +25,8 @@ public sealed class ProxyOptions
 
     /// <summary>
     /// How long the upstream may take to start its answer once it has the request; also how long a
-    /// request body may stand still on its way (a client that stops sending it gets a 408).
+    /// request body (a client that stops sending it gets a 408) or an answer's body (the client's
+    /// connection is closed on a cut answer) may stand still on its way.
     /// </summary>
     public TimeSpan UpstreamTimeout { get; set; } = TimeSpan.FromSeconds(100);
 

@@ -73,7 +73,8 @@ internal sealed partial class ClientConnection
             status = response.Status;
             await _client.SendAsync(_head.Written, stopping);
             var done = body.Kind == BodyKind.Length && taken == body.Length || scanner?.Done == true;
-            var bytes = done ? taken : await BodyRelay.CopyAsync(upstream!, _client, body, unchunk, stopping, taken, scanner);
+            // The answer's body may stand still for the answer timeout at most, waiting on either side.
+            var bytes = done ? taken : await BodyRelay.CopyAsync(upstream!, _client, body, unchunk, _timer.Token, taken, scanner, _answerWaits ??= AnswerWaits);
             if (keepUpstream)
                 snapshot.Return(upstream!);
             else
@@ -95,10 +96,11 @@ internal sealed partial class ClientConnection
         {
             return new Outcome(499, 0, snapshot?.Release ?? "-", KeepAlive: false);
         }
-        catch (PeerException)
+        catch (Exception ex) when (ex is PeerException || ex is OperationCanceledException && answering)
         {
-            // The upstream failed in the middle of its answer: the client's connection is closed so it
-            // sees a cut answer, never a complete-looking wrong one.
+            // The upstream failed or stood still in the middle of its answer (or the client stopped
+            // reading it): the client's connection is closed so it sees a cut answer, never a
+            // complete-looking wrong one.
             return new Outcome(status, 0, snapshot?.Release ?? "-", KeepAlive: false);
         }
         finally
@@ -222,6 +224,8 @@ internal sealed partial class ClientConnection
             _head.Header("Connection"u8, "keep-alive"u8);
         _head.End();
     }
+
+    private void AnswerWaits(Peer side) => Arm(options.UpstreamTimeout);
 
     /// <summary>X-Forwarded-* fields from the client: the proxy writes its own.</summary>
     private static bool IsForwarded(ReadOnlySpan<byte> name) =>

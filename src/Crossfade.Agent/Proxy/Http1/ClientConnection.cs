@@ -32,6 +32,7 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
     private CancellationToken _stopping;
     // Whether the request being relayed asks to switch protocols.
     private bool _upgrading;
+    private Action<Peer>? _answerWaits;
 
     /// <summary>Cancels what the connection waits for when its deadline has passed; called by the heartbeat.</summary>
     public void Check(long now)

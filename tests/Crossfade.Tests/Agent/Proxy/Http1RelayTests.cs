@@ -147,6 +147,32 @@ public sealed class Http1RelayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnswerBodyStandingStill_CutsTheClientsConnection_AfterTheAnswerTimeout()
+    {
+        // An upstream that starts a 100-byte answer, sends 10 bytes of it, and then neither sends nor closes.
+        using var stalling = new TcpListener(IPAddress.Loopback, 0);
+        stalling.Start();
+        using var release = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var upstream = Task.Run(async () =>
+        {
+            using var socket = await stalling.AcceptSocketAsync();
+            await TestProxy.ReadAsync(socket, t => t.Contains("\r\n\r\n", StringComparison.Ordinal));
+            await socket.SendAsync("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"u8.ToArray());
+            await Task.Delay(Timeout.Infinite, release.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        await SwapAsync(((IPEndPoint)stalling.LocalEndpoint).Port);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var answer = await ExchangeAsync("GET /stall HTTP/1.1\r\nHost: shop\r\n\r\n");
+
+        watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5), "the answer timeout is 1 s here");
+        answer.ShouldStartWith("HTTP/1.1 200 OK");
+        answer.ShouldEndWith("\r\n\r\n0123456789");
+        await release.CancelAsync();
+        await upstream;
+    }
+
+    [Fact]
     public async Task KeptConnectionTheUpstreamClosed_IsReplacedWithoutTheClientSeeingIt()
     {
         // An upstream that answers once per connection and then closes it, without saying so.

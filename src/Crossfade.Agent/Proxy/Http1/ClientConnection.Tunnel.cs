@@ -12,7 +12,8 @@ internal sealed partial class ClientConnection
 {
     /// <summary>Whether a request asks to switch protocols: HTTP/1.1, no body, Connection: upgrade and an Upgrade field.</summary>
     private static bool AsksUpgrade(RequestHead request, BodyFraming framing) =>
-        framing.Kind == BodyKind.None && request.Minor == 1 && request.Has("Upgrade"u8) && request.HasToken("Connection"u8, "upgrade"u8);
+        framing.Kind == BodyKind.None && request.Minor == 1 && request.HasConnection
+        && request.HasToken("Connection"u8, "upgrade"u8) && request.Has("Upgrade"u8);
 
     /// <summary>
     /// Answers the client with the upstream's 101 and relays bytes both ways. A half-close is passed
@@ -40,7 +41,11 @@ internal sealed partial class ClientConnection
         return new Outcome(101, await down, release, KeepAlive: false);
     }
 
-    /// <summary>Relays one direction of a tunnel; returns the bytes relayed. A failure ends both directions.</summary>
+    /// <summary>
+    /// Relays one direction of a tunnel; returns the bytes relayed, also when it ends by a failure or
+    /// the idle timeout (the usual end of a tunnel), which is why it is not <see cref="BodyRelay"/>'s
+    /// copy until close. A failure ends both directions.
+    /// </summary>
     private async Task<long> PumpAsync(SocketBuffer from, SocketBuffer to)
     {
         long total = 0;

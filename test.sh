@@ -16,6 +16,7 @@ fi
 set -e
 dotnet build Crossfade.slnx -c Release --nologo -v quiet -clp:ErrorsOnly
 dotnet publish examples/gear-shop/GearShop.csproj -c Release -r linux-x64 --no-self-contained -o artifacts/gear-shop --nologo -v quiet -clp:ErrorsOnly
+./crossfade --version >/dev/null # the launcher's own build output, as a user's first call makes it
 set +e
 
 results="$here/artifacts/test-results"

@@ -11,6 +11,10 @@ public sealed class ServerOptions
 
     /// <summary>The largest release archive accepted.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
+
+    /// <summary>What a release archive may hold once unpacked: checked at push time here, and again by every agent.</summary>
+    public Core.Artifacts.ArchiveLimits Releases { get; set; } = new();
+
     public Telemetry.TelemetryOptions Telemetry { get; set; } = new();
 
     /// <summary>How long an agent's poll waits for work before it answers "nothing".</summary>
@@ -37,5 +41,7 @@ public sealed class ServerOptions
             throw new ArgumentException("--data must name a folder");
         if (MaxUploadBytes <= 0)
             throw new ArgumentException("the upload limit must be positive");
+        foreach (var problem in Releases.Problems())
+            throw new ArgumentException(problem);
     }
 }

@@ -23,10 +23,11 @@ public static class AgentHost
         var state = new HostStateStore(Path.Combine(options.Root, "state.json"));
         var launcher = new InstanceLauncher(options.Name, clock);
         var proxies = new ProxyKeeper(options);
-        var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies);
+        var masks = new Secrets.SecretMasks(options.Root);
+        var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies, masks);
         var supervisor = new Supervisor(state, launcher, proxies, options, clock, logs.CreateLogger<Supervisor>());
-        var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes);
-        return new AgentRunner(options, server, state, steps, supervisor, shipper, clock, logs.CreateLogger<AgentRunner>());
+        var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks);
+        return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>());
     }
 
     /// <summary>Stops every process the agent at <paramref name="root"/> started: for tearing down a demo or a test.</summary>

@@ -10,7 +10,8 @@ namespace Crossfade.Agent.Hosting;
 /// time, while the supervisor keeps the host's processes up in between.
 /// </summary>
 public sealed partial class AgentRunner(
-    AgentOptions options, ServerClient server, HostStateStore state, HostSteps steps, Supervisor supervisor, Shipping.Shipper shipper, TimeProvider time, ILogger<AgentRunner> logger)
+    AgentOptions options, ServerClient server, HostStateStore state, HostSteps steps, Supervisor supervisor, Shipping.Shipper shipper,
+    Secrets.SecretMasks masks, TimeProvider time, ILogger<AgentRunner> logger)
 {
     private readonly SemaphoreSlim _hostLock = new(1, 1);
 
@@ -67,6 +68,7 @@ public sealed partial class AgentRunner(
     {
         LogStep(work.StepId, work.Kind, work.Payload.App, work.Payload.Version);
         var log = new StepLog(time);
+        log.Redact(masks.For(work.Payload.App));
         StepResult result;
         await _hostLock.WaitAsync(ct);
         using var flushing = new CancellationTokenSource();

@@ -47,7 +47,10 @@ public sealed class ReleaseStager(ServerClient server)
             return $"artifact hash mismatch: expected sha256 {payload.Sha256}, got {actual}; nothing was unpacked";
         }
         log.Write($"verified sha256 {actual[..12]} ({new FileInfo(archive).Length} bytes)");
-        var error = ArchiveUnpacker.Unpack(archive, target);
+        var limits = payload.Archive is { } bounds
+            ? new ArchiveLimits { MaxUnpackedBytes = bounds.MaxUnpackedBytes, MaxEntries = bounds.MaxEntries }
+            : ArchiveLimits.Default;
+        var error = ArchiveUnpacker.Unpack(archive, target, limits);
         File.Delete(archive);
         if (error is not null)
             return error;

@@ -9,8 +9,9 @@ namespace Crossfade.Agent.Shipping;
 /// back until a line that starts a new entry follows it, or for <see cref="HoldFor"/>, so a stack
 /// trace written in pieces still travels as one entry in one batch; a held entry's lines are not
 /// counted as read (the saved cursor stays before them), so a restart reads them again, never loses them.
+/// Every line has the app's secret values masked before it is spooled (<see cref="Secrets.SecretMasks"/>).
 /// </summary>
-public sealed class LogCollector(string root, HostStateStore state, TimeProvider time) : IDisposable
+public sealed class LogCollector(string root, HostStateStore state, TimeProvider time, Secrets.SecretMasks? masks = null) : IDisposable
 {
     public static readonly TimeSpan HoldFor = TimeSpan.FromSeconds(1);
     private const int MaxEntryLines = 500;
@@ -46,9 +47,10 @@ public sealed class LogCollector(string root, HostStateStore state, TimeProvider
             if (!_followers.TryGetValue(file.Path, out var follower))
                 _followers[file.Path] = follower = new LogFollower(file.Path, cursors.GetValueOrDefault(file.Path));
             var read = follower.Read(maxLines - lines.Count, maxBytes - bytes);
+            var redactor = masks?.For(file.App) ?? Steps.Redactor.None;
             void Take(string text, FileCursor after)
             {
-                lines.Add(new ShippedLine(file.App, file.Source, file.Name, text, now));
+                lines.Add(new ShippedLine(file.App, file.Source, file.Name, redactor.Apply(text), now));
                 bytes += text.Length;
                 cursors[file.Path] = after;
             }

@@ -13,13 +13,13 @@ namespace Crossfade.Agent.Shipping;
 /// and sent oldest first until the server has taken each one. A server that is down or unreachable
 /// only makes the spool grow (up to its bound); nothing is read twice or sent as new twice.
 /// </summary>
-public sealed partial class Shipper(string root, HostStateStore state, HttpClient http, TimeProvider time, ILogger<Shipper> logger, long maxSpoolBytes = 256L << 20)
+public sealed partial class Shipper(string root, HostStateStore state, HttpClient http, TimeProvider time, ILogger<Shipper> logger, long maxSpoolBytes = 256L << 20, Secrets.SecretMasks? masks = null)
 {
     public const int BatchLines = 2000;
     public const long BatchBytes = 2L << 20;
     private const int InFlight = 2;
     private readonly Spool _spool = new(Path.Combine(root, "spool"), maxSpoolBytes);
-    private readonly LogCollector _collector = new(root, state, time);
+    private readonly LogCollector _collector = new(root, state, time, masks);
     private long _seq;
 
     public Spool Spool => _spool;

@@ -14,6 +14,8 @@ public sealed partial class HostSteps
             return new StepResult(false, "the server sent a converge step without its plan");
         var p = work.Payload;
         var layout = Layout(p);
+        // Learned before anything runs: an instance reloaded with a new key may log it at once.
+        masks.Remember(p.App, plan.Redact);
         var env = launcher.Environment(layout, p.App, p.Version, p.Runtime, null);
         log.Write(plan.WhyRun ? $"why-run: {plan.Resources.Count} resources, nothing will be changed" : $"converging {plan.Resources.Count} resources in {layout.Config}");
         var report = await Converger.RunAsync(options.Name, plan, layout.Config, env, log, c => ReloadAsync(p, log, c), ct);

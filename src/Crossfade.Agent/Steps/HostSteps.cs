@@ -3,6 +3,7 @@ using Crossfade.Agent.Instances;
 using Crossfade.Agent.Proxy;
 using Crossfade.Agent.Releases;
 using Crossfade.Contracts.V1;
+using Crossfade.Core.Naming;
 
 namespace Crossfade.Agent.Steps;
 
@@ -10,9 +11,12 @@ namespace Crossfade.Agent.Steps;
 /// The steps a host runs for a deploy. Each returns a result with a reason instead of throwing, and
 /// each is safe to run again: a step that finds its work done says so.
 /// </summary>
-public sealed partial class HostSteps(AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies)
+public sealed partial class HostSteps(
+    AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies, Secrets.SecretMasks masks)
 {
-    public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => work.Kind switch
+    public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => NameProblem(work.Payload) is { } refused
+        ? new StepResult(false, refused)
+        : work.Kind switch
     {
         StepKinds.Prepare => await PrepareAsync(work.Payload, log, ct),
         StepKinds.Migrate => await MigrateAsync(work.Payload, log, ct),
@@ -25,6 +29,12 @@ public sealed partial class HostSteps(AgentOptions options, HostStateStore state
     };
 
     private HostLayout Layout(StepPayload p) => new(options.Root, p.App);
+
+    /// <summary>The app and the version become folder names here: the agent checks them itself, trusting no server.</summary>
+    private static string? NameProblem(StepPayload p) =>
+        !FolderNames.IsName(p.App) ? $"refused the step: the app name '{p.App}' is not a name ({FolderNames.NameRule})"
+        : !FolderNames.IsVersion(p.Version) ? $"refused the step: the version '{p.Version}' is not a version ({FolderNames.VersionRule})"
+        : null;
 
     /// <summary>Stages the release and, on a web host, starts a healthy candidate beside the live instance.</summary>
     private async Task<StepResult> PrepareAsync(StepPayload p, StepLog log, CancellationToken ct)

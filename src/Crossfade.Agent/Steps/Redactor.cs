@@ -1,3 +1,6 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
 namespace Crossfade.Agent.Steps;
 
 /// <summary>Masks secret values in any text that leaves the host: step output, diffs, reasons.</summary>
@@ -14,7 +17,21 @@ public sealed class Redactor
         _values = values
             // A multi-line secret (a key file) reaches the log line by line: mask each of its lines too.
             .SelectMany(v => v.Contains('\n') ? [v, .. v.Split('\n').Select(l => l.Trim()).Where(l => l.Length >= 8)] : new[] { v })
-            .Where(v => v.Length > 0).Distinct().OrderByDescending(v => v.Length).ToArray();
+            .Where(v => v.Length > 0)
+            .SelectMany(Forms)
+            .Distinct().OrderByDescending(v => v.Length).ToArray();
+
+    /// <summary>
+    /// The value as it can appear in a line: itself, percent-encoded (a query string in an access
+    /// record) and escaped as in a JSON string (an app's structured log, the proxy's records).
+    /// </summary>
+    private static IEnumerable<string> Forms(string value)
+    {
+        yield return value;
+        yield return Uri.EscapeDataString(value);
+        yield return JsonEncodedText.Encode(value).ToString();
+        yield return JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+    }
 
     public string Apply(string text)
     {

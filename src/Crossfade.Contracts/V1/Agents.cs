@@ -32,7 +32,14 @@ public sealed record StepPayload(
     string Sha256,
     IReadOnlyList<string> Roles,
     AppRuntime Runtime,
-    ConfigRef? Config = null);
+    ConfigRef? Config = null,
+    ArchiveBounds? Archive = null);
+
+/// <summary>
+/// The bounds a host holds a release archive to while it unpacks it (the server's options); a host
+/// given none uses its own defaults.
+/// </summary>
+public sealed record ArchiveBounds(long MaxUnpackedBytes, int MaxEntries);
 
 /// <summary>
 /// Which configuration a converge step applies: the snapshot stored with a deploy (its variables and

@@ -178,9 +178,9 @@ public static partial class ConfigFileParser
     private static bool IsSafePath(string path, bool allowAbsolute = true) =>
         path.Length > 0 && (allowAbsolute || !path.StartsWith('/')) && !path.Split('/').Contains("..") && !path.Contains('\0');
 
-    [GeneratedRegex("^0?[0-7]{3}$")]
+    [GeneratedRegex(@"^0?[0-7]{3}\z")]
     private static partial Regex ModePattern();
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_.-]{1,64}\z")]
     private static partial Regex CommandName();
 }

@@ -89,6 +89,6 @@ public sealed partial class Template
 
     private sealed record Segment(string? Literal, string? Variable, int Line, int Column);
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_.]*$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_.]*\z")]
     private static partial Regex NamePattern();
 }

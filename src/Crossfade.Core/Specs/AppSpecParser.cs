@@ -1,3 +1,4 @@
+using Crossfade.Core.Naming;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using Crossfade.Core.Config;
@@ -47,8 +48,8 @@ public static partial class AppSpecParser
         reader.RejectUnknownKeys(root, TopLevelKeys, "");
 
         var name = reader.RequiredString(root, "app");
-        if (name is not null && !NamePattern().IsMatch(name))
-            reader.ErrorAt(root, "app", "must be lowercase letters, digits and '-', starting with a letter (at most 40 characters)");
+        if (name is not null && !FolderNames.IsName(name))
+            reader.ErrorAt(root, "app", $"app names are {FolderNames.NameRule}");
         var run = reader.RequiredString(root, "run");
         var worker = reader.OptionalString(root, "worker");
         var migrate = reader.OptionalString(root, "migrate");
@@ -109,8 +110,8 @@ public static partial class AppSpecParser
         {
             var envName = ((YamlScalarNode)keyNode).Value ?? "";
             var prefix = $"environments.{envName}.";
-            if (!NamePattern().IsMatch(envName))
-                reader.Error(keyNode, $"environments.{envName}", "environment names are lowercase letters, digits and '-'");
+            if (!FolderNames.IsName(envName))
+                reader.Error(keyNode, $"environments.{envName}", $"environment names are {FolderNames.NameRule}");
             if (value is not YamlMappingNode envMap)
             {
                 reader.Error(value, $"environments.{envName}", "must be a mapping with 'hosts'");
@@ -180,8 +181,8 @@ public static partial class AppSpecParser
                 rolesNode = hostMap.Children.TryGetValue(new YamlScalarNode("roles"), out var r) ? r : new YamlSequenceNode();
                 variables = reader.StringMap(hostMap, "variables", field + ".");
             }
-            if (!NamePattern().IsMatch(hostName))
-                reader.Error(hostKey, field, "host names are lowercase letters, digits and '-'");
+            if (!FolderNames.IsName(hostName))
+                reader.Error(hostKey, field, $"host names are {FolderNames.NameRule}");
             var roles = reader.ScalarList(rolesNode, field);
             foreach (var role in roles.Where(r => !HostRoles.All.Contains(r)))
                 reader.Error(rolesNode, field, $"unknown role '{role}' (known: web, worker, migrator)");
@@ -192,9 +193,6 @@ public static partial class AppSpecParser
         return hosts;
     }
 
-    [GeneratedRegex("^[a-z][a-z0-9-]{0,39}$")]
-    private static partial Regex NamePattern();
-
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_]{0,63}\z")]
     private static partial Regex SecretName();
 }

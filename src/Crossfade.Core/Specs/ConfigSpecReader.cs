@@ -44,6 +44,6 @@ internal static partial class ConfigSpecReader
             reader.Error(root, "config", "variables are declared but there is no 'config.file' to use them");
     }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]*$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_]*\z")]
     private static partial Regex NamePattern();
 }

@@ -32,8 +32,8 @@ public static class AgentEndpoints
         var (body, error) = await JsonBody.ReadAsync<EnrollRequest>(request, ct);
         if (body is null)
             return error!;
-        if (!HostNames.IsValid(body.Name))
-            return Problems.BadRequest("'name' must be lowercase letters, digits and '-' (at most 40)");
+        if (!Crossfade.Core.Naming.FolderNames.IsName(body.Name))
+            return Problems.BadRequest($"'name' is not a host name: host names are {Crossfade.Core.Naming.FolderNames.NameRule}");
         var hash = TokenSecrets.Hash(body.EnrollmentToken ?? "");
         var token = await store.FindTokenAsync(hash, ct);
         if (token is not { Role: "enroll" } || !await store.DeleteTokenAsync(hash, ct))

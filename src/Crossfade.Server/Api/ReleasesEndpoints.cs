@@ -1,3 +1,4 @@
+using Crossfade.Core.Naming;
 using Crossfade.Contracts.V1;
 using Crossfade.Server.Auth;
 using Crossfade.Server.Releases;
@@ -28,8 +29,10 @@ public static class ReleasesEndpoints
     {
         if (await store.GetAppAsync(app, ct) is null)
             return Problems.NotFound($"no app named '{app}'; register it with 'crossfade apply' first");
-        if (string.IsNullOrWhiteSpace(version) || version.Length > 64 || version.Any(c => char.IsWhiteSpace(c) || c == '/'))
-            return Problems.BadRequest("query parameter 'version' is required: up to 64 characters, no spaces or '/'");
+        if (string.IsNullOrEmpty(version))
+            return Problems.BadRequest("query parameter 'version' is required");
+        if (!FolderNames.IsVersion(version))
+            return Problems.BadRequest($"query parameter 'version' ('{version}') is refused: {FolderNames.VersionRule}");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxUploadBytes + 1;
         var outcome = await upload.ReceiveAsync(context.Request, ct);

@@ -62,6 +62,6 @@ public static partial class SecretsEndpoints
         return Results.NoContent();
     }
 
-    [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,63}$")]
+    [GeneratedRegex(@"^[A-Za-z][A-Za-z0-9_]{0,63}\z")]
     private static partial Regex NamePattern();
 }

@@ -41,7 +41,8 @@ public sealed partial class DeployRunner(
         var plan = DeployPlanner.Plan(spec, deploy.Environment, kind, canary).Plan!;
         var release = (await store.GetReleaseAsync(deploy.App, deploy.Version, ct))!;
         var runtime = RuntimeFactory.From(spec);
-        StepPayload PayloadFor(PlannedStep step, string version, string sha) => new(deploy.App, version, sha, step.Roles, runtime);
+        var bounds = new ArchiveBounds(options.Releases.MaxUnpackedBytes, options.Releases.MaxEntries);
+        StepPayload PayloadFor(PlannedStep step, string version, string sha) => new(deploy.App, version, sha, step.Roles, runtime, Archive: bounds);
         var state = Enum.Parse<DeployState>(deploy.State);
         var existing = await ExistingStepsAsync(deployId);
         if (state == DeployState.Queued)

@@ -38,7 +38,7 @@ public sealed class ReleaseUpload(ArtifactStore artifacts, ServerOptions options
                 return new Outcome(null, 0, "the body is empty: send the release as a gzip-compressed tar", 400);
             await using (var check = File.OpenRead(staging))
             {
-                var problems = ArchiveCheck.Inspect(check);
+                var problems = ArchiveCheck.Inspect(check, options.Releases);
                 if (problems.Count > 0)
                     return new Outcome(null, size, "the archive was refused: " + string.Join("; ", problems.Take(10)), 422);
             }

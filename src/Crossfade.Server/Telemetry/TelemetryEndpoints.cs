@@ -1,3 +1,4 @@
+using Crossfade.Core.Streams;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
@@ -47,10 +48,10 @@ public static class TelemetryEndpoints
             Stream body = context.Request.Body;
             if (context.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase))
                 body = new GZipStream(body, CompressionMode.Decompress);
-            await using var limited = new LimitedStream(body, MaxBatchBytes);
+            await using var limited = new LimitedStream(body, MaxBatchBytes, () => new BatchTooLargeException(MaxBatchBytes));
             batch = await JsonSerializer.DeserializeAsync<LogBatch>(limited, JsonBody.Options, ct);
         }
-        catch (Exception ex) when (ex is JsonException or InvalidDataException or LimitedStream.TooLargeException)
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or BatchTooLargeException)
         {
             await store.AddIngestCountersAsync(new Dictionary<string, long> { ["batches_rejected"] = 1 }, ct);
             return Problems.BadRequest($"batch {seq} is not a gzip-compressed JSON batch of lines: {ex.Message}");

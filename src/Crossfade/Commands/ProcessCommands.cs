@@ -18,10 +18,16 @@ public static class ProcessCommands
         var data = new Option<string>("--data") { DefaultValueFactory = _ => "./.crossfade", Description = "folder for the store, artifacts and admin token" };
         var urls = new Option<string>("--urls") { DefaultValueFactory = _ => "http://127.0.0.1:7400" };
         var maxUpload = new Option<long>("--max-upload-mb") { DefaultValueFactory = _ => 1024 };
-        var command = new Command("server", "run the control plane") { data, urls, maxUpload };
+        var maxUnpacked = new Option<long>("--max-release-mb") { DefaultValueFactory = _ => 2048, Description = "the most a release may unpack to (hosts refuse larger ones)" };
+        var maxEntries = new Option<int>("--max-release-entries") { DefaultValueFactory = _ => 100_000, Description = "the most files, folders and links a release may hold" };
+        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries };
         command.SetAction(async (parse, ct) =>
         {
-            var options = new ServerOptions { DataDir = parse.GetValue(data)!, Urls = parse.GetValue(urls)!, MaxUploadBytes = parse.GetValue(maxUpload) * 1024 * 1024 };
+            var options = new ServerOptions
+            {
+                DataDir = parse.GetValue(data)!, Urls = parse.GetValue(urls)!, MaxUploadBytes = parse.GetValue(maxUpload) * 1024 * 1024,
+                Releases = new() { MaxUnpackedBytes = parse.GetValue(maxUnpacked) * 1024 * 1024, MaxEntries = parse.GetValue(maxEntries) },
+            };
             var app = await ServerHost.BuildAsync(options);
             Console.WriteLine($"crossfade server on {options.Urls}; data in {Path.GetFullPath(options.DataDir)}; admin token in {Path.GetFullPath(Path.Combine(options.DataDir, "admin.token"))}");
             await app.StartAsync(ct);

@@ -9,7 +9,6 @@ public sealed class CorruptArtifactIsRefusedOnTheHost
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
         (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
-        var releases = await fleet.Api.HistoryAsync(Fleet.App, 10, null, CancellationToken.None);
         var artifacts = Path.Combine(fleet.Local.Dir, "server", "artifacts", "sha256");
         var newest = new DirectoryInfo(artifacts).GetFiles().OrderByDescending(f => f.CreationTimeUtc).First();
         await using (var file = newest.OpenWrite())
@@ -32,7 +31,10 @@ public sealed class CorruptArtifactIsRefusedOnTheHost
         foreach (var host in fleet.Local.Hosts)
             Directory.Exists(Path.Combine(fleet.Local.AgentRoot(host.Name), "apps", Fleet.App, "releases", "2.0.0")).ShouldBeFalse();
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
-        releases.ShouldNotBeEmpty();
+        // Every host checked the hash itself: each one's prepare step failed for that reason.
+        var prepares = deploy.Steps.Where(s => s.Kind == "prepare").ToList();
+        prepares.Select(s => s.Host).Order().ShouldBe(fleet.Local.Hosts.Select(h => h.Name).Order());
+        prepares.ShouldAllBe(s => s.Status == "failed" && s.Message!.Contains("hash mismatch"));
         deploy.Steps.ShouldNotContain(s => s.Kind == "converge");
     }
 }

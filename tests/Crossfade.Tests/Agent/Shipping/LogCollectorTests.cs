@@ -103,4 +103,23 @@ public sealed class LogCollectorTests : IDisposable
         lines.Select(l => l.Text).ShouldBe(["fail: boom", "   at Shop.Pay()"]);
         cursors[log].Offset.ShouldBe(new FileInfo(log).Length);
     }
+
+    [Fact]
+    public void Collect_LinesHoldingASecret_ShipItMasked()
+    {
+        var masks = new Crossfade.Agent.Secrets.SecretMasks(_root);
+        masks.Remember("shop", ["pk_9f8e7d6c5b4a"]);
+        Write(AppPath("shared", "log", "access.log"), """{"path":"/pay?key=pk_9f8e7d6c5b4a","status":200}""" + "\n");
+        Write(AppPath("shared", "log", "web-1.0.0.log"), "info: using key pk_9f8e7d6c5b4a\n");
+        using var collector = new LogCollector(_root, State(), _clock, masks);
+        var cursors = new Dictionary<string, FileCursor>();
+        var lines = collector.Collect(cursors, 100, 1 << 20);
+        _clock.Now += LogCollector.HoldFor;
+
+        lines.AddRange(collector.Collect(cursors, 100, 1 << 20));
+
+        lines.Count.ShouldBe(2);
+        lines.ShouldAllBe(l => !l.Text.Contains("pk_9f8e7d6c5b4a"));
+        lines.ShouldContain(l => l.Text == "info: using key " + Crossfade.Agent.Steps.Redactor.Mask);
+    }
 }

@@ -1,30 +1,21 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using Crossfade.Core.Artifacts;
+using static Crossfade.Tests.Core.Artifacts.ArchiveSandbox;
 
 namespace Crossfade.Tests.Core.Artifacts;
 
 public sealed class ArchiveTests : IDisposable
 {
+    private readonly ArchiveSandbox _box = new();
     private readonly string _dir = Directory.CreateTempSubdirectory("cf-archive-").FullName;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
-    private string Archive(params TarEntry[] entries)
+    public void Dispose()
     {
-        var path = Path.Combine(_dir, Guid.NewGuid() + ".tar.gz");
-        using var file = File.Create(path);
-        using var gzip = new GZipStream(file, CompressionLevel.Fastest);
-        using var writer = new TarWriter(gzip, TarEntryFormat.Pax);
-        foreach (var entry in entries)
-            writer.WriteEntry(entry);
-        return path;
+        _box.Dispose();
+        Directory.Delete(_dir, recursive: true);
     }
 
-    private static PaxTarEntry FileEntry(string name, string text = "x") =>
-        new(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)) };
-
-    private static PaxTarEntry Link(string name, string target) => new(TarEntryType.SymbolicLink, name) { LinkName = target };
+    private string Archive(params TarEntry[] entries) => _box.Archive(entries);
 
     public static TheoryData<string, string> Hostile => new()
     {

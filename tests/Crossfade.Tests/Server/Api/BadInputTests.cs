@@ -105,6 +105,48 @@ public sealed class BadInputTests(ServerFixture server) : IClassFixture<ServerFi
     }
 
     [Fact]
+    public async Task LinkChainOutOfTheRelease_Is422NamingTheEntry_AndNothingIsStored()
+    {
+        (await ApplyAsync()).EnsureSuccessStatusCode();
+
+        var response = await server.Admin.PostAsync("/api/v1/apps/shop/releases?version=chain",
+            Gzip(("a", TarEntryType.SymbolicLink, "."), ("a/b", TarEntryType.SymbolicLink, ".."), ("a/b/x", TarEntryType.RegularFile, null)));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        (await ProblemAsync(response)).GetProperty("detail").GetString()!.ShouldContain("entry 'a/b': passes through the link 'a'");
+        (await server.Admin.GetStringAsync("/api/v1/apps/shop/releases")).ShouldNotContain("\"chain\"");
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData(".hidden")]
+    [InlineData("-rf")]
+    [InlineData("1.0/2")]
+    [InlineData("1.0\\2")]
+    [InlineData("1.0%0A")]
+    [InlineData("caf%C3%A9")]
+    public async Task VersionThatIsNoName_Is400NamingTheRule(string version)
+    {
+        (await ApplyAsync()).EnsureSuccessStatusCode();
+
+        var response = await server.Admin.PostAsync($"/api/v1/apps/shop/releases?version={version}", Gzip(("a.txt", TarEntryType.RegularFile, null)));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await ProblemAsync(response)).GetProperty("detail").GetString()!.ShouldContain("a version is a name, not a path");
+    }
+
+    [Fact]
+    public async Task VersionWithBuildMetadata_IsAccepted()
+    {
+        (await ApplyAsync()).EnsureSuccessStatusCode();
+
+        var response = await server.Admin.PostAsync("/api/v1/apps/shop/releases?version=2.1.0-rc.1%2Bbuild_7", Gzip(("a.txt", TarEntryType.RegularFile, null)));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task SameVersionWithOtherContent_IsRefused()
     {
         (await ApplyAsync()).EnsureSuccessStatusCode();
@@ -118,15 +160,21 @@ public sealed class BadInputTests(ServerFixture server) : IClassFixture<ServerFi
     [Fact]
     public async Task ForgedOrMissingToken_Is401_AndViewerCannotDeploy()
     {
-        server.Anonymous.DefaultRequestHeaders.Authorization = new("Bearer", "cfa_forged");
-        (await server.Anonymous.GetAsync("/api/v1/apps")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        var admin = File.ReadAllText(Path.Combine(server.DataDir, "admin.token")).Trim();
+        foreach (var authorization in new[] { null, "", "Bearer", "Bearer ", "Bearer cfa_forged", $"Bearer {admin}x", $"Bearer {admin[..^1]}", $"Basic {admin}", $"bearer  {admin} extra" })
+        {
+            using var client = server.ClientWith(authorization);
+            (await client.GetAsync("/api/v1/apps")).StatusCode.ShouldBe(HttpStatusCode.Unauthorized, $"Authorization: {authorization ?? "(none)"}");
+            (await client.PostAsJsonAsync("/api/v1/apps/shop/deploys", new { environment = "prod", version = "1" })).StatusCode
+                .ShouldBe(HttpStatusCode.Unauthorized, $"Authorization: {authorization ?? "(none)"}");
+        }
         var viewer = (await (await server.Admin.PostAsJsonAsync("/api/v1/tokens", new { role = "viewer", name = "eve" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
-        server.Anonymous.DefaultRequestHeaders.Authorization = new("Bearer", viewer);
+        using var eve = server.ClientWith($"Bearer {viewer}");
 
-        var response = await server.Anonymous.PostAsJsonAsync("/api/v1/apps/shop/deploys", new { environment = "prod", version = "1" });
+        var response = await eve.PostAsJsonAsync("/api/v1/apps/shop/deploys", new { environment = "prod", version = "1" });
 
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
-        (await server.Anonymous.GetAsync("/api/v1/apps")).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await eve.GetAsync("/api/v1/apps")).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -15,6 +15,15 @@ public sealed class ServerFixture : IAsyncLifetime
     public HttpClient Anonymous { get; } = new(new SocketsHttpHandler { UseProxy = false });
     public string Url { get; private set; } = "";
 
+    /// <summary>A client of its own sending <paramref name="authorization"/> as is (or nothing), so no test changes a shared one.</summary>
+    public HttpClient ClientWith(string? authorization)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(Url) };
+        if (authorization is not null)
+            client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
+        return client;
+    }
+
     public async Task InitializeAsync()
     {
         Url = $"http://127.0.0.1:{FreePorts.Next()}";

@@ -19,9 +19,9 @@ public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerF
     private int _port;
 
     /// <summary>A stand-in for Datadog and Elasticsearch: a loopback listener that records what it got.</summary>
-    private void StartListener()
+    private void StartListener(int? port = null)
     {
-        _port = FreePorts.Next();
+        _port = port ?? FreePorts.Next();
         _listener.Prefixes.Add($"http://127.0.0.1:{_port}/");
         _listener.Start();
         _ = Task.Run(async () =>
@@ -73,7 +73,7 @@ public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerF
 
     private async Task<(string Path, string Body, string? ApiKey, string? Authorization)?> WaitForAsync(Func<(string Path, string Body, string? ApiKey, string? Authorization), bool> match)
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 200; i++)
         {
             if (_received.FirstOrDefault(match) is { Path: not null } hit)
                 return hit;
@@ -125,6 +125,11 @@ public sealed class ExportersTests(ServerFixture server) : IClassFixture<ServerF
 
         ingestTook.ShouldBeLessThan(TimeSpan.FromSeconds(5), "20 batches must not wait for an exporter that is down");
         failures.ShouldBeGreaterThan(before);
+
+        // The endpoint comes up: what failed while it was down is sent again and arrives.
+        StartListener(closed);
+        var retried = await WaitForAsync(r => r.Path == "/_bulk" && r.Body.Contains("info: line 1\""));
+        retried.ShouldNotBeNull("the lines that failed while the endpoint was down were never sent again");
     }
 
     [Fact]

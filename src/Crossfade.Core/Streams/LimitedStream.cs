@@ -1,13 +1,17 @@
-namespace Crossfade.Server.Telemetry;
+namespace Crossfade.Core.Streams;
 
-/// <summary>Reads through to an inner stream and refuses to give more than a bound: a gzip bomb stops there.</summary>
-public sealed class LimitedStream(Stream inner, long limit) : Stream
+/// <summary>
+/// Reads through to an inner stream and refuses to give more than a bound: a decompression bomb stops
+/// there, while streaming, whatever its headers claim. Past the bound it throws what
+/// <paramref name="tooLarge"/> makes, so each caller names its own limit.
+/// </summary>
+public sealed class LimitedStream(Stream inner, long limit, Func<Exception> tooLarge) : Stream
 {
     private long _read;
 
-    public sealed class TooLargeException(long limit) : IOException($"the batch is larger than {limit} bytes once decompressed");
-
     public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
+
+    public override int Read(Span<byte> buffer) => Count(inner.Read(buffer));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Count(await inner.ReadAsync(buffer, cancellationToken));
@@ -15,7 +19,7 @@ public sealed class LimitedStream(Stream inner, long limit) : Stream
     private int Count(int n)
     {
         _read += n;
-        return _read > limit ? throw new TooLargeException(limit) : n;
+        return _read > limit ? throw tooLarge() : n;
     }
 
     public override bool CanRead => true;

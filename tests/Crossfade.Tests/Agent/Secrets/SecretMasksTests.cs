@@ -1,0 +1,51 @@
+using Crossfade.Agent.Secrets;
+using Crossfade.Agent.Steps;
+
+namespace Crossfade.Tests.Agent.Secrets;
+
+public sealed class SecretMasksTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("cf-masks-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void For_AfterRemember_MasksTheValueInEveryFormALineCanHoldIt()
+    {
+        var masks = new SecretMasks(_root);
+        masks.Remember("shop", ["sk_live/abc+123\"q"]);
+
+        var redactor = masks.For("shop");
+
+        redactor.Apply("key=sk_live/abc+123\"q").ShouldBe("key=" + Redactor.Mask);
+        redactor.Apply("GET /pay?key=sk_live%2Fabc%2B123%22q HTTP/1.1").ShouldBe($"GET /pay?key={Redactor.Mask} HTTP/1.1");
+        redactor.Apply("""{"msg":"key sk_live/abc+123\"q"}""").ShouldBe($$"""{"msg":"key {{Redactor.Mask}}"}""");
+        masks.For("other").Apply("sk_live/abc+123\"q").ShouldBe("sk_live/abc+123\"q");
+    }
+
+    [Fact]
+    public void For_AfterARestart_StillMasksAndTheFileIsTheOwnersAlone()
+    {
+        new SecretMasks(_root).Remember("shop", ["first-key-value"]);
+        new SecretMasks(_root).Remember("shop", ["rotated-key-value"]);
+
+        var restarted = new SecretMasks(_root).For("shop");
+
+        restarted.Apply("old first-key-value new rotated-key-value").ShouldBe($"old {Redactor.Mask} new {Redactor.Mask}");
+        var file = Path.Combine(_root, "secrets", "shop.json");
+        File.GetUnixFileMode(file).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+
+    [Fact]
+    public void Remember_ManyRotations_KeepsTheNewest()
+    {
+        var masks = new SecretMasks(_root);
+        for (var i = 0; i < SecretMasks.Keep + 5; i++)
+            masks.Remember("shop", [$"value-number-{i:00}"]);
+
+        var redactor = masks.For("shop");
+
+        redactor.Apply($"value-number-{SecretMasks.Keep + 4:00}").ShouldBe(Redactor.Mask);
+        redactor.Apply("value-number-00").ShouldBe("value-number-00");
+    }
+}

@@ -8,7 +8,8 @@ namespace GearShop;
 /// </summary>
 public sealed record ShopSettings(
     string Version, string Database, int Port, double CheckoutErrorRate, int LatencyMs, bool FailHealth, bool MyFeature,
-    int StartupDelayMs = 0, int MigrateDelayMs = 0, bool MigrateFails = false, string? Shared = null)
+    int StartupDelayMs = 0, int MigrateDelayMs = 0, bool MigrateFails = false, string? Shared = null,
+    bool LogPaymentKey = false)
 {
     public static ShopSettings Load(string releaseDir)
     {
@@ -35,6 +36,7 @@ public sealed record ShopSettings(
             int.TryParse(values.GetValueOrDefault("GEARSHOP_STARTUP_DELAY_MS"), out var startup) ? startup : 0,
             int.TryParse(values.GetValueOrDefault("GEARSHOP_MIGRATE_DELAY_MS"), out var migrate) ? migrate : 0,
             values.GetValueOrDefault("GEARSHOP_MIGRATE_FAIL") == "1",
-            shared);
+            shared,
+            values.GetValueOrDefault("GEARSHOP_LOG_PAYMENT_KEY") == "1");
     }
 }

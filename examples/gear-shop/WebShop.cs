@@ -16,6 +16,9 @@ public static class WebShop
         var app = builder.Build();
         var random = new Random();
         var config = ShopConfig.Load();
+        // A careless release (knob GEARSHOP_LOG_PAYMENT_KEY=1) writes its secret to its log, as real apps do by mistake.
+        if (settings.LogPaymentKey)
+            Console.WriteLine($"warn: payment gateway configured with key {config.PaymentApiKey}; retrying with ?key={Uri.EscapeDataString(config.PaymentApiKey ?? "")}");
         var payments = PaymentsLog.In(settings);
 
         app.Use(async (context, next) =>
@@ -30,7 +33,7 @@ public static class WebShop
             : Results.Ok(new { status = "ok", version = settings.Version }));
         app.MapGet("/version", () => Results.Ok(new { version = settings.Version }));
         // What the converged configuration says; the payment key itself never leaves the process.
-        app.MapGet("/config", () => Results.Ok(new { config.Environment, config.Host, config.Currency, config.CheckoutBanner, config.PaymentsConfigured, settings.Version }));
+        app.MapGet("/config", () => Results.Ok(new { config.Environment, config.Host, config.Currency, config.CheckoutBanner, PaymentsConfigured = !string.IsNullOrEmpty(config.PaymentApiKey), settings.Version }));
         app.MapGet("/", () => WithDb(settings, c => Results.Content(Pages.Home(settings.Version, config.CheckoutBanner, Listings(c)), "text/html")));
         app.MapGet("/listings", () => WithDb(settings, c => Results.Ok(Listings(c))));
         app.MapGet("/listings/{id:int}", (int id) => WithDb(settings, c =>

@@ -24,7 +24,7 @@ public static class AgentHost
         var launcher = new InstanceLauncher(options.Name, clock);
         var proxies = new ProxyKeeper(options);
         var masks = new Secrets.SecretMasks(options.Root);
-        var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies, masks);
+        var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies, masks, clock);
         var supervisor = new Supervisor(state, launcher, proxies, options, clock, logs.CreateLogger<Supervisor>());
         var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks);
         return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>());

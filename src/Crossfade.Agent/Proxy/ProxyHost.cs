@@ -39,7 +39,9 @@ public static class ProxyHost
             table.Swap(new UpstreamSnapshot(new Uri(state.Url), state.Release ?? "-", options.ConnectTimeout));
         var accessLog = new AccessLogWriter(options.AccessLog, clock);
         builder.Services.AddSingleton(accessLog);
-        builder.Services.AddHostedService(_ => new Http1Listener(table, accessLog, clock, options));
+        var counters = new ProxyCounters();
+        var listener = new Http1Listener(table, accessLog, clock, options, counters);
+        builder.Services.AddHostedService(_ => listener);
         var app = builder.Build();
         var swapLock = new SemaphoreSlim(1, 1);
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
@@ -48,6 +50,8 @@ public static class ProxyHost
             var current = table.Current;
             return Results.Ok(new UpstreamView(current?.BaseUri.ToString(), current?.Release, current?.InFlight ?? 0, accessLog.Dropped));
         });
+        app.MapGet("/stats", () => Results.Ok(new ProxyStats(
+            listener.OpenConnections, counters.RefusedProxyCap, counters.RefusedClientCap, counters.HeadTimeouts)));
         app.MapPut("/upstream", async (SwapRequest request, CancellationToken ct) =>
         {
             if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) || uri.Scheme != "http")

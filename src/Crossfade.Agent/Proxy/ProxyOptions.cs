@@ -20,8 +20,20 @@ public sealed class ProxyOptions
 
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>How long a client connection may wait for its next request head.</summary>
+    /// <summary>How long a kept-alive client connection may wait, idle, for its next request to begin.</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>
+    /// How long a request head may take to arrive whole: from the connection's start for its first
+    /// request, from its first byte for the next ones. A client that trickles a head is closed then.
+    /// </summary>
+    public TimeSpan HeadTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most client connections open at once; past it new ones are refused at once.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>The most client connections open at once from one address.</summary>
+    public int MaxConnectionsPerClient { get; set; } = 256;
 
     /// <summary>
     /// How long the upstream may take to start its answer once it has the request; also how long a
@@ -42,5 +54,9 @@ public sealed class ProxyOptions
             throw new ArgumentException($"--port must be 1..65535, not {Port}");
         if (ControlPort is < 1 or > 65535 || ControlPort == Port)
             throw new ArgumentException("--control-port must be 1..65535 and differ from --port");
+        if (MaxConnections < 1 || MaxConnectionsPerClient < 1)
+            throw new ArgumentException("connection caps must be at least 1");
+        if (HeadTimeout <= TimeSpan.Zero)
+            throw new ArgumentException("the head timeout must be positive");
     }
 }

@@ -12,14 +12,15 @@ namespace Crossfade.Agent.Steps;
 /// each is safe to run again: a step that finds its work done says so.
 /// </summary>
 public sealed partial class HostSteps(
-    AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies, Secrets.SecretMasks masks)
+    AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies, Secrets.SecretMasks masks,
+    TimeProvider time)
 {
     public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => NameProblem(work.Payload) is { } refused
         ? new StepResult(false, refused)
         : work.Kind switch
     {
         StepKinds.Prepare => await PrepareAsync(work.Payload, log, ct),
-        StepKinds.Migrate => await MigrateAsync(work.Payload, log, ct),
+        StepKinds.Migrate => await MigrateAsync(work, log, ct),
         StepKinds.Activate => await ActivateAsync(work.Payload, log, ct),
         StepKinds.Discard => await DiscardAsync(work.Payload, log),
         StepKinds.Check => await CheckCandidateAsync(work.Payload, log, ct),
@@ -96,17 +97,30 @@ public sealed partial class HostSteps(
         return failure is null ? new StepResult(true, $"{p.Runtime.Checks?.Count ?? 0} critical paths passed on the candidate") : new StepResult(false, failure);
     }
 
-    private async Task<StepResult> MigrateAsync(StepPayload p, StepLog log, CancellationToken ct)
+    /// <summary>
+    /// Runs the release's migration once: detached, with its start, output and exit on disk, so a step
+    /// given again after this agent restarted reports what became of the first run instead of running it again.
+    /// </summary>
+    private async Task<StepResult> MigrateAsync(WorkItem work, StepLog log, CancellationToken ct)
     {
+        var p = work.Payload;
         if (p.Runtime.Migrate is null)
             return new StepResult(true, "the app has no migration command");
         var layout = Layout(p);
         var env = launcher.Environment(layout, p.App, p.Version, p.Runtime, null);
-        log.Write($"$ {p.Runtime.Migrate}");
-        var exit = await CommandRunner.RunAsync(p.Runtime.Migrate, layout.Release(p.Version), env, log, TimeSpan.FromMinutes(30), ct);
-        return exit == 0
-            ? new StepResult(true, "migration succeeded")
-            : new StepResult(false, $"migration exited with code {exit}: {log.Tail(3)}");
+        var command = new DetachedCommand(options.Root, work.StepId);
+        if (!command.WasStarted)
+        {
+            DetachedCommand.Prune(options.Root, keep: 50);
+            log.Write($"$ {p.Runtime.Migrate}");
+        }
+        var outcome = await command.RunOrResumeAsync(p.Runtime.Migrate, layout.Release(p.Version), env, log, TimeSpan.FromMinutes(30), time, ct);
+        return outcome switch
+        {
+            { ExitCode: 0 } => new StepResult(true, "migration succeeded"),
+            { ExitCode: { } code } => new StepResult(false, $"migration exited with code {code}: {log.Tail(3)}"),
+            _ => new StepResult(false, $"unknown outcome of the migration: {outcome.Unknown}"),
+        };
     }
 
     /// <summary>

@@ -80,7 +80,11 @@ public static class ProcessCommands
         var control = new Option<int>("--control-port") { Required = true };
         var state = new Option<string?>("--state");
         var accessLog = new Option<string?>("--access-log");
-        var command = new Command("proxy", "run a host proxy (started by the agent)") { port, bind, control, state, accessLog };
+        var defaults = new ProxyOptions();
+        var headTimeout = new Option<int>("--head-timeout") { DefaultValueFactory = _ => (int)defaults.HeadTimeout.TotalSeconds, Description = "seconds a request head may take to arrive whole" };
+        var maxConnections = new Option<int>("--max-connections") { DefaultValueFactory = _ => defaults.MaxConnections, Description = "client connections open at once; more are refused" };
+        var maxPerClient = new Option<int>("--max-connections-per-client") { DefaultValueFactory = _ => defaults.MaxConnectionsPerClient, Description = "client connections open at once from one address" };
+        var command = new Command("proxy", "run a host proxy (started by the agent)") { port, bind, control, state, accessLog, headTimeout, maxConnections, maxPerClient };
         command.SetAction(async (parse, ct) =>
         {
             var app = ProxyHost.Build(new ProxyOptions
@@ -90,6 +94,9 @@ public static class ProcessCommands
                 ControlPort = parse.GetValue(control),
                 StateFile = parse.GetValue(state),
                 AccessLog = parse.GetValue(accessLog),
+                HeadTimeout = TimeSpan.FromSeconds(parse.GetValue(headTimeout)),
+                MaxConnections = parse.GetValue(maxConnections),
+                MaxConnectionsPerClient = parse.GetValue(maxPerClient),
             });
             await app.StartAsync(ct);
             await app.WaitForShutdownAsync(ct);

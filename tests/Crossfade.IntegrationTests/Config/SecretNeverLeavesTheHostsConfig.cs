@@ -8,7 +8,8 @@ public sealed class SecretNeverLeavesTheHostsConfig
     public async Task SecretValues_AreOnlyInTheConvergedFiles_NeverInStoreLogsOrApi()
     {
         await using var fleet = await Fleet.StartAsync(nameof(SecretNeverLeavesTheHostsConfig));
-        await fleet.PushAsync("1.0.0");
+        // A careless release: it writes its payment key to its output at start.
+        await fleet.PushAsync("1.0.0", "GEARSHOP_LOG_PAYMENT_KEY=1");
         var first = await fleet.DeployAsync("1.0.0");
         const string rotated = "pk_rotated_9b1f0c2d7e6a5b4c3d2e1f00";
         await fleet.Api.SetSecretAsync(Fleet.App, "payment_api_key", rotated, Fleet.Env, CancellationToken.None);
@@ -36,6 +37,17 @@ public sealed class SecretNeverLeavesTheHostsConfig
         var apiText = api.ToString();
         apiText.ShouldContain("[redacted]");
 
+        // The app wrote both keys to its own log on its host; they were shipped masked.
+        var shipped = await WaitForLinesAsync(fleet, "payment gateway configured with key", 4);
+        shipped.ShouldAllBe(l => l.Text.StartsWith($"warn: payment gateway configured with key {Crossfade.Agent.Steps.Redactor.Mask}; retrying with ?key={Crossfade.Agent.Steps.Redactor.Mask}"));
+        var appLogs = Directory.EnumerateFiles(fleet.Local.Dir, "web-1.0.0.log", SearchOption.AllDirectories).Select(Read).ToList();
+        appLogs.ShouldContain(l => l.Contains(fleet.Secret) && l.Contains(rotated));
+        foreach (var host in fleet.Local.Hosts)
+        {
+            var masks = Path.Combine(fleet.Local.AgentRoot(host.Name), "secrets", "gear-shop.json");
+            File.GetUnixFileMode(masks).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
         var everywhere = FilesOutsideHostConfig(fleet.Local.Dir).ToList();
         everywhere.ShouldContain(f => f.EndsWith("crossfade.db", StringComparison.Ordinal));
         foreach (var secret in new[] { fleet.Secret, rotated })
@@ -45,11 +57,29 @@ public sealed class SecretNeverLeavesTheHostsConfig
         }
     }
 
-    /// <summary>Every file the fleet wrote — store, server and agent logs, app logs, state — but the hosts' converged config and the key ring.</summary>
+    /// <summary>
+    /// Every file the fleet wrote — store and its WAL, server and agent logs, spool batches, state — but
+    /// what stays on a host with the secret in it by design: its converged config, the agent's masks,
+    /// the app's own output (this app logs its key), and the server's key ring.
+    /// </summary>
     private static IEnumerable<string> FilesOutsideHostConfig(string root) =>
         Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Where(f =>
             !f.Contains("/apps/gear-shop/config/", StringComparison.Ordinal) && !f.Contains("/server/keys/", StringComparison.Ordinal)
-            && !f.Contains("/releases/", StringComparison.Ordinal));
+            && !f.Contains("/releases/", StringComparison.Ordinal) && !f.EndsWith("/secrets/gear-shop.json", StringComparison.Ordinal)
+            && !(f.Contains("/apps/gear-shop/shared/log/", StringComparison.Ordinal) && Path.GetFileName(f).StartsWith("web-", StringComparison.Ordinal)));
+
+    private static async Task<List<Contracts.V1.LogLineView>> WaitForLinesAsync(Fleet fleet, string text, int count)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var lines = (await fleet.Api.SearchLogsAsync(Fleet.App, Fleet.Env, "q=" + Uri.EscapeDataString($"\"{text}\"") + "&limit=1000", CancellationToken.None))
+                .Where(l => l.Text.Contains(text, StringComparison.Ordinal)).ToList();
+            if (lines.Count >= count)
+                return lines;
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"fewer than {count} lines with '{text}' were shipped");
+    }
 
     private static string Read(string path)
     {
@@ -69,7 +99,11 @@ public sealed class SecretNeverLeavesTheHostsConfig
     private static string ReadExisting(string path)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        using var reader = new StreamReader(stream, Encoding.Latin1);
+        // Spool batches are gzip: read what they hold, not their compressed bytes.
+        var gzip = stream.ReadByte() == 0x1f & stream.ReadByte() == 0x8b;
+        stream.Position = 0;
+        using var inner = gzip ? new System.IO.Compression.GZipStream(stream, System.IO.Compression.CompressionMode.Decompress) : (Stream)stream;
+        using var reader = new StreamReader(inner, Encoding.Latin1);
         return reader.ReadToEnd();
     }
 }

@@ -42,8 +42,12 @@ internal readonly record struct BodyFraming(BodyKind Kind, long Length = 0)
         error = null;
         if (method == "HEAD" || status is (>= 100 and < 200) or 204 or 304)
             return None;
+        // Transfer-Encoding overrides Content-Length; the relay then drops the Content-Length, so the
+        // client never sees both. A coding other than chunked cannot be relayed with sure framing.
         if (head.TryGet("Transfer-Encoding"u8, out var te))
-            return te.Length >= 7 && Ascii.EqualsIgnoreCase(te[^7..], "chunked"u8) ? new BodyFraming(BodyKind.Chunked) : new BodyFraming(BodyKind.UntilClose);
+            return Ascii.EqualsIgnoreCase(te, "chunked"u8) && head.CountOf("Transfer-Encoding"u8) == 1
+                ? new BodyFraming(BodyKind.Chunked)
+                : Refuse($"Transfer-Encoding '{HeadSyntax.Shorten(te)}' is not relayed (only 'chunked')", out error);
         var length = ContentLength(head, out error);
         if (error is not null)
             return null;

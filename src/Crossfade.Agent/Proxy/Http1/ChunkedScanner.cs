@@ -33,6 +33,8 @@ internal sealed class ChunkedScanner
             switch (_state)
             {
                 case State.Size:
+                    if (++_line > MaxLine)
+                        throw new InvalidDataException($"a chunk size line is longer than {MaxLine} bytes");
                     if (HexValue(b) is { } v)
                     {
                         _size = _size * 16 + v;

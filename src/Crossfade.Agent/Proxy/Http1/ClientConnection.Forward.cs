@@ -214,7 +214,7 @@ internal sealed partial class ClientConnection
     {
         _head.StartResponse(response.Status, response.Reason);
         for (var i = 0; i < response.Count; i++)
-            if (!HopHeaders.IsHop(response, i))
+            if (!HopHeaders.IsHop(response, i) && !(body.Kind == BodyKind.Chunked && Ascii.EqualsIgnoreCase(response.Name(i), "Content-Length"u8)))
                 _head.Header(response.Name(i), response.Value(i));
         if (body.Kind == BodyKind.Chunked && !unchunk)
             _head.Header("Transfer-Encoding"u8, "chunked"u8);

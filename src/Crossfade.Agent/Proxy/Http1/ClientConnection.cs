@@ -14,14 +14,15 @@ internal readonly record struct Outcome(int Status, long Bytes, string Release, 
 /// the live upstream, relays the answer back, and writes an access record; keep-alive and pipelined
 /// requests go on on the same connection, each to the upstream that is live when its head arrives.
 /// </summary>
-internal sealed partial class ClientConnection(Socket socket, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options)
+internal sealed partial class ClientConnection(
+    Socket socket, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters)
 {
     private const int MaxHead = 64 * 1024;
     private readonly SocketBuffer _client = new(socket, Peer.Client);
     private readonly HeadWriter _head = new();
     private readonly RequestHead _request = new();
     private readonly ResponseHead _response = new();
-    private readonly string _clientIp = ClientAddress(socket);
+    private readonly string _clientIp = AddressOf(socket).ToString();
     // Timeouts are deadlines checked by the listener's heartbeat (once a second), not a timer per
     // request: a connection past its deadline is cancelled, and closes. Never disposed: it holds no
     // timer, and the heartbeat or a stop may still cancel it after the connection has ended.
@@ -50,15 +51,30 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
             if (_idle || _tunneling)
                 _timer.Cancel();
         });
+        var readingHead = false;
         try
         {
-            while (!stopping.IsCancellationRequested)
+            // A new connection has the head timeout for its first request.
+            Arm(options.HeadTimeout);
+            for (var first = true; !stopping.IsCancellationRequested; first = false)
             {
-                Arm(options.KeepAliveTimeout);
                 _idle = _client.Count == 0;
                 if (stopping.IsCancellationRequested)
                     return;
+                if (!first && _idle)
+                {
+                    // Kept alive between requests: idle for up to the keep-alive timeout, then the
+                    // next head has the head timeout from its first byte.
+                    Arm(options.KeepAliveTimeout);
+                    if (await _client.FillAsync(_timer.Token) == 0)
+                        return;
+                    Arm(options.HeadTimeout);
+                }
+                else if (!first)
+                    Arm(options.HeadTimeout);
+                readingHead = true;
                 var headLength = await _client.ReadHeadAsync(MaxHead, _timer.Token);
+                readingHead = false;
                 _idle = false;
                 if (headLength == 0)
                     return;
@@ -78,6 +94,11 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
         catch (HeadTooLargeException)
         {
             await TryAsync(() => RefuseAsync(431, $"the request head is larger than {MaxHead / 1024} KiB", close: true).AsTask());
+        }
+        catch (OperationCanceledException) when (readingHead && !stopping.IsCancellationRequested)
+        {
+            // A head that did not arrive whole in time (a slow or abusive client): close, counted.
+            counters.HeadTimedOut();
         }
         catch (Exception ex) when (ex is PeerException or OperationCanceledException or ObjectDisposedException)
         {
@@ -100,6 +121,8 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
             return await RefuseAsync(400, "an HTTP/1.1 request must have a Host header", close: true);
         if (request.CountOf("Host"u8) > 1)
             return await RefuseAsync(400, "a request may have only one Host header", close: true);
+        if (request.Minor == 0 && request.Has("Transfer-Encoding"u8))
+            return await RefuseAsync(400, "an HTTP/1.0 request may not have Transfer-Encoding", close: true);
         if (BodyFraming.ForRequest(request, out var error) is not { } framing)
             return await RefuseAsync(error!.StartsWith("Transfer-Encoding", StringComparison.Ordinal) ? 501 : 400, error, close: true);
         var keepAlive = request.Minor == 1
@@ -143,10 +166,10 @@ internal sealed partial class ClientConnection(Socket socket, UpstreamTable tabl
         _ => "Error"u8,
     };
 
-    /// <summary>The client's address as the access record shows it: IPv4 without its IPv6 mapping.</summary>
-    private static string ClientAddress(Socket socket) => socket.RemoteEndPoint is IPEndPoint { Address: var address }
-        ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString()
-        : "-";
+    /// <summary>The client's address as the access record and the caps see it: IPv4 without its IPv6 mapping.</summary>
+    public static IPAddress AddressOf(Socket socket) => socket.RemoteEndPoint is IPEndPoint { Address: var address }
+        ? (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)
+        : IPAddress.None;
 
     private void Arm(TimeSpan timeout) => Volatile.Write(ref _deadline, Environment.TickCount64 + (long)timeout.TotalMilliseconds);
 

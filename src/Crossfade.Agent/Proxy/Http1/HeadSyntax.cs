@@ -14,6 +14,17 @@ internal static class HeadSyntax
     /// <summary>Whether a line (split at CRLF) still holds a CR, an LF or a NUL.</summary>
     public static bool HasBareEnd(ReadOnlySpan<byte> line) => line.ContainsAny(LineBreakers);
 
+    // Control characters (RFC 5234 CTL); a field value may hold HTAB, a request target nothing of these.
+    private static readonly SearchValues<byte> ValueControls = SearchValues.Create(
+        [.. Enumerable.Range(0, 0x20).Where(b => b != '\t').Select(b => (byte)b), 0x7F]);
+    private static readonly SearchValues<byte> TargetControls = SearchValues.Create([.. Enumerable.Range(0, 0x21).Select(b => (byte)b), 0x7F]);
+
+    /// <summary>Whether a field value holds a control character other than HTAB.</summary>
+    public static bool HasValueControl(ReadOnlySpan<byte> value) => value.ContainsAny(ValueControls);
+
+    /// <summary>Whether a request target holds a control character or white space.</summary>
+    public static bool HasTargetControl(ReadOnlySpan<byte> target) => target.ContainsAny(TargetControls);
+
     public static bool IsToken(ReadOnlySpan<byte> text) => text.Length > 0 && !text.ContainsAnyExcept(TokenChars);
 
     /// <summary>The HTTP version of a start line: 1 for HTTP/1.1, 0 for HTTP/1.0, null for anything else.</summary>

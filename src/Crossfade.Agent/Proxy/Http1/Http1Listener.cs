@@ -7,15 +7,21 @@ namespace Crossfade.Agent.Proxy.Http1;
 /// <summary>
 /// The proxy's public port: accepts connections and runs each as a <see cref="ClientConnection"/>.
 /// On stop it takes no new connections; each open one finishes the request it is in and closes,
-/// waiting at most <see cref="ProxyOptions.StopTimeout"/>.
+/// waiting at most <see cref="ProxyOptions.StopTimeout"/>. A connection over the caps
+/// (<see cref="ConnectionLimiter"/>) is reset as soon as it is accepted.
 /// </summary>
-public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options) : IHostedService
+public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters)
+    : IHostedService
 {
+    private readonly ConnectionLimiter _limiter = new(options, counters);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp);
     private readonly Dictionary<Task, ClientConnection> _connections = [];
     private Task? _accepting;
     private ITimer? _heartbeat;
+
+    /// <summary>The client connections open now.</summary>
+    public int OpenConnections => _limiter.Open;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -57,8 +63,16 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
                 // A connection reset before it was taken: wait for the next one.
                 continue;
             }
+            var address = ClientConnection.AddressOf(client);
+            if (!_limiter.TryEnter(address))
+            {
+                // A reset frees the socket at once, with no FIN_WAIT left behind for a flood.
+                client.LingerState = new LingerOption(true, 0);
+                client.Dispose();
+                continue;
+            }
             client.NoDelay = true;
-            var connection = new ClientConnection(client, table, accessLog, time, options);
+            var connection = new ClientConnection(client, table, accessLog, time, options, counters);
             // Registered under the lock before its removal can run, however fast the connection ends.
             lock (_connections)
             {
@@ -69,6 +83,7 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
                 _connections.Add(running, connection);
                 _ = running.ContinueWith(t =>
                 {
+                    _limiter.Leave(address);
                     lock (_connections)
                         _connections.Remove(t);
                 }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);

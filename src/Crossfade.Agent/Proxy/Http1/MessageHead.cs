@@ -114,6 +114,8 @@ internal abstract class MessageHead
         var value = line[(colon + 1)..];
         var lead = value.Length - value.TrimStart(" \t"u8).Length;
         var trimmed = value.Trim(" \t"u8);
+        if (HeadSyntax.HasValueControl(trimmed))
+            return Refuse($"the value of '{HeadSyntax.Shorten(line[..colon])}' holds a control character", out error);
         if (Count == _fields.Length)
             Array.Resize(ref _fields, _fields.Length * 2);
         _fields[Count++] = new Field(at, colon, at + colon + 1 + lead, trimmed.Length);

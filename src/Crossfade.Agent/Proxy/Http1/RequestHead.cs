@@ -54,6 +54,8 @@ internal sealed class RequestHead : MessageHead
         if (target.Length == 0 || !(target[0] == '/' || target.SequenceEqual("*"u8)
             || HeadSyntax.StartsWithIgnoreCase(target, "http://"u8) || HeadSyntax.StartsWithIgnoreCase(target, "https://"u8)))
             return Refuse("the request target must be a path", out error);
+        if (HeadSyntax.HasTargetControl(target))
+            return Refuse("the request target holds a control character", out error);
         if (HeadSyntax.Minor(first[(sp2 + 1)..]) is not { } minor)
             return Refuse("only HTTP/1.0 and HTTP/1.1 are spoken here", out error);
         Method = Known(method);

@@ -30,6 +30,8 @@ internal sealed class TestProxy : IAsyncDisposable
 
     public int Port => _options.Port;
 
+    public int ControlPort => _options.ControlPort;
+
     public string AccessLog => _options.AccessLog!;
 
     public HttpClient Http { get; } = new(new SocketsHttpHandler { UseProxy = false });

@@ -15,7 +15,11 @@ namespace Crossfade.Bench;
 /// </summary>
 public static class Faults
 {
-    private static readonly string[] Kinds = ["agent-killed", "agent-frozen", "server-killed", "candidate-crash", "migration-fails", "corrupt-on-host", "unhealthy-release", "disk-full"];
+    private static readonly string[] Kinds =
+    [
+        "agent-killed", "agent-frozen", "server-killed", "candidate-crash", "migration-fails", "corrupt-on-host", "unhealthy-release", "disk-full",
+        "migrator-killed", "checks-fail-after-switch",
+    ];
     private static readonly string[] Phases = ["Preparing", "Migrating", "CuttingOver"];
 
     public static async Task<int> RunAsync(string[] args)
@@ -37,14 +41,22 @@ public static class Faults
         for (var i = 1; i <= trials; i++)
         {
             var kind = Kinds[(i - 1) % Kinds.Length];
-            var phase = Phases[random.Next(Phases.Length)];
-            var target = kind is "migration-fails" ? "worker-1" : webs[random.Next(webs.Count)].Name;
+            var phase = kind switch
+            {
+                "migrator-killed" => "Migrating",
+                "checks-fail-after-switch" => "CuttingOver",
+                _ => Phases[random.Next(Phases.Length)],
+            };
+            var target = kind is "migration-fails" or "migrator-killed" ? "worker-1" : webs[random.Next(webs.Count)].Name;
             var version = $"t{i}";
             var knobs = new List<string> { "GEARSHOP_STARTUP_DELAY_MS=1500", "GEARSHOP_MIGRATE_DELAY_MS=1500" };
             if (kind == "migration-fails")
                 knobs.Add("GEARSHOP_MIGRATE_FAIL=1");
             if (kind == "unhealthy-release")
                 knobs.Add("GEARSHOP_FAIL_HEALTH=1");
+            // Three checks pass before the switch; every check after it fails, so each host's activate fails.
+            if (kind == "checks-fail-after-switch")
+                knobs.Add("GEARSHOP_FAIL_CHECKS_AFTER=3");
             await releases.PushAsync(version, [.. knobs]);
             if (kind == "corrupt-on-host")
                 CorruptOnHost(fleet, target, version);
@@ -81,9 +93,41 @@ public static class Faults
         await stopTraffic.CancelAsync();
         await load;
         var failed = traffic.Samples.Count(s => s.Failed);
+        var doubled = DoubleMigrations(fleet);
         Console.WriteLine($"traffic: {traffic.Samples.Count} requests through every trial, {failed} failed");
-        Console.WriteLine($"faults: trials={trials} mixed_fleets={mixed} lost_records={lost} unrecovered={unrecovered} failed_requests={failed}");
+        Console.WriteLine($"migrations: {doubled} run more than once (counted from gear-shop's own migration_runs)");
+        Console.WriteLine($"faults: trials={trials} mixed_fleets={mixed} lost_records={lost} unrecovered={unrecovered} failed_requests={failed} double_migrations={doubled}");
         return 0;
+    }
+
+    /// <summary>Runs of a release's migration beyond its first, from the shop's own record of every run.</summary>
+    private static int DoubleMigrations(LocalFleet fleet)
+    {
+        using var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(fleet.Dir, "shop-db", "shop.db")};Mode=ReadOnly;Pooling=False");
+        db.Open();
+        using var query = db.CreateCommand();
+        query.CommandText = "SELECT COALESCE(SUM(n - 1), 0) FROM (SELECT COUNT(*) AS n FROM migration_runs GROUP BY release)";
+        return Convert.ToInt32(query.ExecuteScalar(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Waits until the migration of <paramref name="version"/> has started on the host (the shop recorded it), within a bound.</summary>
+    private static async Task<bool> MigrationStartedAsync(LocalFleet fleet, string version)
+    {
+        var path = Path.Combine(fleet.Dir, "shop-db", "shop.db");
+        for (var i = 0; i < 200; i++)
+        {
+            using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"))
+            {
+                db.Open();
+                using var query = db.CreateCommand();
+                query.CommandText = "SELECT COUNT(*) FROM migration_runs WHERE release = $release AND ended_at IS NULL";
+                query.Parameters.AddWithValue("$release", version);
+                if (Convert.ToInt32(query.ExecuteScalar(), CultureInfo.InvariantCulture) > 0)
+                    return true;
+            }
+            await Task.Delay(25);
+        }
+        return false;
     }
 
     /// <summary>Waits for the deploy to reach the phase (or pass it), then injects the fault. Returns the phase it hit.</summary>
@@ -94,6 +138,14 @@ public static class Faults
         switch (kind)
         {
             case "agent-killed":
+                fleet.KillAgent(target);
+                await Task.Delay(1500);
+                fleet.StartAgent(host);
+                break;
+            case "migrator-killed":
+                // Only once the migration runs: the kill lands inside it, or the trial says it missed.
+                if (!await MigrationStartedAsync(fleet, version))
+                    state = "missed";
                 fleet.KillAgent(target);
                 await Task.Delay(1500);
                 fleet.StartAgent(host);

@@ -9,7 +9,7 @@ namespace GearShop;
 public sealed record ShopSettings(
     string Version, string Database, int Port, double CheckoutErrorRate, int LatencyMs, bool FailHealth, bool MyFeature,
     int StartupDelayMs = 0, int MigrateDelayMs = 0, bool MigrateFails = false, string? Shared = null,
-    bool LogPaymentKey = false)
+    bool LogPaymentKey = false, int FailChecksAfter = -1)
 {
     public static ShopSettings Load(string releaseDir)
     {
@@ -37,6 +37,7 @@ public sealed record ShopSettings(
             int.TryParse(values.GetValueOrDefault("GEARSHOP_MIGRATE_DELAY_MS"), out var migrate) ? migrate : 0,
             values.GetValueOrDefault("GEARSHOP_MIGRATE_FAIL") == "1",
             shared,
-            values.GetValueOrDefault("GEARSHOP_LOG_PAYMENT_KEY") == "1");
+            values.GetValueOrDefault("GEARSHOP_LOG_PAYMENT_KEY") == "1",
+            int.TryParse(values.GetValueOrDefault("GEARSHOP_FAIL_CHECKS_AFTER"), out var checks) ? checks : -1);
     }
 }

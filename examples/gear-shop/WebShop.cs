@@ -21,9 +21,19 @@ public static class WebShop
             Console.WriteLine($"warn: payment gateway configured with key {config.PaymentApiKey}; retrying with ?key={Uri.EscapeDataString(config.PaymentApiKey ?? "")}");
         var payments = PaymentsLog.In(settings);
 
+        var checksSeen = 0;
         app.Use(async (context, next) =>
         {
             context.Response.Headers["X-App-Version"] = settings.Version;
+            // A release that breaks once it has taken traffic (knob GEARSHOP_FAIL_CHECKS_AFTER=K): Crossfade's
+            // critical-path checks after the K-th fail, so the checks after the switch catch it; shoppers never see it.
+            if (settings.FailChecksAfter >= 0 && context.Request.Headers.UserAgent.ToString().StartsWith("crossfade-check", StringComparison.Ordinal)
+                && Interlocked.Increment(ref checksSeen) > settings.FailChecksAfter)
+            {
+                context.Response.StatusCode = 500;
+                await context.Response.WriteAsync("checkout is broken in this release");
+                return;
+            }
             if (settings.LatencyMs > 0 && context.Request.Path != "/health")
                 await Task.Delay(settings.LatencyMs);
             await next(context);

@@ -41,6 +41,8 @@ public sealed class ServerOptions
             throw new ArgumentException("--data must name a folder");
         if (MaxUploadBytes <= 0)
             throw new ArgumentException("the upload limit must be positive");
+        if (LeaseExpiry <= TimeSpan.Zero)
+            throw new ArgumentException("--lease-expiry must be positive");
         foreach (var problem in Releases.Problems())
             throw new ArgumentException(problem);
     }

@@ -20,8 +20,8 @@ public static class DeploysEndpoints
         apps.MapGet("/deploys", ListAsync).RequireRole(Roles.Viewer);
         apps.MapPost("/converges", StartConvergeAsync).RequireRole(Roles.Deployer);
         apps.MapGet("/environments/{environment}/status", StatusEndpoint.GetAsync).RequireRole(Roles.Viewer);
-        apps.MapPost("/environments/{environment}/promote", async (string app, string environment, DeployService deploys, IStore store, CancellationToken ct) =>
-            await AnswerAsync(await deploys.PromoteAsync(app, environment, ct), store, ct)).RequireRole(Roles.Deployer);
+        apps.MapPost("/environments/{environment}/promote", async (string app, string environment, HttpContext context, DeployService deploys, IStore store, CancellationToken ct) =>
+            await AnswerAsync(await deploys.PromoteAsync(app, environment, context.Caller().Name, ct), store, ct)).RequireRole(Roles.Deployer);
         apps.MapPost("/environments/{environment}/abort", async (string app, string environment, HttpContext context, DeployService deploys, IStore store, CancellationToken ct) =>
             await AnswerAsync(await deploys.AbortAsync(app, environment, context.Caller().Name, ct), store, ct)).RequireRole(Roles.Deployer);
 

@@ -77,49 +77,83 @@ public sealed partial class DeployRunner
     }
 
     /// <summary>
-    /// Holds the deploy in Verifying for the bake window, old instances warm. Returns who asked for a
-    /// rollback if someone did before the window ended, null otherwise.
+    /// Holds the deploy in Verifying until the bake window ends, old instances warm; the window runs from
+    /// the phase's start, so a deploy resumed after a restart waits only for what is left of it. Returns
+    /// who asked for a rollback if someone did before it ended (stored, see <see cref="RequestRollbackAsync"/>), null otherwise.
     /// </summary>
     private async Task<string?> WaitOutBakeAsync(long deployId, int seconds)
     {
-        var asked = _rollbackRequests.GetOrAdd(deployId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-        try
-        {
-            var window = Task.Delay(TimeSpan.FromSeconds(seconds), time);
-            return await Task.WhenAny(asked.Task, window) == asked.Task ? await asked.Task : null;
-        }
-        finally
-        {
-            _rollbackRequests.TryRemove(deployId, out _);
-        }
+        var until = await PhaseStartAsync(deployId, DeployState.Verifying) + TimeSpan.FromSeconds(seconds);
+        var (rollback, _) = await HoldAsync(deployId, until);
+        return rollback;
     }
 
-    /// <summary>Asks a deploy in its bake window or canary hold to roll back now; false when it is not holding in this process.</summary>
-    public bool RequestRollback(long deployId, string requestedBy) =>
-        _rollbackRequests.TryGetValue(deployId, out var asked) && asked.TrySetResult(requestedBy);
-
-    /// <summary>Promotes a holding canary: the other hosts switch now. False when no canary holds in this process.</summary>
-    public bool RequestPromote(long deployId) =>
-        _promoteRequests.TryGetValue(deployId, out var asked) && asked.TrySetResult();
-
     /// <summary>
-    /// Holds the canary: until promoted, until the hold time passes (when one was given), or until someone
-    /// aborts; returns who aborted, or null to promote.
+    /// Holds the canary: until promoted, until the hold time since the phase's start passes (when one
+    /// was given), or until someone aborts; returns who aborted, or null to promote.
     /// </summary>
     private async Task<string?> HoldCanaryAsync(long deployId, int? holdSeconds)
     {
-        var aborted = _rollbackRequests.GetOrAdd(deployId, _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
-        var promoted = _promoteRequests.GetOrAdd(deployId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var until = holdSeconds is { } s ? await PhaseStartAsync(deployId, DeployState.Canary) + TimeSpan.FromSeconds(s) : DateTimeOffset.MaxValue;
+        var (rollback, _) = await HoldAsync(deployId, until);
+        return rollback;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="until"/> or a stored request: a rollback (returns who asked) or a
+    /// promote. The store is read every second, so a request made through any server process arrives;
+    /// one made through this process wakes the hold at once.
+    /// </summary>
+    private async Task<(string? Rollback, bool Promoted)> HoldAsync(long deployId, DateTimeOffset until)
+    {
+        var wake = _wakeups.GetOrAdd(deployId, _ => new SemaphoreSlim(0));
         try
         {
-            var hold = holdSeconds is { } s ? Task.Delay(TimeSpan.FromSeconds(s), time) : Task.Delay(Timeout.InfiniteTimeSpan, time);
-            return await Task.WhenAny(aborted.Task, promoted.Task, hold) == aborted.Task ? await aborted.Task : null;
+            while (true)
+            {
+                var requests = await store.ListDeployRequestsAsync(deployId, CancellationToken.None);
+                if (requests.TryGetValue(DeployRequests.Rollback, out var by))
+                    return (by, false);
+                if (requests.ContainsKey(DeployRequests.Promote))
+                    return (null, true);
+                var left = until - time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
+                    return (null, false);
+                // A waiter that loses to the delay is cancelled, so it never takes a wake-up meant for the next turn.
+                using var lost = new CancellationTokenSource();
+                var woken = wake.WaitAsync(lost.Token);
+                if (await Task.WhenAny(woken, Task.Delay(left < TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), time)) != woken)
+                    await lost.CancelAsync();
+                await woken.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
         }
         finally
         {
-            _rollbackRequests.TryRemove(deployId, out _);
-            _promoteRequests.TryRemove(deployId, out _);
+            _wakeups.TryRemove(deployId, out _);
         }
+    }
+
+    private async Task<DateTimeOffset> PhaseStartAsync(long deployId, DeployState phase) =>
+        (await store.ListPhasesAsync(deployId, CancellationToken.None)).LastOrDefault(p => p.Name == phase.ToString())?.StartedAt ?? time.GetUtcNow();
+
+    /// <summary>Asks a deploy in its bake window or canary hold to roll back: stored, then the hold is woken if it is here.</summary>
+    public async Task RequestRollbackAsync(long deployId, string requestedBy)
+    {
+        await store.AddDeployRequestAsync(deployId, DeployRequests.Rollback, requestedBy, time.GetUtcNow(), CancellationToken.None);
+        Wake(deployId);
+    }
+
+    /// <summary>Promotes a holding canary: stored, then the hold is woken if it is here.</summary>
+    public async Task RequestPromoteAsync(long deployId, string requestedBy)
+    {
+        await store.AddDeployRequestAsync(deployId, DeployRequests.Promote, requestedBy, time.GetUtcNow(), CancellationToken.None);
+        Wake(deployId);
+    }
+
+    private void Wake(long deployId)
+    {
+        if (_wakeups.TryGetValue(deployId, out var wake))
+            wake.Release();
     }
 
     /// <summary>Whether this process runs the deploy now.</summary>

@@ -21,8 +21,8 @@ public sealed partial class DeployRunner(
     IStore store, WorkSignals signals, ConfigService config, DeployEvents events, TimeProvider time, ServerOptions options, ILogger<DeployRunner> logger)
 {
     private readonly ConcurrentDictionary<long, Task> _running = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<string>> _rollbackRequests = new();
-    private readonly ConcurrentDictionary<long, TaskCompletionSource> _promoteRequests = new();
+    // Holds (bake window, canary) waiting here, woken when a request comes through this process.
+    private readonly ConcurrentDictionary<long, SemaphoreSlim> _wakeups = new();
 
     /// <summary>The deploys running now, so shutdown and tests can wait for them.</summary>
     public IReadOnlyCollection<Task> Running => _running.Values.ToList();

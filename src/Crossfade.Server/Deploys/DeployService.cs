@@ -87,20 +87,18 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
             return null;
         if (baking.FromVersion is null)
             return new DeployStart(null, 409, $"deploy #{baking.Id} is the first release of '{baking.App}' in '{baking.Environment}': there is nothing to roll back to");
-        return runner.RequestRollback(baking.Id, request.RequestedBy)
-            ? new DeployStart(baking, 202, null)
-            : new DeployStart(null, 409, $"deploy #{baking.Id} is verifying on another server process; ask again in a moment");
+        await runner.RequestRollbackAsync(baking.Id, request.RequestedBy);
+        return new DeployStart(baking, 202, null);
     }
 
     /// <summary>Promotes the canary holding in an environment, or says why there is none.</summary>
-    public async Task<DeployStart> PromoteAsync(string app, string environment, CancellationToken ct)
+    public async Task<DeployStart> PromoteAsync(string app, string environment, string requestedBy, CancellationToken ct)
     {
         var holding = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d => d.App == app && d.Environment == environment && d.State == nameof(DeployState.Canary));
         if (holding is null)
             return new DeployStart(null, 409, $"no canary of '{app}' holds in '{environment}'");
-        return runner.RequestPromote(holding.Id)
-            ? new DeployStart(holding, 202, null)
-            : new DeployStart(null, 409, $"deploy #{holding.Id} holds on another server process; ask again in a moment");
+        await runner.RequestPromoteAsync(holding.Id, requestedBy);
+        return new DeployStart(holding, 202, null);
     }
 
     /// <summary>Aborts the canary or bake window of an environment: the switched hosts go back.</summary>

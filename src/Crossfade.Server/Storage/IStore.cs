@@ -49,6 +49,15 @@ public interface IStore
     /// <summary>Fixes what a queued deploy goes from and to, once it starts.</summary>
     Task SetDeployVersionsAsync(long id, string version, string? fromVersion, CancellationToken ct);
     Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct);
+
+    /// <summary>
+    /// Records a request to a running deploy (promote, rollback); the first of each kind stands. Stored, so it
+    /// reaches the deploy whichever server process runs it, and survives a restart.
+    /// </summary>
+    Task AddDeployRequestAsync(long deployId, string kind, string requestedBy, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>The requests made to a deploy: kind → who asked.</summary>
+    Task<IReadOnlyDictionary<string, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct);
     Task StartPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
     Task EndPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
     Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct);

@@ -106,5 +106,10 @@ internal static class SqliteSchema
             first_release TEXT, last_release TEXT, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL, count INTEGER NOT NULL,
             PRIMARY KEY (app, environment, fingerprint)) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE deploy_requests (
+            deploy_id INTEGER NOT NULL, kind TEXT NOT NULL, requested_by TEXT NOT NULL, at INTEGER NOT NULL,
+            PRIMARY KEY (deploy_id, kind)) WITHOUT ROWID;
+        """,
     ];
 }

@@ -178,4 +178,20 @@ public sealed partial class SqliteStore
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition("UPDATE deploys SET config = @configJson WHERE id = @id", new { id, configJson }, cancellationToken: ct));
     }
+
+    public async Task AddDeployRequestAsync(long deployId, string kind, string requestedBy, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition(
+            "INSERT OR IGNORE INTO deploy_requests (deploy_id, kind, requested_by, at) VALUES (@deployId, @kind, @requestedBy, @at)",
+            new { deployId, kind, requestedBy, at = Ms(at) }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<(string Kind, string RequestedBy)>(new CommandDefinition(
+            "SELECT kind, requested_by FROM deploy_requests WHERE deploy_id = @deployId", new { deployId }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Kind, r => r.RequestedBy, StringComparer.Ordinal);
+    }
 }

@@ -20,14 +20,19 @@ public static class ProcessCommands
         var maxUpload = new Option<long>("--max-upload-mb") { DefaultValueFactory = _ => 1024 };
         var maxUnpacked = new Option<long>("--max-release-mb") { DefaultValueFactory = _ => 2048, Description = "the most a release may unpack to (hosts refuse larger ones)" };
         var maxEntries = new Option<int>("--max-release-entries") { DefaultValueFactory = _ => 100_000, Description = "the most files, folders and links a release may hold" };
-        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries };
+        var leaseExpiry = new Option<int>("--lease-expiry") { DefaultValueFactory = _ => 30, Description = "seconds a deploy's lease lasts without a heartbeat before another server process takes it over" };
+        var instanceId = new Option<string?>("--instance-id") { Description = "this process as the owner of deploys (default machine:pid:nonce); for several server processes" };
+        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
             {
                 DataDir = parse.GetValue(data)!, Urls = parse.GetValue(urls)!, MaxUploadBytes = parse.GetValue(maxUpload) * 1024 * 1024,
                 Releases = new() { MaxUnpackedBytes = parse.GetValue(maxUnpacked) * 1024 * 1024, MaxEntries = parse.GetValue(maxEntries) },
+                LeaseExpiry = TimeSpan.FromSeconds(parse.GetValue(leaseExpiry)),
             };
+            if (parse.GetValue(instanceId) is { Length: > 0 } id)
+                options.InstanceId = id;
             var app = await ServerHost.BuildAsync(options);
             Console.WriteLine($"crossfade server on {options.Urls}; data in {Path.GetFullPath(options.DataDir)}; admin token in {Path.GetFullPath(Path.Combine(options.DataDir, "admin.token"))}");
             await app.StartAsync(ct);

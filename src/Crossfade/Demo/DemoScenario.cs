@@ -66,7 +66,11 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         var expected = deploys.All(DeployWatcher.IsSuccess) && status.Version == "1.0.0" && status.Hosts.All(h => h.Release == "1.0.0") && bannerAfterRollback == banner;
         Summarize(deploys, report, status);
         await SummarizeTelemetryAsync(first.CreatedAt, ct);
-        return new DemoResult(report.All.Count, report.Failed, 2, 1, report.SteadyP99, report.CutoverP99, expected);
+        // Counted from the server's deploy records, not from what this scenario meant to do.
+        var history = await fleet.Api.HistoryAsync(App, 100, Environment, ct);
+        var deployed = history.Count(d => d.Kind == "deploy" && d.State == "Succeeded");
+        var rolledBack = history.Count(d => d.Kind == "rollback" && d.State == "Succeeded") + history.Count(d => d.State == "RolledBack");
+        return new DemoResult(report.All.Count, report.Failed, deployed, rolledBack, report.SteadyP99, report.CutoverP99, expected);
     }
 
     /// <summary>What the server learned from the shipped access records and the timeline: the same story, told by Crossfade itself.</summary>

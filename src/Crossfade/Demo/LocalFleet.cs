@@ -17,6 +17,7 @@ public sealed class LocalFleet : IAsyncDisposable
 {
     private readonly Dictionary<string, Process> _agents = new(StringComparer.Ordinal);
     private readonly IReadOnlyList<string> _self = SelfCommand.Get();
+    private readonly List<Process> _otherServers = [];
     private Process? _server;
 
     private LocalFleet(string dir, IReadOnlyList<LocalHost> hosts, int serverPort)
@@ -35,13 +36,20 @@ public sealed class LocalFleet : IAsyncDisposable
 
     public string AgentRoot(string host) => Path.Combine(Dir, "hosts", host);
 
-    public static async Task<LocalFleet> StartAsync(string dir, IEnumerable<(string Name, string Roles)> hosts, CancellationToken ct, string trigger = "demo")
+    /// <summary>Options the server is started with besides its data folder and address (a test's short lease, say).</summary>
+    public IReadOnlyList<string> ServerArgs { get; private set; } = [];
+
+    public static async Task<LocalFleet> StartAsync(
+        string dir, IEnumerable<(string Name, string Roles)> hosts, CancellationToken ct, string trigger = "demo", IReadOnlyList<string>? serverArgs = null)
     {
         await StopLeftoversAsync(dir);
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(Path.Combine(dir, "logs"));
-        var fleet = new LocalFleet(Path.GetFullPath(dir), hosts.Select(h => new LocalHost(h.Name, h.Roles, FreePorts.Next())).ToList(), FreePorts.Next());
+        var fleet = new LocalFleet(Path.GetFullPath(dir), hosts.Select(h => new LocalHost(h.Name, h.Roles, FreePorts.Next())).ToList(), FreePorts.Next())
+        {
+            ServerArgs = serverArgs ?? [],
+        };
         try
         {
             await fleet.StartServerAsync(ct);
@@ -63,27 +71,43 @@ public sealed class LocalFleet : IAsyncDisposable
 
     public async Task StartServerAsync(CancellationToken ct)
     {
-        var data = Path.Combine(Dir, "server");
-        _server = Launch(["server", "--data", data, "--urls", ServerUrl], Path.Combine(Dir, "logs", "server.log"));
+        _server = await LaunchServerAsync(ServerPort, ServerArgs, "server.log", ct);
+        AdminToken = (await File.ReadAllTextAsync(Path.Combine(Dir, "server", "admin.token"), ct)).Trim();
+    }
+
+    /// <summary>
+    /// Starts one more server process on the same data folder (as several replicas share one store) with
+    /// <paramref name="args"/> (not <see cref="ServerArgs"/>), on a free port or on <paramref name="port"/>
+    /// (the first server's, once it is dead: a replica behind the same address); returns its URL. It is
+    /// stopped with the fleet.
+    /// </summary>
+    public async Task<string> StartAnotherServerAsync(IReadOnlyList<string> args, CancellationToken ct, int? port = null)
+    {
+        var on = port ?? FreePorts.Next();
+        _otherServers.Add(await LaunchServerAsync(on, args, $"server-{on}.log", ct));
+        return $"http://127.0.0.1:{on}";
+    }
+
+    private async Task<Process> LaunchServerAsync(int port, IReadOnlyList<string> args, string log, CancellationToken ct)
+    {
+        var url = $"http://127.0.0.1:{port}";
+        var server = Launch(["server", "--data", Path.Combine(Dir, "server"), "--urls", url, .. args], Path.Combine(Dir, "logs", log));
         using var http = new HttpClient();
         for (var i = 0; i < 300; i++)
         {
             try
             {
-                if ((await http.GetAsync($"{ServerUrl}/healthz", ct)).IsSuccessStatusCode)
-                {
-                    AdminToken = (await File.ReadAllTextAsync(Path.Combine(data, "admin.token"), ct)).Trim();
-                    return;
-                }
+                if ((await http.GetAsync($"{url}/healthz", ct)).IsSuccessStatusCode)
+                    return server;
             }
             catch (HttpRequestException)
             {
             }
-            if (_server.HasExited)
+            if (server.HasExited)
                 break;
             await Task.Delay(100, ct);
         }
-        throw new InvalidOperationException($"the server did not start; see {Path.Combine(Dir, "logs", "server.log")}");
+        throw new InvalidOperationException($"the server did not start; see {Path.Combine(Dir, "logs", log)}");
     }
 
     /// <remarks><paramref name="serverUrl"/> lets a test put something between this agent and the server.</remarks>
@@ -203,10 +227,10 @@ public sealed class LocalFleet : IAsyncDisposable
             KillAgent(name);
         foreach (var host in Hosts)
             await AgentHost.StopEverythingAsync(AgentRoot(host.Name));
-        if (_server is { HasExited: false })
+        foreach (var server in _otherServers.Append(_server).OfType<Process>().Where(s => !s.HasExited))
         {
-            _server.Kill();
-            await _server.WaitForExitAsync();
+            server.Kill();
+            await server.WaitForExitAsync();
         }
     }
 }

@@ -22,7 +22,7 @@ public sealed class LauncherStartsAtOnceWhenUpToDate
 
         var (exit, stderr, elapsed) = await RunAsync(root);
 
-        exit.ShouldBe(0);
+        exit.ShouldBe(0, stderr);
         stderr.ShouldNotContain("building");
         // Not a timing assertion: printed so a slow start is visible in the test log.
         Console.WriteLine($"./crossfade --version took {elapsed.TotalMilliseconds:0} ms when up to date");

@@ -29,7 +29,7 @@ public sealed class ProxyKeeper(AgentOptions options)
             return recorded;
         if (recorded is not null)
             await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2));
-        var controlPort = recorded?.ControlPort ?? FreePorts.Next();
+        var controlPort = recorded?.ControlPort is { } kept && kept != port ? kept : FreePorts.NextExcept(port);
         var command = string.Join(' ', options.SelfCommand.Select(Processes.Quote)) +
             $" proxy --port {port} --control-port {controlPort} --state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}";
         Directory.CreateDirectory(layout.Logs);

@@ -18,6 +18,12 @@ public enum DeployState
     RollingBack,
     RolledBack,
 
+    /// <summary>
+    /// A rollback could not bring every host back: the hosts its reason names serve another release.
+    /// The one end where the fleet is left mixed; a person must look at those hosts.
+    /// </summary>
+    Mixed,
+
     /// <summary>A converge outside a deploy stopped on a failing resource; its report says which and why.</summary>
     Failed,
 }
@@ -36,10 +42,11 @@ public static class DeployTransitions
         [DeployState.Canary] = [DeployState.Promoting, DeployState.RollingBack],
         [DeployState.Promoting] = [DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],
         [DeployState.Verifying] = [DeployState.Succeeded, DeployState.RollingBack],
-        [DeployState.RollingBack] = [DeployState.RolledBack],
+        [DeployState.RollingBack] = [DeployState.RolledBack, DeployState.Mixed],
         [DeployState.Succeeded] = [],
         [DeployState.Aborted] = [],
         [DeployState.RolledBack] = [],
+        [DeployState.Mixed] = [],
         [DeployState.Failed] = [],
     };
 

@@ -79,7 +79,8 @@ public sealed partial class DeployRunner(
                 .Select(s => (s, new StepResult(true, "")))
                 .ToList();
             var resumedBack = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, switchedHosts, PayloadFor);
-            await MoveAsync(DeployState.RolledBack, $"{deploy.Reason}; {resumedBack}");
+            await MoveAsync(resumedBack.End, $"{deploy.Reason}; {resumedBack.Message}");
+            LogEnded(deployId, resumedBack.End.ToString());
             return;
         }
 
@@ -135,8 +136,8 @@ public sealed partial class DeployRunner(
                 await MoveAsync(DeployState.RollingBack, $"canary aborted by {aborter}");
                 var returned = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, activated, PayloadFor);
                 await RunStepsAsync(deployId, existing, promoting.Steps, s => PayloadFor(s, release.Version, release.Sha256), StepKinds.Discard);
-                await MoveAsync(DeployState.RolledBack, $"canary aborted by {aborter}; {returned}; the other hosts never switched");
-                LogEnded(deployId, "RolledBack");
+                await MoveAsync(returned.End, $"canary aborted by {aborter}; {returned.Message}; the other hosts never switched");
+                LogEnded(deployId, returned.End.ToString());
                 return;
             }
             await MoveAsync(DeployState.Promoting);
@@ -150,8 +151,8 @@ public sealed partial class DeployRunner(
             {
                 await MoveAsync(DeployState.RollingBack, $"rollback requested by {requester} during verification");
                 var reverted = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, activated, PayloadFor);
-                await MoveAsync(DeployState.RolledBack, $"rolled back by {requester} during verification; {reverted}");
-                LogEnded(deployId, "RolledBack");
+                await MoveAsync(reverted.End, $"rolled back by {requester} during verification; {reverted.Message}");
+                LogEnded(deployId, reverted.End.ToString());
                 return;
             }
             // The old instances only stop here; a host that fails to stop one still serves the new release.
@@ -167,11 +168,14 @@ public sealed partial class DeployRunner(
 
         await MoveAsync(DeployState.RollingBack, cutoverFailure);
         var back = await RollBackSwitchedHostsAsync(deployId, existing, deploy, plan, activated, PayloadFor);
-        await MoveAsync(DeployState.RolledBack, $"{cutoverFailure}; {back}");
-        LogEnded(deployId, "RolledBack");
+        await MoveAsync(back.End, $"{cutoverFailure}; {back.Message}");
+        LogEnded(deployId, back.End.ToString());
     }
 
-    private async Task<string> RollBackSwitchedHostsAsync(
+    /// <summary>How a rollback ended: RolledBack, or Mixed when some host could not go back (named in the message).</summary>
+    private sealed record RollbackOutcome(DeployState End, string Message);
+
+    private async Task<RollbackOutcome> RollBackSwitchedHostsAsync(
         long deployId, Dictionary<(string, string, string), StepRecord> existing, DeployRecord deploy, DeployPlan plan,
         IReadOnlyList<(PlannedStep Step, StepResult Result)> activated, Func<PlannedStep, string, string, StepPayload> payloadFor)
     {
@@ -181,18 +185,20 @@ public sealed partial class DeployRunner(
         if (deploy.FromVersion is null || await store.GetReleaseAsync(deploy.App, deploy.FromVersion, ct) is not { } previous)
         {
             await RunStepsAsync(deployId, existing, activated.Select(a => a.Step).ToList(), s => payloadFor(s, deploy.Version, ""), StepKinds.Discard);
-            return "there was no earlier release; the new instances were stopped";
+            return new RollbackOutcome(DeployState.RolledBack, "there was no earlier release; the new instances were stopped");
         }
         // Every host goes back, including the one that failed: its activate may have stopped half way.
         var hosts = activated.Select(a => a.Step).ToList();
         var prepared = await RunStepsAsync(deployId, existing, hosts, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Prepare);
         var ready = prepared.Where(p => p.Result.Succeeded).Select(p => p.Step).ToList();
         var switched = await RunStepsAsync(deployId, existing, ready, s => payloadFor(s, previous.Version, previous.Sha256), StepKinds.Activate);
-        var failed = prepared.Where(p => !p.Result.Succeeded).Concat(switched.Where(s => !s.Result.Succeeded)).Select(p => p.Step.Host).ToList();
-        return (failed.Count == 0
-            ? $"every host is back on {previous.Version}"
-            : $"could not switch {string.Join(", ", failed)} back to {previous.Version}: look at the steps")
-            + (configBack is null ? "" : $"; {configBack}");
+        var stuck = prepared.Where(p => !p.Result.Succeeded).Concat(switched.Where(s => !s.Result.Succeeded))
+            .Select(p => $"{p.Step.Host} ({p.Result.Message})").ToList();
+        var config = configBack is null ? "" : $"; {configBack}";
+        return stuck.Count == 0
+            ? new RollbackOutcome(DeployState.RolledBack, $"every host is back on {previous.Version}{config}")
+            : new RollbackOutcome(DeployState.Mixed,
+                $"the fleet is mixed: could not switch {string.Join(", ", stuck)} back to {previous.Version}; the other hosts serve {previous.Version}{config}");
     }
 
     [LoggerMessage(1, LogLevel.Information, "Deploy {DeployId} of {App} to {Environment} ({Version}) started")]

@@ -29,6 +29,7 @@ public sealed class DeployEvents(Timeline timeline, TimeProvider time)
         {
             DeployState.Succeeded => ("succeeded", AlertTypes.Success),
             DeployState.RolledBack => ("was rolled back", AlertTypes.Error),
+            DeployState.Mixed => ("left the fleet mixed", AlertTypes.Error),
             DeployState.Aborted => ("was aborted", AlertTypes.Error),
             _ => ("failed", AlertTypes.Error),
         };

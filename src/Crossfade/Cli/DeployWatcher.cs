@@ -6,7 +6,7 @@ namespace Crossfade.Cli;
 public sealed class DeployWatcher(ApiClient api, TextWriter output)
 {
     private static readonly string[] Good = ["Succeeded"];
-    private static readonly string[] Final = ["Succeeded", "Aborted", "RolledBack", "Failed"];
+    private static readonly string[] Final = ["Succeeded", "Aborted", "RolledBack", "Mixed", "Failed"];
 
     public static bool IsFinal(string state) => Final.Contains(state);
 

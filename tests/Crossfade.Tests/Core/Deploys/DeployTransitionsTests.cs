@@ -27,7 +27,14 @@ public class DeployTransitionsTests
     [Fact]
     public void IsTerminal_OnlyTheEndings() =>
         Enum.GetValues<DeployState>().Where(DeployTransitions.IsTerminal)
-            .ShouldBe([DeployState.Succeeded, DeployState.Aborted, DeployState.RolledBack, DeployState.Failed], ignoreOrder: true);
+            .ShouldBe([DeployState.Succeeded, DeployState.Aborted, DeployState.RolledBack, DeployState.Mixed, DeployState.Failed], ignoreOrder: true);
+
+    [Fact]
+    public void IsLegal_OnlyARollbackEndsMixed()
+    {
+        DeployTransitions.IsLegal(DeployState.RollingBack, DeployState.Mixed).ShouldBeTrue();
+        Enum.GetValues<DeployState>().Where(s => s != DeployState.RollingBack).ShouldAllBe(s => !DeployTransitions.IsLegal(s, DeployState.Mixed));
+    }
 
     [Fact]
     public void IsLegal_ConvergingEndsOnlyForAConvergeOutsideADeploy()

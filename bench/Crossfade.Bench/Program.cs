@@ -8,11 +8,12 @@ return args.FirstOrDefault() switch
     "faults" => await Faults.RunAsync(args.Skip(1).ToArray()),
     "converge" => await Converge.RunAsync(args.Skip(1).ToArray()),
     "ingest" => await Ingest.RunAsync(args.Skip(1).ToArray()),
+    "shipping-outage" => await ShippingOutage.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest|shipping-outage> [options]");
     return 2;
 }

@@ -19,11 +19,16 @@ public sealed class AgentOptions
     /// <summary>The bound of the on-disk buffer of lines not yet taken by the server; over it the oldest are dropped.</summary>
     public long MaxSpoolBytes { get; set; } = 256L << 20;
 
+    /// <summary>The longest wait between two tries to ship a batch the server did not take (the backoff grows to it).</summary>
+    public TimeSpan ShipBackoffMax { get; set; } = TimeSpan.FromSeconds(5);
+
     public void Validate()
     {
         if (!Uri.TryCreate(Server, UriKind.Absolute, out _))
             throw new ArgumentException($"--server must be a URL, not '{Server}'");
         if (SelfCommand.Count == 0)
             throw new ArgumentException("the agent needs the command that starts crossfade, to launch the proxy");
+        if (ShipBackoffMax <= TimeSpan.Zero)
+            throw new ArgumentException("--ship-backoff-max must be positive");
     }
 }

@@ -27,11 +27,11 @@ public sealed class Fleet : IAsyncDisposable
     public Cli.ApiClient Api => Local.Api;
     public IEnumerable<LocalHost> WebHosts => Local.Hosts.Where(h => h.Roles.Contains("web"));
 
-    public static async Task<Fleet> StartAsync(string name, int bakeSeconds = 0, IReadOnlyList<string>? serverArgs = null)
+    public static async Task<Fleet> StartAsync(string name, int bakeSeconds = 0, IReadOnlyList<string>? serverArgs = null, IReadOnlyList<string>? agentArgs = null)
     {
         var dir = Path.Combine(Path.GetTempPath(), "cf-it", name);
         var hosts = new[] { ("web-1", "web"), ("web-2", "web"), ("worker-1", "worker,migrator") };
-        var local = await LocalFleet.StartAsync(dir, hosts, CancellationToken.None, "cli", serverArgs);
+        var local = await LocalFleet.StartAsync(dir, hosts, CancellationToken.None, "cli", serverArgs, agentArgs);
         var build = await GearShopReleases.BuildAsync(TextWriter.Null, CancellationToken.None);
         var secret = await GearShopReleases.ApplyAsync(local.Api, GearShopReleases.Spec(Path.Combine(dir, "shop-db", "shop.db"), Env, local.Hosts).Replace("timeout_seconds: 30", "timeout_seconds: 8")
             .Replace("\nkeep_releases:", $"\nbake_seconds: {bakeSeconds}\nkeep_releases:"), CancellationToken.None);

@@ -26,7 +26,7 @@ public static class AgentHost
         var masks = new Secrets.SecretMasks(options.Root);
         var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies, masks, clock);
         var supervisor = new Supervisor(state, launcher, proxies, options, clock, logs.CreateLogger<Supervisor>());
-        var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks);
+        var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks, options.ShipBackoffMax);
         return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>());
     }
 

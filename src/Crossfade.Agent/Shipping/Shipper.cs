@@ -13,7 +13,8 @@ namespace Crossfade.Agent.Shipping;
 /// and sent oldest first until the server has taken each one. A server that is down or unreachable
 /// only makes the spool grow (up to its bound); nothing is read twice or sent as new twice.
 /// </summary>
-public sealed partial class Shipper(string root, HostStateStore state, HttpClient http, TimeProvider time, ILogger<Shipper> logger, long maxSpoolBytes = 256L << 20, Secrets.SecretMasks? masks = null)
+public sealed partial class Shipper(string root, HostStateStore state, HttpClient http, TimeProvider time, ILogger<Shipper> logger, long maxSpoolBytes = 256L << 20, Secrets.SecretMasks? masks = null,
+    TimeSpan? backoffMax = null)
 {
     public const int BatchLines = 2000;
     public const long BatchBytes = 2L << 20;
@@ -89,7 +90,8 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
                 failures++;
                 if (failures == 1 || failures % 30 == 0)
                     LogSendFailed(next[0].Seq, ex.Message, _spool.Batches().Count);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, failures)), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min((backoffMax ?? TimeSpan.FromSeconds(5)).TotalSeconds, failures)), time, ct)
+                    .ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
     }

@@ -50,7 +50,8 @@ public static class ProcessCommands
         var root = new Option<string>("--root") { DefaultValueFactory = _ => "./.crossfade-agent", Description = "where releases, shared files and state live" };
         var token = new Option<string?>("--token") { Description = "one-time enrollment token (first start only)" };
         var proxyPort = new Option<int?>("--proxy-port") { Description = "public port of this host's proxy (overrides the app's, for several hosts on one machine)" };
-        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort };
+        var shipBackoff = new Option<double>("--ship-backoff-max") { DefaultValueFactory = _ => 5, Description = "seconds: the longest wait between tries to ship logs to a server that does not answer" };
+        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff };
         command.SetAction(async (parse, ct) =>
         {
             var options = new AgentOptions
@@ -62,6 +63,7 @@ public static class ProcessCommands
                 Token = parse.GetValue(token),
                 ProxyPort = parse.GetValue(proxyPort),
                 SelfCommand = SelfCommand.Get(),
+                ShipBackoffMax = TimeSpan.FromSeconds(parse.GetValue(shipBackoff)),
             };
             using var logs = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             try

@@ -39,8 +39,12 @@ public sealed class LocalFleet : IAsyncDisposable
     /// <summary>Options the server is started with besides its data folder and address (a test's short lease, say).</summary>
     public IReadOnlyList<string> ServerArgs { get; private set; } = [];
 
+    /// <summary>Options every agent is started with besides its name, roles, root and ports (a test's short backoff, say).</summary>
+    public IReadOnlyList<string> AgentArgs { get; private set; } = [];
+
     public static async Task<LocalFleet> StartAsync(
-        string dir, IEnumerable<(string Name, string Roles)> hosts, CancellationToken ct, string trigger = "demo", IReadOnlyList<string>? serverArgs = null)
+        string dir, IEnumerable<(string Name, string Roles)> hosts, CancellationToken ct, string trigger = "demo",
+        IReadOnlyList<string>? serverArgs = null, IReadOnlyList<string>? agentArgs = null)
     {
         await StopLeftoversAsync(dir);
         if (Directory.Exists(dir))
@@ -49,6 +53,7 @@ public sealed class LocalFleet : IAsyncDisposable
         var fleet = new LocalFleet(Path.GetFullPath(dir), hosts.Select(h => new LocalHost(h.Name, h.Roles, FreePorts.Next())).ToList(), FreePorts.Next())
         {
             ServerArgs = serverArgs ?? [],
+            AgentArgs = agentArgs ?? [],
         };
         try
         {
@@ -116,6 +121,7 @@ public sealed class LocalFleet : IAsyncDisposable
         var args = new List<string> { "agent", "--server", serverUrl ?? ServerUrl, "--name", host.Name, "--roles", host.Roles, "--root", AgentRoot(host.Name), "--proxy-port", host.ProxyPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         if (enrollToken is not null)
             args.AddRange(["--token", enrollToken]);
+        args.AddRange(AgentArgs);
         _agents[host.Name] = Launch(args, Path.Combine(Dir, "logs", $"{host.Name}.log"));
     }
 

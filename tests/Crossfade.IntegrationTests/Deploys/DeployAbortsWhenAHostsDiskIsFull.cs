@@ -6,7 +6,7 @@ namespace Crossfade.IntegrationTests.Deploys;
 public sealed class DeployAbortsWhenAHostsDiskIsFull
 {
     [Fact]
-    public async Task FullDiskOnOneHost_FailsItsPrepareAtOnce_FleetStaysOnTheOldRelease()
+    public async Task FullDiskOnOneHost_FailsItsPrepareAtOnce_FleetStaysOnTheOldRelease_NeedsRootForTmpfs()
     {
         await using var fleet = await Fleet.StartAsync(nameof(DeployAbortsWhenAHostsDiskIsFull));
         await fleet.PushAsync("1.0.0");

@@ -1,4 +1,5 @@
 using Crossfade.IntegrationTests.Deploys;
+using Crossfade.Load;
 
 namespace Crossfade.IntegrationTests.Faults;
 

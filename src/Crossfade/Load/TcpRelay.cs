@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Crossfade.IntegrationTests.Faults;
+namespace Crossfade.Load;
 
 /// <summary>
 /// A loopback TCP relay that stands for the network between an agent and the server: it forwards

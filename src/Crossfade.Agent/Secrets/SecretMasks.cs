@@ -19,6 +19,8 @@ public sealed class SecretMasks(string root)
     /// <summary>What masks the app's secrets; <see cref="Redactor.None"/> for an app with none.</summary>
     public Redactor For(string app)
     {
+        if (!Core.Naming.FolderNames.IsName(app))
+            return Redactor.None; // never a path from a name that is no name; the step itself is refused
         lock (_lock)
             return Entry(app).Redactor;
     }
@@ -40,7 +42,10 @@ public sealed class SecretMasks(string root)
             {
                 Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             }))
+            {
                 JsonSerializer.Serialize(file, merged);
+                file.Flush(flushToDisk: true);
+            }
             File.Move(temp, path, overwrite: true);
             _apps[app] = (merged, new Redactor(merged));
         }
@@ -50,10 +55,25 @@ public sealed class SecretMasks(string root)
     {
         if (_apps.TryGetValue(app, out var entry))
             return entry;
-        var path = FileOf(app);
-        var values = File.Exists(path) ? JsonSerializer.Deserialize<string[]>(File.ReadAllText(path)) ?? [] : [];
+        var values = Load(FileOf(app));
         return _apps[app] = (values, values.Length == 0 ? Redactor.None : new Redactor(values));
     }
 
-    private string FileOf(string app) => Path.Combine(root, "secrets", app + ".json");
+    /// <summary>The kept values; a file that cannot be read (cut short by a power loss) counts as none, until the next converge.</summary>
+    private static string[] Load(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? JsonSerializer.Deserialize<string[]>(File.ReadAllText(path)) ?? [] : [];
+        }
+        catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private string FileOf(string app) =>
+        Core.Naming.FolderNames.IsName(app)
+            ? Path.Combine(root, "secrets", app + ".json")
+            : throw new ArgumentException($"'{app}' is not an app name", nameof(app));
 }

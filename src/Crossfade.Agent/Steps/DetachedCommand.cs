@@ -34,7 +34,7 @@ public sealed class DetachedCommand(string root, long stepId)
 
     /// <summary>Runs the command, or — when it was started before — finds out how it ended, waiting for it if it still runs.</summary>
     public async Task<CommandOutcome> RunOrResumeAsync(
-        string command, string workingDirectory, IReadOnlyDictionary<string, string> env, StepLog log, TimeSpan timeout, TimeProvider time, CancellationToken ct)
+        string app, string command, string workingDirectory, IReadOnlyDictionary<string, string> env, StepLog log, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         ProcessRef? process;
         if (WasStarted)
@@ -49,7 +49,7 @@ public sealed class DetachedCommand(string root, long stepId)
         else
         {
             Directory.CreateDirectory(_dir);
-            await File.WriteAllTextAsync(Started, JsonSerializer.Serialize(new { command, startedAt = time.GetUtcNow() }), ct);
+            await File.WriteAllTextAsync(Started, JsonSerializer.Serialize(new StartRecord(app, command, time.GetUtcNow())), ct);
             process = Processes.Start(Wrapper(command), workingDirectory, env, Output);
             await File.WriteAllTextAsync(ProcessFile, JsonSerializer.Serialize(process), ct);
         }
@@ -146,13 +146,47 @@ public sealed class DetachedCommand(string root, long stepId)
         return from + end + 1;
     }
 
+    private sealed record StartRecord(string App, string Command, DateTimeOffset StartedAt);
+
+    /// <summary>
+    /// Another step's command for <paramref name="app"/> that still runs (its server gave up on it, say,
+    /// and a later deploy asks again), as "step N (pid P)"; null when there is none. A migration is never
+    /// started beside one still running.
+    /// </summary>
+    public static string? StillRunning(string root, string app)
+    {
+        var steps = Path.Combine(root, "steps");
+        if (!Directory.Exists(steps))
+            return null;
+        foreach (var dir in Directory.EnumerateDirectories(steps))
+        {
+            try
+            {
+                var started = Path.Combine(dir, "started.json");
+                var process = Path.Combine(dir, "process.json");
+                if (File.Exists(Path.Combine(dir, "exit")) || !File.Exists(started) || !File.Exists(process)
+                    || JsonSerializer.Deserialize<StartRecord>(File.ReadAllText(started))?.App != app)
+                    continue;
+                if (JsonSerializer.Deserialize<ProcessRef>(File.ReadAllText(process)) is { } running && Processes.IsAlive(running))
+                    return $"step {Path.GetFileName(dir)} (pid {running.Pid})";
+            }
+            catch (Exception ex) when (ex is JsonException or IOException)
+            {
+                // A record cut short belongs to no running command this agent can prove.
+            }
+        }
+        return null;
+    }
+
     /// <summary>Removes the folders of all but the newest <paramref name="keep"/> steps.</summary>
     public static void Prune(string root, int keep)
     {
         var steps = Path.Combine(root, "steps");
         if (!Directory.Exists(steps))
             return;
-        foreach (var old in new DirectoryInfo(steps).GetDirectories().OrderByDescending(d => d.CreationTimeUtc).Skip(keep))
+        // Only ended ones: a folder without an exit is a command that may still run, or whose end nobody knows.
+        foreach (var old in new DirectoryInfo(steps).GetDirectories().OrderByDescending(d => d.CreationTimeUtc).Skip(keep)
+            .Where(d => File.Exists(Path.Combine(d.FullName, "exit"))))
             old.Delete(recursive: true);
     }
 }

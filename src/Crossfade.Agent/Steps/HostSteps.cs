@@ -111,10 +111,12 @@ public sealed partial class HostSteps(
         var command = new DetachedCommand(options.Root, work.StepId);
         if (!command.WasStarted)
         {
+            if (DetachedCommand.StillRunning(options.Root, p.App) is { } running)
+                return new StepResult(false, $"a migration of {p.App} started by {running} still runs on this host; it was not started again beside it");
             DetachedCommand.Prune(options.Root, keep: 50);
             log.Write($"$ {p.Runtime.Migrate}");
         }
-        var outcome = await command.RunOrResumeAsync(p.Runtime.Migrate, layout.Release(p.Version), env, log, TimeSpan.FromMinutes(30), time, ct);
+        var outcome = await command.RunOrResumeAsync(p.App, p.Runtime.Migrate, layout.Release(p.Version), env, log, TimeSpan.FromMinutes(30), time, ct);
         return outcome switch
         {
             { ExitCode: 0 } => new StepResult(true, "migration succeeded"),

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -33,12 +34,31 @@ public sealed class Redactor
         yield return JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
     }
 
+    /// <summary>
+    /// Masks every place any value (in any of its forms) occurs in the text as it came, in one pass:
+    /// overlapping places become one mask, and a mask is never searched again (replacing value after
+    /// value would let a short secret match inside an earlier mask, and grow the line each time).
+    /// </summary>
     public string Apply(string text)
     {
+        List<(int Start, int End)>? places = null;
         foreach (var value in _values)
-            if (text.Contains(value, StringComparison.Ordinal))
-                text = text.Replace(value, Mask, StringComparison.Ordinal);
-        return text;
+            for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
+                (places ??= []).Add((at, at + value.Length));
+        if (places is null)
+            return text;
+        places.Sort();
+        var masked = new StringBuilder(text.Length);
+        var copied = 0;
+        for (var i = 0; i < places.Count;)
+        {
+            var (start, end) = places[i++];
+            while (i < places.Count && places[i].Start <= end)
+                end = Math.Max(end, places[i++].End);
+            masked.Append(text, copied, start - copied).Append(Mask);
+            copied = end;
+        }
+        return masked.Append(text, copied, text.Length - copied).ToString();
     }
 
     public string? ApplyOrNull(string? text) => text is null ? null : Apply(text);

@@ -21,6 +21,15 @@ public sealed record ArchiveLimits
     /// <summary>How many links a link's target may pass through before it is refused as too deep.</summary>
     public int MaxLinkDepth { get; init; } = 16;
 
+    /// <summary>How many folders deep an entry may be.</summary>
+    public int MaxDepth { get; init; } = 128;
+
+    /// <summary>
+    /// How many path segments resolving all the archive's links may walk in all: a bound on the work an
+    /// archive of long chained link targets can cause, far above what real releases need.
+    /// </summary>
+    public long MaxLinkSteps { get; init; } = 4_000_000;
+
     /// <summary>The limits used when nobody set others.</summary>
     public static ArchiveLimits Default { get; } = new();
 

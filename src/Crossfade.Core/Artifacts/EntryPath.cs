@@ -20,6 +20,8 @@ internal static class EntryPath
         if (TextProblem(name) is { } text)
             return (null, text);
         var segments = name.Split('/', StringSplitOptions.RemoveEmptyEntries).Where(s => s != ".").ToArray();
+        if (segments.Length > limits.MaxDepth)
+            return (null, $"is nested {segments.Length} folders deep (at most {limits.MaxDepth})");
         foreach (var segment in segments)
         {
             if (segment == "..")

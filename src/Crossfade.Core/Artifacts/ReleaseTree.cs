@@ -15,6 +15,7 @@ internal sealed class ReleaseTree(ArchiveLimits limits)
 
     private readonly Dictionary<string, Node> _nodes = new(StringComparer.Ordinal);
     private readonly List<(string[] Segments, string Target)> _links = [];
+    private long _steps;
 
     /// <summary>Whether the path names a regular file already in the tree (the only thing a hard link may name).</summary>
     public bool IsFile(string[] segments) => _nodes.GetValueOrDefault(EntryPath.Join(segments))?.Kind == Kind.File;
@@ -82,6 +83,9 @@ internal sealed class ReleaseTree(ArchiveLimits limits)
 
     private string? ParentProblem(string[] segments)
     {
+        // A folder already in the tree had every ancestor checked when it came: only a new parent is walked.
+        if (segments.Length > 1 && _nodes.GetValueOrDefault(EntryPath.Join(segments[..^1]))?.Kind == Kind.Directory)
+            return null;
         for (var i = 1; i < segments.Length; i++)
         {
             var prefix = EntryPath.Join(segments.Take(i));
@@ -98,6 +102,8 @@ internal sealed class ReleaseTree(ArchiveLimits limits)
 
     private void AddParents(string[] segments)
     {
+        if (segments.Length > 1 && _nodes.ContainsKey(EntryPath.Join(segments[..^1])))
+            return;
         for (var i = 1; i < segments.Length; i++)
             _nodes.TryAdd(EntryPath.Join(segments.Take(i)), new Node(Kind.Directory));
     }
@@ -110,11 +116,12 @@ internal sealed class ReleaseTree(ArchiveLimits limits)
         {
             Resolution.Escapes => $"is a link out of the release folder ('{target}')",
             Resolution.TooDeep => $"is a link through more than {limits.MaxLinkDepth} links ('{target}')",
+            Resolution.TooMuch => $"is one link too many: resolving the archive's links walked more than {limits.MaxLinkSteps} path segments",
             _ => null,
         };
     }
 
-    private enum Resolution { Inside, Escapes, TooDeep }
+    private enum Resolution { Inside, Escapes, TooDeep, TooMuch }
 
     /// <summary>
     /// Walks <paramref name="target"/> from the folder <paramref name="at"/>, following the links of the
@@ -125,6 +132,8 @@ internal sealed class ReleaseTree(ArchiveLimits limits)
     {
         foreach (var part in target.Split('/', StringSplitOptions.RemoveEmptyEntries))
         {
+            if (++_steps > limits.MaxLinkSteps)
+                return Resolution.TooMuch;
             if (part == ".")
                 continue;
             if (part == "..")

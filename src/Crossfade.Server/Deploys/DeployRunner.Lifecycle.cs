@@ -84,7 +84,8 @@ public sealed partial class DeployRunner
     private async Task<string?> WaitOutBakeAsync(long deployId, int seconds)
     {
         var until = await PhaseStartAsync(deployId, DeployState.Verifying) + TimeSpan.FromSeconds(seconds);
-        var (rollback, _) = await HoldAsync(deployId, until);
+        // A promote (the canary's, before this window) does not end a bake window: only its end or a rollback does.
+        var (rollback, _) = await HoldAsync(deployId, DeployState.Verifying, until, promotable: false);
         return rollback;
     }
 
@@ -95,30 +96,38 @@ public sealed partial class DeployRunner
     private async Task<string?> HoldCanaryAsync(long deployId, int? holdSeconds)
     {
         var until = holdSeconds is { } s ? await PhaseStartAsync(deployId, DeployState.Canary) + TimeSpan.FromSeconds(s) : DateTimeOffset.MaxValue;
-        var (rollback, _) = await HoldAsync(deployId, until);
+        var (rollback, _) = await HoldAsync(deployId, DeployState.Canary, until, promotable: true);
         return rollback;
     }
 
     /// <summary>
-    /// Waits until <paramref name="until"/> or a stored request: a rollback (returns who asked) or a
-    /// promote. The store is read every second, so a request made through any server process arrives;
-    /// one made through this process wakes the hold at once.
+    /// Waits until <paramref name="until"/> or a stored request: a rollback (returns who asked) or, when
+    /// <paramref name="promotable"/>, a promote. The store is read every second, so a request made through
+    /// any server process arrives; one made through this process wakes the hold at once.
     /// </summary>
-    private async Task<(string? Rollback, bool Promoted)> HoldAsync(long deployId, DateTimeOffset until)
+    private async Task<(string? Rollback, bool Promoted)> HoldAsync(long deployId, DeployState phase, DateTimeOffset until, bool promotable)
     {
         var wake = _wakeups.GetOrAdd(deployId, _ => new SemaphoreSlim(0));
         try
         {
-            while (true)
+            for (var closed = false; ; )
             {
                 var requests = await store.ListDeployRequestsAsync(deployId, CancellationToken.None);
                 if (requests.TryGetValue(DeployRequests.Rollback, out var by))
                     return (by, false);
-                if (requests.ContainsKey(DeployRequests.Promote))
+                if (promotable && requests.ContainsKey(DeployRequests.Promote))
                     return (null, true);
+                if (closed)
+                    return (null, false);
                 var left = until - time.GetUtcNow();
                 if (left <= TimeSpan.Zero)
-                    return (null, false);
+                {
+                    // Closed first, then read once more: a request that came before the close is honoured,
+                    // one after it is refused (409) instead of accepted and never read.
+                    await store.CloseHoldAsync(deployId, phase.ToString(), time.GetUtcNow(), CancellationToken.None);
+                    closed = true;
+                    continue;
+                }
                 // A waiter that loses to the delay is cancelled, so it never takes a wake-up meant for the next turn.
                 using var lost = new CancellationTokenSource();
                 var woken = wake.WaitAsync(lost.Token);
@@ -136,18 +145,23 @@ public sealed partial class DeployRunner
     private async Task<DateTimeOffset> PhaseStartAsync(long deployId, DeployState phase) =>
         (await store.ListPhasesAsync(deployId, CancellationToken.None)).LastOrDefault(p => p.Name == phase.ToString())?.StartedAt ?? time.GetUtcNow();
 
-    /// <summary>Asks a deploy in its bake window or canary hold to roll back: stored, then the hold is woken if it is here.</summary>
-    public async Task RequestRollbackAsync(long deployId, string requestedBy)
+    /// <summary>
+    /// Asks a deploy in its bake window or canary hold (<paramref name="phase"/>) to roll back: stored, then
+    /// the hold is woken if it is here. False when that hold has just ended.
+    /// </summary>
+    public async Task<bool> RequestRollbackAsync(long deployId, string phase, string requestedBy)
     {
-        await store.AddDeployRequestAsync(deployId, DeployRequests.Rollback, requestedBy, time.GetUtcNow(), CancellationToken.None);
+        var taken = await store.AddDeployRequestAsync(deployId, DeployRequests.Rollback, phase, requestedBy, time.GetUtcNow(), CancellationToken.None);
         Wake(deployId);
+        return taken;
     }
 
-    /// <summary>Promotes a holding canary: stored, then the hold is woken if it is here.</summary>
-    public async Task RequestPromoteAsync(long deployId, string requestedBy)
+    /// <summary>Promotes a holding canary: stored, then the hold is woken if it is here. False when the hold has just ended.</summary>
+    public async Task<bool> RequestPromoteAsync(long deployId, string requestedBy)
     {
-        await store.AddDeployRequestAsync(deployId, DeployRequests.Promote, requestedBy, time.GetUtcNow(), CancellationToken.None);
+        var taken = await store.AddDeployRequestAsync(deployId, DeployRequests.Promote, nameof(DeployState.Canary), requestedBy, time.GetUtcNow(), CancellationToken.None);
         Wake(deployId);
+        return taken;
     }
 
     private void Wake(long deployId)

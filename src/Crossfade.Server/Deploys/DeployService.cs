@@ -87,8 +87,9 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
             return null;
         if (baking.FromVersion is null)
             return new DeployStart(null, 409, $"deploy #{baking.Id} is the first release of '{baking.App}' in '{baking.Environment}': there is nothing to roll back to");
-        await runner.RequestRollbackAsync(baking.Id, request.RequestedBy);
-        return new DeployStart(baking, 202, null);
+        return await runner.RequestRollbackAsync(baking.Id, baking.State, request.RequestedBy)
+            ? new DeployStart(baking, 202, null)
+            : new DeployStart(null, 409, $"deploy #{baking.Id}'s {baking.State} hold has just ended, so it no longer takes a rollback; once it has finished, 'crossfade rollback' goes back");
     }
 
     /// <summary>Promotes the canary holding in an environment, or says why there is none.</summary>
@@ -97,8 +98,9 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
         var holding = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d => d.App == app && d.Environment == environment && d.State == nameof(DeployState.Canary));
         if (holding is null)
             return new DeployStart(null, 409, $"no canary of '{app}' holds in '{environment}'");
-        await runner.RequestPromoteAsync(holding.Id, requestedBy);
-        return new DeployStart(holding, 202, null);
+        return await runner.RequestPromoteAsync(holding.Id, requestedBy)
+            ? new DeployStart(holding, 202, null)
+            : new DeployStart(null, 409, $"deploy #{holding.Id}'s canary hold has just ended: its other hosts are switching already");
     }
 
     /// <summary>Aborts the canary or bake window of an environment: the switched hosts go back.</summary>

@@ -51,10 +51,14 @@ public interface IStore
     Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct);
 
     /// <summary>
-    /// Records a request to a running deploy (promote, rollback); the first of each kind stands. Stored, so it
-    /// reaches the deploy whichever server process runs it, and survives a restart.
+    /// Records a request to the hold (<paramref name="phase"/>: Canary, Verifying) of a running deploy —
+    /// promote, rollback — unless that hold has closed; the first of each kind stands. Stored, so it reaches
+    /// the deploy whichever server process runs it, and survives a restart. False when the hold had closed.
     /// </summary>
-    Task AddDeployRequestAsync(long deployId, string kind, string requestedBy, DateTimeOffset at, CancellationToken ct);
+    Task<bool> AddDeployRequestAsync(long deployId, string kind, string phase, string requestedBy, DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Closes a deploy's hold: requests to it are refused from now on (in the same transaction as they are checked).</summary>
+    Task CloseHoldAsync(long deployId, string phase, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>The requests made to a deploy: kind → who asked.</summary>
     Task<IReadOnlyDictionary<string, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct);

@@ -179,13 +179,30 @@ public sealed partial class SqliteStore
         await c.ExecuteAsync(new CommandDefinition("UPDATE deploys SET config = @configJson WHERE id = @id", new { id, configJson }, cancellationToken: ct));
     }
 
-    public async Task AddDeployRequestAsync(long deployId, string kind, string requestedBy, DateTimeOffset at, CancellationToken ct)
+    public async Task<bool> AddDeployRequestAsync(long deployId, string kind, string phase, string requestedBy, DateTimeOffset at, CancellationToken ct)
+    {
+        await using var c = Open();
+        // One statement: the hold cannot close between the check and the insert.
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT OR IGNORE INTO deploy_requests (deploy_id, kind, requested_by, at)
+            SELECT @deployId, @kind, @requestedBy, @at
+            WHERE NOT EXISTS (SELECT 1 FROM deploy_requests WHERE deploy_id = @deployId AND kind = @closed)
+            """,
+            new { deployId, kind, requestedBy, at = Ms(at), closed = ClosedKind(phase) }, cancellationToken: ct));
+        return await c.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT count(*) FROM deploy_requests WHERE deploy_id = @deployId AND kind = @kind", new { deployId, kind }, cancellationToken: ct)) > 0;
+    }
+
+    public async Task CloseHoldAsync(long deployId, string phase, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO deploy_requests (deploy_id, kind, requested_by, at) VALUES (@deployId, @kind, @requestedBy, @at)",
-            new { deployId, kind, requestedBy, at = Ms(at) }, cancellationToken: ct));
+            "INSERT OR IGNORE INTO deploy_requests (deploy_id, kind, requested_by, at) VALUES (@deployId, @closed, 'crossfade', @at)",
+            new { deployId, closed = ClosedKind(phase), at = Ms(at) }, cancellationToken: ct));
     }
+
+    private static string ClosedKind(string phase) => "closed:" + phase;
 
     public async Task<IReadOnlyDictionary<string, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct)
     {

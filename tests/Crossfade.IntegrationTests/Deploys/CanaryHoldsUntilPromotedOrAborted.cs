@@ -54,4 +54,22 @@ public sealed class CanaryHoldsUntilPromotedOrAborted
         (hold.EndedAt!.Value - hold.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(2.9), "timers and millisecond timestamps may be a few ms short of the window");
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
     }
+
+    [Fact]
+    public async Task PromotedCanary_StillBakesItsWholeWindow()
+    {
+        await using var fleet = await Fleet.StartAsync(nameof(PromotedCanary_StillBakesItsWholeWindow), bakeSeconds: 4);
+        await fleet.PushAsync("1.0.0");
+        await fleet.PushAsync("2.0.0");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        var canary = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None, canary: "1");
+        await fleet.WaitForStateAsync(canary.Id, "Canary");
+
+        await fleet.Api.PromoteAsync(Fleet.App, Fleet.Env, CancellationToken.None);
+        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(canary, CancellationToken.None);
+
+        done.State.ShouldBe("Succeeded", done.Reason);
+        var bake = done.Phases.Single(p => p.Name == "Verifying");
+        (bake.EndedAt!.Value - bake.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(3.9), "the promote ended the bake window too");
+    }
 }

@@ -63,31 +63,53 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
                 // A connection reset before it was taken: wait for the next one.
                 continue;
             }
-            var address = ClientConnection.AddressOf(client);
-            if (!_limiter.TryEnter(address))
+            // A connection that fails while it is set up (reset by now) is dropped; the loop goes on.
+            try
             {
-                // A reset frees the socket at once, with no FIN_WAIT left behind for a flood.
-                client.LingerState = new LingerOption(true, 0);
+                Take(client);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
                 client.Dispose();
-                continue;
             }
+        }
+    }
+
+    private void Take(Socket client)
+    {
+        var address = ClientConnection.AddressOf(client);
+        if (!_limiter.TryEnter(address))
+        {
+            // A reset frees the socket at once, with no FIN_WAIT left behind for a flood.
+            client.LingerState = new LingerOption(true, 0);
+            client.Dispose();
+            return;
+        }
+        ClientConnection connection;
+        try
+        {
             client.NoDelay = true;
-            var connection = new ClientConnection(client, table, accessLog, time, options, counters);
-            // Registered under the lock before its removal can run, however fast the connection ends.
-            lock (_connections)
+            connection = new ClientConnection(client, table, accessLog, time, options, counters);
+        }
+        catch
+        {
+            _limiter.Leave(address);
+            throw;
+        }
+        // Registered under the lock before its removal can run, however fast the connection ends.
+        lock (_connections)
+        {
+            // The accept loop's execution context is not carried into every socket completion.
+            Task running;
+            using (ExecutionContext.SuppressFlow())
+                running = Task.Run(() => connection.RunAsync(_stopping.Token));
+            _connections.Add(running, connection);
+            _ = running.ContinueWith(t =>
             {
-                // The accept loop's execution context is not carried into every socket completion.
-                Task running;
-                using (ExecutionContext.SuppressFlow())
-                    running = Task.Run(() => connection.RunAsync(_stopping.Token));
-                _connections.Add(running, connection);
-                _ = running.ContinueWith(t =>
-                {
-                    _limiter.Leave(address);
-                    lock (_connections)
-                        _connections.Remove(t);
-                }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
+                _limiter.Leave(address);
+                lock (_connections)
+                    _connections.Remove(t);
+            }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 

@@ -48,4 +48,33 @@ public sealed class SecretMasksTests : IDisposable
         redactor.Apply($"value-number-{SecretMasks.Keep + 4:00}").ShouldBe(Redactor.Mask);
         redactor.Apply("value-number-00").ShouldBe("value-number-00");
     }
+
+    [Fact]
+    public void For_ShortSecretsThatMatchInsideTheMask_AreMaskedOnceAndTheLineDoesNotGrow()
+    {
+        var masks = new SecretMasks(_root);
+        masks.Remember("shop", ["e", "d", "act", "red", "key-one-two"]);
+        var line = "user key-one-two sent red dye";
+
+        var masked = masks.For("shop").Apply(line);
+
+        masked.ShouldNotContain("key-one-two");
+        masked.ShouldBe($"us{Redactor.Mask}r {Redactor.Mask} s{Redactor.Mask}nt {Redactor.Mask} {Redactor.Mask}y{Redactor.Mask}");
+    }
+
+    [Fact]
+    public void For_AFileCutShortByAPowerLoss_MasksNothingUntilTheNextConverge_AndDoesNotThrow()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "secrets"));
+        File.WriteAllText(Path.Combine(_root, "secrets", "shop.json"), "[\"half-writ");
+        var masks = new SecretMasks(_root);
+
+        masks.For("shop").Apply("half-written").ShouldBe("half-written");
+        masks.Remember("shop", ["fresh-value-1"]);
+        new SecretMasks(_root).For("shop").Apply("fresh-value-1").ShouldBe(Redactor.Mask);
+    }
+
+    [Fact]
+    public void For_ANameThatIsNoName_MasksNothingAndTouchesNoPath() =>
+        new SecretMasks(_root).For("../../etc").ShouldBe(Redactor.None);
 }

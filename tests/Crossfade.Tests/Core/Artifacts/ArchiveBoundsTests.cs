@@ -52,6 +52,26 @@ public sealed class ArchiveBoundsTests : IDisposable
         ArchiveCheck.Inspect(archive).ShouldHaveSingleItem().ShouldContain("longer than 255 bytes");
     }
 
+    [Fact]
+    public void Inspect_PathDeeperThanTheLimit_IsRefused()
+    {
+        using var archive = File.OpenRead(_box.Archive(FileEntry(string.Join('/', Enumerable.Repeat("d", 129)) + "/f")));
+
+        ArchiveCheck.Inspect(archive).ShouldHaveSingleItem().ShouldContain("folders deep (at most 128)");
+    }
+
+    [Fact]
+    public void Unpack_LinksThatTakeTooMuchWorkToResolve_AreRefused()
+    {
+        var links = Enumerable.Range(0, 10).Select(i => (TarEntry)Link($"l{i}", "a/b/c/d/e/f")).ToArray();
+
+        var error = ArchiveUnpacker.Unpack(_box.Archive(links), _box.Target, new ArchiveLimits { MaxLinkSteps = 40 });
+
+        error.ShouldNotBeNull();
+        error.ShouldContain("walked more than 40 path segments");
+        ArchiveUnpacker.Unpack(_box.Archive(links), _box.Target).ShouldBeNull();
+    }
+
     [Theory]
     [InlineData(TarEntryType.CharacterDevice)]
     [InlineData(TarEntryType.BlockDevice)]

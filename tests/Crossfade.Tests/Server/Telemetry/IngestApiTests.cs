@@ -146,8 +146,10 @@ public sealed class IngestApiTests(ServerFixture server) : IClassFixture<ServerF
         for (var s = 600; s > 60; s -= 30)
             history.Add(Line(steady, now.AddSeconds(-s)));
         (await agent.PostAsync("/api/agent/v1/ingest?seq=500", Batch(500, [.. history]))).EnsureSuccessStatusCode();
-        // The last minute: the spiking error twelve times, the steady one at its usual pace.
-        var burst = Enumerable.Range(0, 12).Select(i => Line(spiking, now.AddSeconds(-50 + i * 4)))
+        // The last minute: the spiking error twelve times within 33 s (the detector counts 10 s buckets, so a
+        // burst spread wider could lose its first bucket to the window's edge, by the wall clock's second),
+        // the steady one at its usual pace.
+        var burst = Enumerable.Range(0, 12).Select(i => Line(spiking, now.AddSeconds(-40 + i * 3)))
             .Concat([Line(steady, now.AddSeconds(-40)), Line(steady, now.AddSeconds(-10))]).ToArray();
         (await agent.PostAsync("/api/agent/v1/ingest?seq=501", Batch(501, burst))).EnsureSuccessStatusCode();
 

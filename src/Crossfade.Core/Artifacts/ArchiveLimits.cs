@@ -21,6 +21,9 @@ public sealed record ArchiveLimits
     /// <summary>How many links a link's target may pass through before it is refused as too deep.</summary>
     public int MaxLinkDepth { get; init; } = 16;
 
+    /// <summary>The largest metadata record (PAX extended header, GNU long name) taken: tar readers hold one whole in memory.</summary>
+    public int MaxMetadataBytes { get; init; } = 256 * 1024;
+
     /// <summary>How many folders deep an entry may be.</summary>
     public int MaxDepth { get; init; } = 128;
 

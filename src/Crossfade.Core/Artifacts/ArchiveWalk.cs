@@ -26,7 +26,8 @@ internal static class ArchiveWalk
             using var gzip = new GZipStream(gzipTar, CompressionMode.Decompress, leaveOpen: true);
             using var bounded = new LimitedStream(gzip, limits.MaxStreamBytes,
                 () => new ArchiveRefusedException($"the archive unpacks to more than {limits.MaxStreamBytes} bytes"));
-            using var reader = new TarReader(bounded, leaveOpen: true);
+            using var guarded = new TarMetadataGuard(bounded, limits.MaxMetadataBytes);
+            using var reader = new TarReader(guarded, leaveOpen: true);
             while (problems.Count < maxProblems && reader.GetNextEntry(copyData: false) is { } entry)
             {
                 if (entry.EntryType is TarEntryType.GlobalExtendedAttributes or TarEntryType.ExtendedAttributes)

@@ -37,7 +37,9 @@ public static partial class ErrorFingerprint
     [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
     private static partial Regex Guid();
 
-    [GeneratedRegex(@"\b(0x)?[0-9a-fA-F]{8,}\b")]
+    // Hex is what holds a letter (or says 0x): a run of digits alone is a number whatever its length, so
+    // "order 1234567" and "order 12345678" are the same error.
+    [GeneratedRegex(@"\b(?:0x[0-9a-fA-F]+|(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,})\b")]
     private static partial Regex Hex();
 
     [GeneratedRegex(@"\b\d+(\.\d+)*\b")]

@@ -14,6 +14,8 @@ public sealed class DeploySurvivesTheServerBeingKilled
         var started = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
         await fleet.WaitForStateAsync(started.Id, phase);
         await Task.Delay(800);
+        // The kill lands inside the phase: one of its steps is running on a host.
+        var before = await fleet.Api.GetDeployAsync(started.Id, CancellationToken.None);
 
         fleet.Local.KillServer();
         var whileDown = await fleet.ServedVersionsAsync();
@@ -21,6 +23,8 @@ public sealed class DeploySurvivesTheServerBeingKilled
         await fleet.Local.StartServerAsync(CancellationToken.None);
         var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
 
+        before.State.ShouldBe(phase);
+        before.Steps.ShouldContain(s => s.Kind == (phase == "Preparing" ? "prepare" : "migrate") && s.Status == "running");
         whileDown.ShouldAllBe(v => v == "1.0.0");
         done.State.ShouldBe("Succeeded", done.Reason);
         done.Phases.Select(p => p.Name).ShouldBe(["Converging", "Preparing", "Migrating", "CuttingOver"]);

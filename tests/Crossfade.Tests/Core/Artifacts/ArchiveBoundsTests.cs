@@ -53,6 +53,36 @@ public sealed class ArchiveBoundsTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_HugeMetadataRecord_IsRefusedBeforeTheReaderHoldsIt()
+    {
+        // An 8 MiB PAX attribute compresses to a few KiB; the tar reader would keep it whole in memory.
+        var entry = FileEntry("a");
+        var bloated = new PaxTarEntry(TarEntryType.RegularFile, "b", new Dictionary<string, string> { ["comment"] = new string('x', 8 << 20) })
+        {
+            DataStream = new MemoryStream("b"u8.ToArray()),
+        };
+        var path = _box.Archive(entry, bloated);
+        new FileInfo(path).Length.ShouldBeLessThan(256 * 1024);
+        using var archive = File.OpenRead(path);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var problems = ArchiveCheck.Inspect(archive);
+
+        problems.ShouldHaveSingleItem().ShouldContain("metadata record (tar type 'x')");
+        (GC.GetAllocatedBytesForCurrentThread() - before).ShouldBeLessThan(4L << 20, "the record was held in memory");
+    }
+
+    [Fact]
+    public void Inspect_LongNamesAndSmallMetadata_AreStillRead()
+    {
+        var longName = string.Join('/', Enumerable.Repeat("folder-name", 40)) + "/file.txt";
+        using var archive = File.OpenRead(_box.Archive(FileEntry(longName), new PaxTarEntry(TarEntryType.RegularFile, "c",
+            new Dictionary<string, string> { ["comment"] = "small" }) { DataStream = new MemoryStream("c"u8.ToArray()) }));
+
+        ArchiveCheck.Inspect(archive).ShouldBeEmpty();
+    }
+
+    [Fact]
     public void Inspect_PathDeeperThanTheLimit_IsRefused()
     {
         using var archive = File.OpenRead(_box.Archive(FileEntry(string.Join('/', Enumerable.Repeat("d", 129)) + "/f")));

@@ -101,6 +101,16 @@ public class ErrorGroupingTests
         a.TopFrame.ShouldBe("at GearShop.Checkout.Pay(Int32 id) in Checkout.cs:line <n>");
     }
 
+    [Theory]
+    [InlineData("fail: cart 1234567 lost", "fail: cart 1234567890 lost")]
+    [InlineData("fail: token deadbeef01 refused", "fail: token 0badc0ffee refused")]
+    public void Fingerprint_ValuesOfAnyLength_AreTheSameError(string one, string other)
+    {
+        ErrorFingerprint.Of(one).Fingerprint.ShouldBe(ErrorFingerprint.Of(other).Fingerprint);
+        ErrorFingerprint.Of("fail: cart 12345678 lost").Message.ShouldBe("fail: cart <n> lost");
+        ErrorFingerprint.Of("fail: token deadbeef01 refused").Message.ShouldBe("fail: token <hex> refused");
+    }
+
     [Fact]
     public void LogEntries_StackTraceLinesJoinTheLineBeforeThem()
     {

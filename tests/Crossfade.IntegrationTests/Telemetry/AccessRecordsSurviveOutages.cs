@@ -5,12 +5,12 @@ namespace Crossfade.IntegrationTests.Telemetry;
 /// <summary>
 /// Every request a shopper got an answer to is stored once, whatever happened to the server or the link
 /// meanwhile. The outages are short here, with the agents' shipping backoff shortened with them (1 s
-/// cap, so an 8 s outage still walks the backoff to its cap and past it); <c>./bench/run shipping-outage</c>
+/// cap, so a 6 s outage still walks the backoff to its cap and past it); <c>./bench/run shipping-outage</c>
 /// runs the 30 s and 60 s outages with the default thresholds.
 /// </summary>
 public sealed class AccessRecordsSurviveOutages
 {
-    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(6);
     private static readonly string[] ShortBackoff = ["--ship-backoff-max", "1"];
 
     [Fact]

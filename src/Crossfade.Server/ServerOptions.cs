@@ -43,7 +43,7 @@ public sealed class ServerOptions
             throw new ArgumentException("the upload limit must be positive");
         if (LeaseExpiry <= TimeSpan.Zero)
             throw new ArgumentException("--lease-expiry must be positive");
-        foreach (var problem in Releases.Problems())
-            throw new ArgumentException(problem);
+        if (Releases.Problems().ToList() is { Count: > 0 } problems)
+            throw new ArgumentException(string.Join("; ", problems));
     }
 }

@@ -13,9 +13,10 @@ public static class Converger
     /// <summary>Converges the plan; <paramref name="reload"/> reloads the app through the zero-downtime path and returns why it failed, or null.</summary>
     public static async Task<ConvergeReport> RunAsync(
         string host, ConvergePlan plan, string configDir, IReadOnlyDictionary<string, string> environment, StepLog log,
-        Func<CancellationToken, Task<string?>> reload, CancellationToken ct)
+        Func<CancellationToken, Task<string?>> reload, CancellationToken ct, Redactor? masks = null)
     {
-        var redactor = new Redactor(plan.Redact);
+        // The host's masks hold the plan's values and the ones rotated out before them.
+        var redactor = masks ?? new Redactor(plan.Redact);
         log.Redact(redactor);
         using var shadow = plan.WhyRun ? ShadowFolder.Of(configDir) : null;
         if (shadow is null)

@@ -50,8 +50,9 @@ public sealed class LogCollector(string root, HostStateStore state, TimeProvider
             var redactor = masks?.For(file.App) ?? Steps.Redactor.None;
             void Take(string text, FileCursor after)
             {
-                lines.Add(new ShippedLine(file.App, file.Source, file.Name, redactor.Apply(text), now));
-                bytes += text.Length;
+                var masked = redactor.Apply(text);
+                lines.Add(new ShippedLine(file.App, file.Source, file.Name, masked, now));
+                bytes += masked.Length;
                 cursors[file.Path] = after;
             }
             if (file.Source == LineSources.Access)

@@ -14,7 +14,7 @@ namespace Crossfade.Agent.Shipping;
 /// only makes the spool grow (up to its bound); nothing is read twice or sent as new twice.
 /// </summary>
 public sealed partial class Shipper(string root, HostStateStore state, HttpClient http, TimeProvider time, ILogger<Shipper> logger, long maxSpoolBytes = 256L << 20, Secrets.SecretMasks? masks = null,
-    TimeSpan? backoffMax = null)
+    TimeSpan backoffMax = default)
 {
     public const int BatchLines = 2000;
     public const long BatchBytes = 2L << 20;
@@ -90,7 +90,7 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
                 failures++;
                 if (failures == 1 || failures % 30 == 0)
                     LogSendFailed(next[0].Seq, ex.Message, _spool.Batches().Count);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min((backoffMax ?? TimeSpan.FromSeconds(5)).TotalSeconds, failures)), time, ct)
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min((backoffMax > TimeSpan.Zero ? backoffMax : new AgentOptions().ShipBackoffMax).TotalSeconds, failures)), time, ct)
                     .ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -14,13 +15,19 @@ public sealed class Redactor
     // Longest first, so a secret that contains another is masked whole.
     private readonly string[] _values;
 
-    public Redactor(IEnumerable<string> values) =>
+    // Every form of every value, searched at once: most lines hold none, and leave after one scan.
+    private readonly SearchValues<string>? _any;
+
+    public Redactor(IEnumerable<string> values)
+    {
         _values = values
             // A multi-line secret (a key file) reaches the log line by line: mask each of its lines too.
             .SelectMany(v => v.Contains('\n') ? [v, .. v.Split('\n').Select(l => l.Trim()).Where(l => l.Length >= 8)] : new[] { v })
             .Where(v => v.Length > 0)
             .SelectMany(Forms)
             .Distinct().OrderByDescending(v => v.Length).ToArray();
+        _any = _values.Length == 0 ? null : SearchValues.Create(_values, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// The value as it can appear in a line: itself, percent-encoded (a query string in an access
@@ -41,6 +48,8 @@ public sealed class Redactor
     /// </summary>
     public string Apply(string text)
     {
+        if (_any is null || text.AsSpan().IndexOfAny(_any) < 0)
+            return text;
         List<(int Start, int End)>? places = null;
         foreach (var value in _values)
             for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))

@@ -18,8 +18,8 @@ public static class ProcessCommands
         var data = new Option<string>("--data") { DefaultValueFactory = _ => "./.crossfade", Description = "folder for the store, artifacts and admin token" };
         var urls = new Option<string>("--urls") { DefaultValueFactory = _ => "http://127.0.0.1:7400" };
         var maxUpload = new Option<long>("--max-upload-mb") { DefaultValueFactory = _ => 1024 };
-        var maxUnpacked = new Option<long>("--max-release-mb") { DefaultValueFactory = _ => 2048, Description = "the most a release may unpack to (hosts refuse larger ones)" };
-        var maxEntries = new Option<int>("--max-release-entries") { DefaultValueFactory = _ => 100_000, Description = "the most files, folders and links a release may hold" };
+        var maxUnpacked = new Option<long>("--max-release-mb") { DefaultValueFactory = _ => Core.Artifacts.ArchiveLimits.Default.MaxUnpackedBytes >> 20, Description = "the most a release may unpack to (hosts refuse larger ones)" };
+        var maxEntries = new Option<int>("--max-release-entries") { DefaultValueFactory = _ => Core.Artifacts.ArchiveLimits.Default.MaxEntries, Description = "the most files, folders and links a release may hold" };
         var leaseExpiry = new Option<int>("--lease-expiry") { DefaultValueFactory = _ => 30, Description = "seconds a deploy's lease lasts without a heartbeat before another server process takes it over" };
         var instanceId = new Option<string?>("--instance-id") { Description = "this process as the owner of deploys (default machine:pid:nonce); for several server processes" };
         var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId };
@@ -50,7 +50,7 @@ public static class ProcessCommands
         var root = new Option<string>("--root") { DefaultValueFactory = _ => "./.crossfade-agent", Description = "where releases, shared files and state live" };
         var token = new Option<string?>("--token") { Description = "one-time enrollment token (first start only)" };
         var proxyPort = new Option<int?>("--proxy-port") { Description = "public port of this host's proxy (overrides the app's, for several hosts on one machine)" };
-        var shipBackoff = new Option<double>("--ship-backoff-max") { DefaultValueFactory = _ => 5, Description = "seconds: the longest wait between tries to ship logs to a server that does not answer" };
+        var shipBackoff = new Option<double>("--ship-backoff-max") { DefaultValueFactory = _ => new AgentOptions().ShipBackoffMax.TotalSeconds, Description = "seconds: the longest wait between tries to ship logs to a server that does not answer" };
         var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff };
         command.SetAction(async (parse, ct) =>
         {

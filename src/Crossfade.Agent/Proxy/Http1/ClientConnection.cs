@@ -15,14 +15,14 @@ internal readonly record struct Outcome(int Status, long Bytes, string Release, 
 /// requests go on on the same connection, each to the upstream that is live when its head arrives.
 /// </summary>
 internal sealed partial class ClientConnection(
-    Socket socket, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters)
+    Socket socket, IPAddress client, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters)
 {
     private const int MaxHead = 64 * 1024;
     private readonly SocketBuffer _client = new(socket, Peer.Client);
     private readonly HeadWriter _head = new();
     private readonly RequestHead _request = new();
     private readonly ResponseHead _response = new();
-    private readonly string _clientIp = AddressOf(socket).ToString();
+    private readonly string _clientIp = client.ToString();
     // Timeouts are deadlines checked by the listener's heartbeat (once a second), not a timer per
     // request: a connection past its deadline is cancelled, and closes. Never disposed: it holds no
     // timer, and the heartbeat or a stop may still cancel it after the connection has ended.

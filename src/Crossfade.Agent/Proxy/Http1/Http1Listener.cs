@@ -89,7 +89,7 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
         try
         {
             client.NoDelay = true;
-            connection = new ClientConnection(client, table, accessLog, time, options, counters);
+            connection = new ClientConnection(client, address, table, accessLog, time, options, counters);
         }
         catch
         {

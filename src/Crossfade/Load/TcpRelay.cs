@@ -45,8 +45,15 @@ public sealed class TcpRelay : IAsyncDisposable
             foreach (var client in _open)
             {
                 // Linger 0 makes close send RST: the agent sees its connection reset, not a clean end.
-                if (client.Client is { } socket)
-                    socket.LingerState = new LingerOption(true, 0);
+                // A connection that ended meanwhile (its socket disposed by its pump) is closed already.
+                try
+                {
+                    if (client.Client is { } socket)
+                        socket.LingerState = new LingerOption(true, 0);
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or SocketException)
+                {
+                }
                 client.Close();
             }
             _open.Clear();

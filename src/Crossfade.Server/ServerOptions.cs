@@ -27,6 +27,12 @@ public sealed class ServerOptions
     public TimeSpan StepTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// How long a migration step may take. Longer than the agent's own 30-minute bound on a migration, so
+    /// the host's answer (its exit code, or that it timed out) arrives before the server gives up on it.
+    /// </summary>
+    public TimeSpan MigrationTimeout { get; set; } = TimeSpan.FromMinutes(35);
+
+    /// <summary>
     /// How long a deploy's lease lasts without a heartbeat. A deploy whose owner stopped heartbeating for
     /// longer is resumed by whichever server process sees it first.
     /// </summary>

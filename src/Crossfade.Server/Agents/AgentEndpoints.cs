@@ -70,7 +70,7 @@ public static class AgentEndpoints
                     return Results.Ok(new WorkItem(step.Id, step.DeployId, step.Kind, payload, plan));
                 var failed = new StepResult(false, $"the configuration could not be rendered: {why}");
                 await store.FinishStepAsync(step.Id, false, failed.Message, time.GetUtcNow(), ct);
-                signals.StepEnded(step.Id, failed);
+                signals.DeployChanged(step.DeployId);
                 continue;
             }
             var remaining = deadline - time.GetUtcNow();
@@ -112,7 +112,7 @@ public static class AgentEndpoints
         if (result.Converge is { } report)
             await store.SaveStepReportAsync(id, JsonSerializer.Serialize(report, JsonBody.Options), ct);
         await store.FinishStepAsync(id, result.Succeeded, result.Message ?? "", time.GetUtcNow(), ct);
-        signals.StepEnded(id, result);
+        signals.DeployChanged(step.DeployId);
         return Results.NoContent();
     }
 

@@ -1,41 +1,63 @@
 using System.Collections.Concurrent;
-using Crossfade.Contracts.V1;
 
 namespace Crossfade.Server.Agents;
 
 /// <summary>
-/// Wakes a host's long poll when a step is queued for it, and wakes the orchestrator when a step ends.
-/// The store holds the truth; these signals only shorten the wait.
+/// Wakes a host's long poll when a step is queued for it, and wakes a running deploy when something
+/// reaches it: one of its steps ended, or a request (promote, rollback) was stored. The store holds the
+/// truth; these signals only shorten the wait, so a waiter also reads the store every so often, which is
+/// how news written through another server process arrives.
 /// </summary>
-public sealed class WorkSignals
+public sealed class WorkSignals(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<long, TaskCompletionSource<StepResult>> _steps = new();
+    private readonly ConcurrentDictionary<long, SemaphoreSlim> _deploys = new();
 
-    public void StepQueued(string host)
+    public void StepQueued(string host) => Raise(_hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)));
+
+    public Task WaitForWorkAsync(string host, TimeSpan wait, CancellationToken ct) =>
+        _hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)).WaitAsync(wait, ct);
+
+    /// <summary>Says that something of the deploy changed in the store (a step ended, a request came).</summary>
+    public void DeployChanged(long deployId)
     {
-        var signal = _hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1));
+        if (_deploys.TryGetValue(deployId, out var signal))
+            Raise(signal);
+    }
+
+    /// <summary>
+    /// Waits until the deploy changes or <paramref name="max"/> passes on the injected clock. A change
+    /// since the last wait returns at once, so one that lands between a read of the store and this call
+    /// is never lost.
+    /// </summary>
+    public async Task WaitForDeployAsync(long deployId, TimeSpan max, CancellationToken ct)
+    {
+        var signal = _deploys.GetOrAdd(deployId, _ => new SemaphoreSlim(0, 1));
+        if (max <= TimeSpan.Zero)
+            return;
+        // The waiter that loses to the delay is cancelled, so it never takes a wake-up meant for the next turn.
+        using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var woken = signal.WaitAsync(lost.Token);
+        if (await Task.WhenAny(woken, Task.Delay(max, time, ct)) != woken)
+            await lost.CancelAsync();
+        await woken.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    /// <summary>Starts listening for a deploy's changes before its first read of the store.</summary>
+    public void Watch(long deployId) => _deploys.GetOrAdd(deployId, _ => new SemaphoreSlim(0, 1));
+
+    /// <summary>The deploy ended or left this process: nothing waits for it here any more.</summary>
+    public void Forget(long deployId) => _deploys.TryRemove(deployId, out _);
+
+    private static void Raise(SemaphoreSlim signal)
+    {
         try
         {
             signal.Release();
         }
         catch (SemaphoreFullException)
         {
-            // Already signalled: the poll will look at the store and find every pending step.
+            // Already raised: the waiter will read the store and find everything that changed.
         }
     }
-
-    public Task WaitForWorkAsync(string host, TimeSpan wait, CancellationToken ct) =>
-        _hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)).WaitAsync(wait, ct);
-
-    public Task<StepResult> WatchStep(long stepId) =>
-        _steps.GetOrAdd(stepId, _ => new TaskCompletionSource<StepResult>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
-
-    public void StepEnded(long stepId, StepResult result)
-    {
-        if (_steps.TryRemove(stepId, out var tcs))
-            tcs.TrySetResult(result);
-    }
-
-    public void Forget(long stepId) => _steps.TryRemove(stepId, out _);
 }

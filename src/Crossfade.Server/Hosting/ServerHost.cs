@@ -35,6 +35,7 @@ public static class ServerHost
         builder.Services.AddSingleton(new ArtifactStore(options.DataDir));
         builder.Services.AddSingleton<ReleaseUpload>();
         builder.Services.AddSingleton<WorkSignals>();
+        builder.Services.AddSingleton<DeployServices>();
         builder.Services.AddSingleton<DeployRunner>();
         builder.Services.AddSingleton<DeployService>();
         builder.Services.AddDataProtection()

@@ -1,0 +1,39 @@
+using System.Text.Json;
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Deploys;
+using Crossfade.Server.Api;
+using Crossfade.Server.Storage;
+
+namespace Crossfade.Server.Deploys;
+
+/// <summary>
+/// The steps a deploy has queued, by what makes a step the same step again: host, kind and release —
+/// and for a converge, whose configuration (a deploy's own, or the live one it restores). A resumed
+/// deploy finds its earlier steps here and awaits them instead of queuing them again.
+/// </summary>
+public sealed class StepBook
+{
+    private readonly Dictionary<(string Host, string Kind, string Key), long> _ids;
+
+    private StepBook(Dictionary<(string, string, string), long> ids) => _ids = ids;
+
+    public int Count => _ids.Count;
+
+    public static async Task<StepBook> LoadAsync(IStore store, long deployId)
+    {
+        var steps = await store.ListStepsAsync(deployId, CancellationToken.None);
+        return new StepBook(steps
+            .GroupBy(s => (s.Host, s.Kind, KeyOf(JsonSerializer.Deserialize<StepPayload>(s.PayloadJson, JsonBody.Options)!)))
+            .ToDictionary(g => g.Key, g => g.Last().Id));
+    }
+
+    public static string KeyOf(StepPayload payload) =>
+        payload.Config is { } c ? $"{payload.Version}#config{c.SnapshotDeployId}" : payload.Version;
+
+    public bool TryGet(string host, string kind, StepPayload payload, out long id) => _ids.TryGetValue((host, kind, KeyOf(payload)), out id);
+
+    public void Add(string host, string kind, StepPayload payload, long id) => _ids[(host, kind, KeyOf(payload))] = id;
+
+    /// <summary>Whether a step of this kind, for this release and no configuration, was queued on any of the hosts of <paramref name="steps"/>.</summary>
+    public bool Has(IEnumerable<PlannedStep> steps, string kind, string version) => steps.Any(s => _ids.ContainsKey((s.Host, kind, version)));
+}

@@ -63,9 +63,9 @@ public static partial class ProxyOverhead
         }
         finally
         {
-            await Processes.StopAsync(proxy, TimeSpan.FromSeconds(5));
-            await Processes.StopAsync(app, TimeSpan.FromSeconds(5));
-            await Processes.StopAsync(nginx, TimeSpan.FromSeconds(5));
+            await Processes.StopAsync(proxy, TimeSpan.FromSeconds(5), TimeProvider.System);
+            await Processes.StopAsync(app, TimeSpan.FromSeconds(5), TimeProvider.System);
+            await Processes.StopAsync(nginx, TimeSpan.FromSeconds(5), TimeProvider.System);
         }
     }
 

@@ -64,7 +64,7 @@ public static class ZeroDowntime
             foreach (var host in fleet.Hosts.Where(h => h.Roles == "web"))
             {
                 var live = fleet.AppStateOf(host.Name)!.Live!;
-                await Processes.StopAsync(live.Process, TimeSpan.FromSeconds(10));
+                await Processes.StopAsync(live.Process, TimeSpan.FromSeconds(10), TimeProvider.System);
             }
             await Task.Delay(TimeSpan.FromSeconds(6));
         }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using Crossfade.Agent.Steps;
 using Crossfade.Contracts.V1;
@@ -6,15 +5,14 @@ using Crossfade.Contracts.V1;
 namespace Crossfade.Agent.Checks;
 
 /// <summary>Runs the app's critical-path checks against one base URL and says which one failed and what it answered.</summary>
-public static class CriticalPathChecker
+public sealed class CriticalPathChecker(TimeProvider time) : ICriticalPaths
 {
     private static readonly HttpClient Http = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(10) })
     {
         Timeout = TimeSpan.FromSeconds(10),
     };
 
-    /// <returns>null when every check passed, otherwise the first failure in words.</returns>
-    public static async Task<string?> RunAsync(string baseUrl, IReadOnlyList<CheckDefinition> checks, string where, StepLog log, CancellationToken ct)
+    public async Task<string?> RunAsync(string baseUrl, IReadOnlyList<CheckDefinition> checks, string where, StepLog log, CancellationToken ct)
     {
         foreach (var check in checks)
         {
@@ -26,13 +24,13 @@ public static class CriticalPathChecker
         return null;
     }
 
-    private static async Task<string?> RunOneAsync(string baseUrl, CheckDefinition check, CancellationToken ct)
+    private async Task<string?> RunOneAsync(string baseUrl, CheckDefinition check, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(new HttpMethod(check.Method), baseUrl.TrimEnd('/') + check.Path);
         if (check.Body is not null)
             request.Content = new StringContent(check.Body, MediaTypeHeaderValue.Parse(check.ContentType));
         request.Headers.UserAgent.ParseAdd("crossfade-check/1");
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         try
         {
             using var response = await Http.SendAsync(request, ct);
@@ -45,7 +43,7 @@ public static class CriticalPathChecker
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
-            return $"no answer after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0}s: {ex.Message}";
+            return $"no answer after {time.GetElapsedTime(started).TotalSeconds:0.0}s: {ex.Message}";
         }
     }
 

@@ -1,3 +1,4 @@
+using Crossfade.Agent.Checks;
 using Crossfade.Agent.Instances;
 using Crossfade.Agent.Proxy;
 using Crossfade.Agent.Releases;
@@ -22,22 +23,24 @@ public static class AgentHost
         var server = new ServerClient(http);
         var state = new HostStateStore(Path.Combine(options.Root, "state.json"));
         var launcher = new InstanceLauncher(options.Name, clock);
-        var proxies = new ProxyKeeper(options);
+        var proxies = new ProxyKeeper(options, clock);
+        var processes = new OsProcesses(clock);
         var masks = new Secrets.SecretMasks(options.Root);
-        var steps = new HostSteps(options, state, new ReleaseStager(server), launcher, proxies, masks, clock);
-        var supervisor = new Supervisor(state, launcher, proxies, options, clock, logs.CreateLogger<Supervisor>());
+        var steps = new HostSteps(options, state, new ReleaseStager(server, clock), launcher, proxies, processes, new LoopbackPorts(),
+            new CriticalPathChecker(clock), masks, clock);
+        var supervisor = new Supervisor(state, launcher, proxies, processes, options, clock, logs.CreateLogger<Supervisor>());
         var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks, options.ShipBackoffMax);
         return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>());
     }
 
     /// <summary>Stops every process the agent at <paramref name="root"/> started: for tearing down a demo or a test.</summary>
-    public static async Task StopEverythingAsync(string root)
+    public static async Task StopEverythingAsync(string root, TimeProvider? time = null)
     {
         var path = Path.Combine(root, "state.json");
         if (!File.Exists(path))
             return;
         var state = HostState.Load(path);
         var all = state.Apps.Values.SelectMany(a => new[] { a.Live?.Process, a.Candidate?.Process, a.Worker?.Process, a.Previous?.Process, a.Proxy?.Process }).OfType<ProcessRef>();
-        await Task.WhenAll(all.Select(p => Processes.StopAsync(p, TimeSpan.FromSeconds(5))));
+        await Task.WhenAll(all.Select(p => Processes.StopAsync(p, TimeSpan.FromSeconds(5), time ?? TimeProvider.System)));
     }
 }

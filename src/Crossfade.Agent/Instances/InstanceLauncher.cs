@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using Crossfade.Agent.Steps;
 using Crossfade.Contracts.V1;
 
 namespace Crossfade.Agent.Instances;
 
 /// <summary>Starts app instances of a release and waits for a web instance to pass its health check.</summary>
-public sealed class InstanceLauncher(string hostName, TimeProvider time)
+public sealed class InstanceLauncher(string hostName, TimeProvider time) : IInstanceLauncher
 {
     private static readonly HttpClient Health = new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(5) })
     {
@@ -35,13 +34,12 @@ public sealed class InstanceLauncher(string hostName, TimeProvider time)
         return env;
     }
 
-    /// <returns>null when the instance answered 2xx on its health path in time, otherwise why not.</returns>
     public async Task<string?> WaitHealthyAsync(InstanceRecord instance, AppRuntime runtime, StepLog log, CancellationToken ct)
     {
         var url = $"http://127.0.0.1:{instance.Port}{runtime.HealthPath}";
-        var started = Stopwatch.GetTimestamp();
+        var started = time.GetTimestamp();
         var last = "no answer yet";
-        while (Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(runtime.HealthTimeoutSeconds))
+        while (time.GetElapsedTime(started) < TimeSpan.FromSeconds(runtime.HealthTimeoutSeconds))
         {
             if (!Processes.IsAlive(instance.Process))
                 return $"the instance exited before it became healthy (last answer: {last})";
@@ -50,7 +48,7 @@ public sealed class InstanceLauncher(string hostName, TimeProvider time)
                 using var response = await Health.GetAsync(url, ct);
                 if (response.IsSuccessStatusCode)
                 {
-                    log.Write($"GET {runtime.HealthPath} answered {(int)response.StatusCode} after {Stopwatch.GetElapsedTime(started).TotalSeconds:0.0}s");
+                    log.Write($"GET {runtime.HealthPath} answered {(int)response.StatusCode} after {time.GetElapsedTime(started).TotalSeconds:0.0}s");
                     return null;
                 }
                 var body = await response.Content.ReadAsStringAsync(ct);
@@ -60,7 +58,7 @@ public sealed class InstanceLauncher(string hostName, TimeProvider time)
             {
                 last = ex.Message;
             }
-            await Task.Delay(150, ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(150), time, ct);
         }
         return $"GET {runtime.HealthPath} did not answer 2xx within {runtime.HealthTimeoutSeconds}s (last answer: {last})";
     }

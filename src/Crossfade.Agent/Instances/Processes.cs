@@ -31,6 +31,7 @@ public static class Processes
     /// <summary>Quotes a word for /bin/sh.</summary>
     public static string Quote(string word) => "'" + word.Replace("'", "'\\''") + "'";
 
+    /// <summary>Whether the process still runs: same PID, same start time, not a zombie.</summary>
     public static bool IsAlive(ProcessRef? process)
     {
         if (process is null)
@@ -47,20 +48,20 @@ public static class Processes
     }
 
     /// <summary>Asks a process to stop (SIGTERM) and kills it (SIGKILL) if it is still there after the grace period.</summary>
-    public static async Task<bool> StopAsync(ProcessRef? process, TimeSpan grace)
+    public static async Task<bool> StopAsync(ProcessRef? process, TimeSpan grace, TimeProvider time)
     {
         if (process is null || !IsAlive(process))
             return true;
         Native.Kill(process.Pid, Native.SIGTERM);
-        var deadline = Stopwatch.GetTimestamp();
-        while (Stopwatch.GetElapsedTime(deadline) < grace)
+        var asked = time.GetTimestamp();
+        while (time.GetElapsedTime(asked) < grace)
         {
             if (!IsAlive(process))
                 return true;
-            await Task.Delay(50);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time);
         }
         Native.Kill(process.Pid, Native.SIGKILL);
-        await Task.Delay(50);
+        await Task.Delay(TimeSpan.FromMilliseconds(50), time);
         return false;
     }
 

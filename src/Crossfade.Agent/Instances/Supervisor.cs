@@ -7,7 +7,8 @@ namespace Crossfade.Agent.Instances;
 /// Keeps what the state says should run, running: restarts a crashed proxy on its ports (it reloads its
 /// upstream from disk), a crashed live or worker instance on its port, with exponential backoff.
 /// </summary>
-public sealed partial class Supervisor(HostStateStore state, InstanceLauncher launcher, ProxyKeeper proxies, AgentOptions options, TimeProvider time, ILogger<Supervisor> logger)
+public sealed partial class Supervisor(
+    HostStateStore state, IInstanceLauncher launcher, IProxyControl proxies, IProcesses processes, AgentOptions options, TimeProvider time, ILogger<Supervisor> logger)
 {
     private readonly Dictionary<string, (int Failures, DateTimeOffset NextTry)> _backoff = new(StringComparer.Ordinal);
 
@@ -19,19 +20,19 @@ public sealed partial class Supervisor(HostStateStore state, InstanceLauncher la
             if (appState.Runtime is not { } runtime)
                 continue;
             var layout = new HostLayout(options.Root, app);
-            if (appState.Proxy is { } proxy && !Processes.IsAlive(proxy.Process) && Due($"{app}/proxy"))
+            if (appState.Proxy is { } proxy && !processes.IsAlive(proxy.Process) && Due($"{app}/proxy"))
             {
                 LogRestart(app, "proxy", proxy.Process.Pid);
                 var restarted = await proxies.EnsureAsync(layout, proxy, runtime.ProxyPort, ct);
                 state.Update(s => s.For(app).Proxy = restarted);
             }
-            if (appState.Live is { } live && !Processes.IsAlive(live.Process) && Due($"{app}/web"))
+            if (appState.Live is { } live && !processes.IsAlive(live.Process) && Due($"{app}/web"))
             {
                 LogRestart(app, "web", live.Process.Pid);
                 var again = launcher.StartWeb(layout, app, live.Version, runtime, live.Port);
                 state.Update(s => s.For(app).Live = again);
             }
-            if (appState.Worker is { } worker && !Processes.IsAlive(worker.Process) && Due($"{app}/worker"))
+            if (appState.Worker is { } worker && !processes.IsAlive(worker.Process) && Due($"{app}/worker"))
             {
                 LogRestart(app, "worker", worker.Process.Pid);
                 var again = launcher.StartWorker(layout, app, worker.Version, runtime);
@@ -56,7 +57,7 @@ public sealed partial class Supervisor(HostStateStore state, InstanceLauncher la
     /// <summary>An instance that stayed up a while has recovered: its next crash restarts at once again.</summary>
     private void Settle(string key, InstanceRecord? instance)
     {
-        if (instance is not null && Processes.IsAlive(instance.Process) && time.GetUtcNow() - instance.StartedAt > TimeSpan.FromSeconds(30))
+        if (instance is not null && processes.IsAlive(instance.Process) && time.GetUtcNow() - instance.StartedAt > TimeSpan.FromSeconds(30))
             _backoff.Remove(key);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Crossfade.Agent.Proxy.Http1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -77,12 +76,12 @@ public static class ProxyHost
     {
         if (previous is null)
             return new SwapResult(null, null, true, 0, 0);
-        var started = Stopwatch.GetTimestamp();
-        while (previous.InFlight > 0 && Stopwatch.GetElapsedTime(started) < bound)
+        var started = time.GetTimestamp();
+        while (previous.InFlight > 0 && time.GetElapsedTime(started) < bound)
             await Task.Delay(TimeSpan.FromMilliseconds(10), time);
         var left = previous.InFlight;
         if (left == 0)
             previous.Dispose();
-        return new SwapResult(previous.BaseUri.ToString(), previous.Release, left == 0, left, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new SwapResult(previous.BaseUri.ToString(), previous.Release, left == 0, left, time.GetElapsedTime(started).TotalMilliseconds);
     }
 }

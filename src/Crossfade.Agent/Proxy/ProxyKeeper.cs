@@ -4,7 +4,7 @@ using Crossfade.Agent.Instances;
 namespace Crossfade.Agent.Proxy;
 
 /// <summary>The agent's side of the proxy: keeps the process running and drives its control endpoint.</summary>
-public sealed class ProxyKeeper(AgentOptions options)
+public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProxyControl
 {
     /// <summary>
     /// The proxy process's runtime settings. Call counting starts at once instead of after a quiet 100 ms,
@@ -21,14 +21,13 @@ public sealed class ProxyKeeper(AgentOptions options)
 
     private static readonly HttpClient Control = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(10) };
 
-    /// <summary>Returns a running proxy for the app: the recorded one if alive, otherwise a new one on the same ports.</summary>
     public async Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct)
     {
         var port = options.ProxyPort ?? appPort;
         if (recorded is not null && recorded.Port == port && Processes.IsAlive(recorded.Process) && await AnswersAsync(recorded.ControlPort, ct))
             return recorded;
         if (recorded is not null)
-            await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2));
+            await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
         var controlPort = recorded?.ControlPort is { } kept && kept != port ? kept : FreePorts.NextExcept(port);
         var command = string.Join(' ', options.SelfCommand.Select(Processes.Quote)) +
             $" proxy --port {port} --control-port {controlPort} --state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}";
@@ -41,19 +40,19 @@ public sealed class ProxyKeeper(AgentOptions options)
                 return record;
             if (!Processes.IsAlive(process))
                 break;
-            await Task.Delay(50, ct);
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
         }
         throw new IOException($"the proxy did not start on port {port} (control {controlPort}); see shared/log/proxy.log");
     }
 
-    public static async Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct)
+    public async Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct)
     {
         using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{proxy.ControlPort}/upstream", request, ct);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<SwapResult>(ct))!;
     }
 
-    public static async Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct)
+    public async Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct)
     {
         try
         {
@@ -65,12 +64,12 @@ public sealed class ProxyKeeper(AgentOptions options)
         }
     }
 
-    private static async Task<bool> AnswersAsync(int controlPort, CancellationToken ct)
+    private async Task<bool> AnswersAsync(int controlPort, CancellationToken ct)
     {
         try
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            cts.CancelAfter(TimeSpan.FromSeconds(2));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
             using var response = await Control.GetAsync($"http://127.0.0.1:{controlPort}/healthz", cts.Token);
             return response.IsSuccessStatusCode;
         }

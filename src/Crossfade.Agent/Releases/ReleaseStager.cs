@@ -9,7 +9,7 @@ namespace Crossfade.Agent.Releases;
 /// Puts a release on this host: download, verify its SHA-256, unpack all-or-nothing into
 /// <c>releases/&lt;version&gt;</c>, link shared paths. A release on disk is reused, never rewritten.
 /// </summary>
-public sealed class ReleaseStager(ServerClient server)
+public sealed class ReleaseStager(ServerClient server, TimeProvider time)
 {
     /// <returns>null when the release is ready, otherwise why not.</returns>
     public async Task<string?> StageAsync(HostLayout layout, StepPayload payload, StepLog log, CancellationToken ct)
@@ -84,7 +84,7 @@ public sealed class ReleaseStager(ServerClient server)
                 if (attempt >= 12)
                     return $"could not download artifact {sha256[..12]} after {attempt} attempts: {ex.Message}";
                 log.Write($"download interrupted ({ex.Message}); retrying");
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt)), ct);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, attempt)), time, ct);
             }
         }
     }

@@ -33,23 +33,23 @@ public sealed partial class HostSteps
         var layout = Layout(p);
         var app = state.Read(s => s.For(p.App));
         var runtime = app.Runtime ?? p.Runtime;
-        if (app.Live is { } live && Processes.IsAlive(live.Process) && app.Proxy is { } proxy)
+        if (app.Live is { } live && processes.IsAlive(live.Process) && app.Proxy is { } proxy)
         {
-            var fresh = launcher.StartWeb(layout, p.App, live.Version, runtime, FreePorts.Next());
+            var fresh = launcher.StartWeb(layout, p.App, live.Version, runtime, ports.Next());
             log.Write($"reload: started {live.Version} again (pid {fresh.Process.Pid}) on port {fresh.Port}");
             if (await launcher.WaitHealthyAsync(fresh, runtime, log, ct) is { } unhealthy)
             {
-                await Processes.StopAsync(fresh.Process, TimeSpan.FromSeconds(5));
+                await processes.StopAsync(fresh.Process, TimeSpan.FromSeconds(5));
                 return $"the app did not come up healthy with the new configuration: {unhealthy}; the running instance keeps serving";
             }
-            var swap = await ProxyKeeper.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{fresh.Port}/", live.Version, runtime.DrainSeconds), ct);
+            var swap = await proxies.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{fresh.Port}/", live.Version, runtime.DrainSeconds), ct);
             state.Update(s => s.For(p.App).Live = fresh);
             log.Write($"reload: proxy switched to the new instance; the old one drained in {swap.DrainMs:0}ms");
-            await Processes.StopAsync(live.Process, TimeSpan.FromSeconds(Math.Max(5, runtime.DrainSeconds)));
+            await processes.StopAsync(live.Process, TimeSpan.FromSeconds(Math.Max(5, runtime.DrainSeconds)));
         }
-        if (app.Worker is { } worker && Processes.IsAlive(worker.Process) && runtime.Worker is not null)
+        if (app.Worker is { } worker && processes.IsAlive(worker.Process) && runtime.Worker is not null)
         {
-            await Processes.StopAsync(worker.Process, TimeSpan.FromSeconds(runtime.DrainSeconds));
+            await processes.StopAsync(worker.Process, TimeSpan.FromSeconds(runtime.DrainSeconds));
             var next = launcher.StartWorker(layout, p.App, worker.Version, runtime);
             state.Update(s => s.For(p.App).Worker = next);
             log.Write($"reload: worker {worker.Version} restarted (pid {next.Process.Pid})");

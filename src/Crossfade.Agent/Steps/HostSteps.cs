@@ -12,8 +12,8 @@ namespace Crossfade.Agent.Steps;
 /// each is safe to run again: a step that finds its work done says so.
 /// </summary>
 public sealed partial class HostSteps(
-    AgentOptions options, HostStateStore state, ReleaseStager stager, InstanceLauncher launcher, ProxyKeeper proxies, Secrets.SecretMasks masks,
-    TimeProvider time)
+    AgentOptions options, HostStateStore state, ReleaseStager stager, IInstanceLauncher launcher, IProxyControl proxies, IProcesses processes,
+    IPorts ports, ICriticalPaths checks, Secrets.SecretMasks masks, TimeProvider time)
 {
     public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => NameProblem(work.Payload) is { } refused
         ? new StepResult(false, refused)
@@ -48,7 +48,7 @@ public sealed partial class HostSteps(
         if (!p.Roles.Contains("web"))
             return new StepResult(true, $"release {p.Version} staged");
         var app = state.Read(s => s.For(p.App));
-        if (app.Live is { } live && live.Version == p.Version && Processes.IsAlive(live.Process))
+        if (app.Live is { } live && live.Version == p.Version && processes.IsAlive(live.Process))
             return new StepResult(true, $"{p.Version} is live already");
         var candidate = await StartCandidateAsync(layout, p, log, ct);
         return candidate.Error is null
@@ -60,25 +60,25 @@ public sealed partial class HostSteps(
     {
         // The instance kept warm through a bake window is the fastest candidate there is: a rollback takes it back.
         var warm = state.Read(s => s.For(p.App).Previous);
-        if (warm is not null && warm.Version == p.Version && Processes.IsAlive(warm.Process))
+        if (warm is not null && warm.Version == p.Version && processes.IsAlive(warm.Process))
             state.Update(s =>
             {
                 s.For(p.App).Candidate = warm;
                 s.For(p.App).Previous = null;
             });
         var existing = state.Read(s => s.For(p.App).Candidate);
-        if (existing is not null && existing.Version == p.Version && Processes.IsAlive(existing.Process)
+        if (existing is not null && existing.Version == p.Version && processes.IsAlive(existing.Process)
             && await launcher.WaitHealthyAsync(existing, p.Runtime with { HealthTimeoutSeconds = 2 }, log, ct) is null)
             return (existing, null);
         if (existing is not null)
-            await Processes.StopAsync(existing.Process, TimeSpan.FromSeconds(5));
-        var candidate = launcher.StartWeb(layout, p.App, p.Version, p.Runtime, FreePorts.Next());
+            await processes.StopAsync(existing.Process, TimeSpan.FromSeconds(5));
+        var candidate = launcher.StartWeb(layout, p.App, p.Version, p.Runtime, ports.Next());
         state.Update(s => s.For(p.App).Candidate = candidate);
         log.Write($"started candidate {p.Version} (pid {candidate.Process.Pid}) on port {candidate.Port}");
         var unhealthy = await launcher.WaitHealthyAsync(candidate, p.Runtime, log, ct);
         if (unhealthy is null)
             return (candidate, null);
-        await Processes.StopAsync(candidate.Process, TimeSpan.FromSeconds(5));
+        await processes.StopAsync(candidate.Process, TimeSpan.FromSeconds(5));
         state.Update(s => s.For(p.App).Candidate = null);
         var tail = LogTail.Read(Path.Combine(layout.Logs, $"web-{p.Version}.log"), 5);
         return (null, $"candidate {p.Version} failed its health check: {unhealthy}; it never took traffic{(tail.Length > 0 ? $"; its last output: {tail}" : "")}");
@@ -91,9 +91,9 @@ public sealed partial class HostSteps(
         var target = app.Candidate is { } c && c.Version == p.Version ? c
             : app.Live is { } l && l.Version == p.Version ? l
             : null;
-        if (target is null || !Processes.IsAlive(target.Process))
+        if (target is null || !processes.IsAlive(target.Process))
             return new StepResult(false, $"no running instance of {p.Version} to check");
-        var failure = await CriticalPathChecker.RunAsync($"http://127.0.0.1:{target.Port}", p.Runtime.Checks ?? [], $"candidate {p.Version}", log, ct);
+        var failure = await checks.RunAsync($"http://127.0.0.1:{target.Port}", p.Runtime.Checks ?? [], $"candidate {p.Version}", log, ct);
         return failure is null ? new StepResult(true, $"{p.Runtime.Checks?.Count ?? 0} critical paths passed on the candidate") : new StepResult(false, failure);
     }
 
@@ -139,15 +139,15 @@ public sealed partial class HostSteps(
         var app = state.Read(s => s.For(p.App));
         var proxy = await proxies.EnsureAsync(layout, app.Proxy, p.Runtime.ProxyPort, ct);
         state.Update(s => s.For(p.App).Proxy = proxy);
-        if (app.Live is { } live && live.Version == p.Version && Processes.IsAlive(live.Process)
-            && (await ProxyKeeper.ReadAsync(proxy, ct))?.Release == p.Version)
+        if (app.Live is { } live && live.Version == p.Version && processes.IsAlive(live.Process)
+            && (await proxies.ReadAsync(proxy, ct))?.Release == p.Version)
             return await FinishAsync(layout, p, log, $"{p.Version} is live already");
 
         var (candidate, error) = await StartCandidateAsync(layout, p, log, ct);
         if (candidate is null)
             return new StepResult(false, error!);
 
-        var swap = await ProxyKeeper.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{candidate.Port}/", p.Version, p.Runtime.DrainSeconds), ct);
+        var swap = await proxies.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{candidate.Port}/", p.Version, p.Runtime.DrainSeconds), ct);
         log.Write($"proxy on :{proxy.Port} now sends new requests to {p.Version}; previous {swap.PreviousRelease ?? "none"} "
             + (swap.Drained ? $"drained in {swap.DrainMs:0}ms" : $"still had {swap.InFlightLeft} requests after {swap.DrainMs:0}ms"));
         var old = app.Live;
@@ -156,8 +156,8 @@ public sealed partial class HostSteps(
             s.For(p.App).Live = candidate;
             s.For(p.App).Candidate = null;
         });
-        if (p.Runtime.Checks is { Count: > 0 } checks
-            && await CriticalPathChecker.RunAsync($"http://127.0.0.1:{proxy.Port}", checks, "switched host", log, ct) is { } failed)
+        if (p.Runtime.Checks is { Count: > 0 } paths
+            && await checks.RunAsync($"http://127.0.0.1:{proxy.Port}", paths, "switched host", log, ct) is { } failed)
             return await SwitchBackAsync(proxy, old, candidate, p, log, failed, ct);
         if (old is not null && old.Process != candidate.Process)
             await RetireAsync(p, old, log);
@@ -169,11 +169,11 @@ public sealed partial class HostSteps(
     /// <summary>The host failed its checks right after the swap: the old instance is still warm, so it takes the traffic back at once.</summary>
     private async Task<StepResult> SwitchBackAsync(ProxyRecord proxy, InstanceRecord? old, InstanceRecord failed, StepPayload p, StepLog log, string why, CancellationToken ct)
     {
-        if (old is null || !Processes.IsAlive(old.Process))
+        if (old is null || !processes.IsAlive(old.Process))
             return new StepResult(false, $"{why}; there was no earlier instance to switch back to");
-        await ProxyKeeper.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{old.Port}/", old.Version, p.Runtime.DrainSeconds), ct);
+        await proxies.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{old.Port}/", old.Version, p.Runtime.DrainSeconds), ct);
         state.Update(s => s.For(p.App).Live = old);
-        await Processes.StopAsync(failed.Process, TimeSpan.FromSeconds(5));
+        await processes.StopAsync(failed.Process, TimeSpan.FromSeconds(5));
         log.Write($"switched back to {old.Version} and stopped {failed.Version}");
         return new StepResult(false, $"{why}; switched this host back to {old.Version}");
     }
@@ -184,18 +184,18 @@ public sealed partial class HostSteps(
         if (p.Runtime.Worker is null)
             return await FinishAsync(layout, p, log, "the app declares no worker");
         var old = state.Read(s => s.For(p.App).Worker);
-        if (old is not null && old.Version == p.Version && Processes.IsAlive(old.Process))
+        if (old is not null && old.Version == p.Version && processes.IsAlive(old.Process))
             return await FinishAsync(layout, p, log, $"worker {p.Version} runs already");
         if (old is not null)
         {
-            var graceful = await Processes.StopAsync(old.Process, TimeSpan.FromSeconds(p.Runtime.DrainSeconds));
+            var graceful = await processes.StopAsync(old.Process, TimeSpan.FromSeconds(p.Runtime.DrainSeconds));
             log.Write(graceful ? $"worker {old.Version} finished its job and stopped" : $"worker {old.Version} was killed after {p.Runtime.DrainSeconds}s");
         }
         var worker = launcher.StartWorker(layout, p.App, p.Version, p.Runtime);
         state.Update(s => s.For(p.App).Worker = worker);
         log.Write($"started worker {p.Version} (pid {worker.Process.Pid})");
-        await Task.Delay(TimeSpan.FromSeconds(1), ct);
-        if (!Processes.IsAlive(worker.Process))
+        await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+        if (!processes.IsAlive(worker.Process))
             return new StepResult(false, $"worker {p.Version} exited right after start: {LogTail.Read(Path.Combine(layout.Logs, $"worker-{p.Version}.log"), 5)}");
         return await FinishAsync(layout, p, log, $"worker {p.Version} runs");
     }
@@ -214,7 +214,7 @@ public sealed partial class HostSteps(
     {
         var earlier = state.Read(s => s.For(p.App).Previous);
         if (earlier is not null && earlier.Process != old.Process)
-            await Processes.StopAsync(earlier.Process, TimeSpan.FromSeconds(5));
+            await processes.StopAsync(earlier.Process, TimeSpan.FromSeconds(5));
         if (p.Runtime.BakeSeconds > 0)
         {
             state.Update(s => s.For(p.App).Previous = old);
@@ -222,7 +222,7 @@ public sealed partial class HostSteps(
             return;
         }
         state.Update(s => s.For(p.App).Previous = null);
-        await Processes.StopAsync(old.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
+        await processes.StopAsync(old.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
         log.Write($"stopped {old.Version} (pid {old.Process.Pid})");
     }
 
@@ -232,7 +232,7 @@ public sealed partial class HostSteps(
         var previous = state.Read(s => s.For(p.App).Previous);
         if (previous is null)
             return new StepResult(true, "nothing kept warm");
-        await Processes.StopAsync(previous.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
+        await processes.StopAsync(previous.Process, TimeSpan.FromSeconds(Math.Max(5, p.Runtime.DrainSeconds)));
         state.Update(s => s.For(p.App).Previous = null);
         return new StepResult(true, $"stopped {previous.Version} (pid {previous.Process.Pid}) after the bake window");
     }
@@ -242,7 +242,7 @@ public sealed partial class HostSteps(
         var candidate = state.Read(s => s.For(p.App).Candidate);
         if (candidate is null || candidate.Version != p.Version)
             return new StepResult(true, "no candidate to stop");
-        await Processes.StopAsync(candidate.Process, TimeSpan.FromSeconds(5));
+        await processes.StopAsync(candidate.Process, TimeSpan.FromSeconds(5));
         state.Update(s => s.For(p.App).Candidate = null);
         log.Write($"stopped candidate {p.Version} (pid {candidate.Process.Pid})");
         return new StepResult(true, $"candidate {p.Version} stopped");

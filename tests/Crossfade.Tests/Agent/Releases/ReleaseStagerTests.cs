@@ -44,7 +44,7 @@ public sealed class ReleaseStagerTests : IDisposable
     {
         var artifact = Artifact("2.0.0");
         var layout = new HostLayout(_root, "shop");
-        var stager = new ReleaseStager(new ServerClient(new HttpClient(new ArtifactHandler(artifact)) { BaseAddress = new Uri("http://127.0.0.1:1/") }));
+        var stager = new ReleaseStager(new ServerClient(new HttpClient(new ArtifactHandler(artifact)) { BaseAddress = new Uri("http://127.0.0.1:1/") }), TimeProvider.System);
         // What a kill between the rename into place and the marker leaves: the folder, no marker, no shared links.
         Directory.CreateDirectory(layout.Release("2.0.0"));
         File.WriteAllText(Path.Combine(layout.Release("2.0.0"), "VERSION"), "2.0.0");

@@ -1,0 +1,16 @@
+using Crossfade.Agent.Instances;
+
+namespace Crossfade.Agent.Proxy;
+
+/// <summary>The agent's hold on an app's proxy: keeps it running and tells it where to send requests.</summary>
+public interface IProxyControl
+{
+    /// <summary>Returns a running proxy for the app: the recorded one if it answers, otherwise a new one on the same ports.</summary>
+    Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct);
+
+    /// <summary>What the proxy serves now, or null when it does not answer.</summary>
+    Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct);
+
+    /// <summary>Sends new requests to another upstream in one step and waits, bounded, for the old one to drain.</summary>
+    Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct);
+}

@@ -1,0 +1,30 @@
+using Crossfade.Agent;
+using Crossfade.Agent.Instances;
+using Crossfade.Agent.Proxy;
+
+namespace Crossfade.Tests.Agent.Steps;
+
+/// <summary>A proxy in memory: remembers what it serves and every swap it was told to make.</summary>
+internal sealed class FakeProxyControl(FakeProcesses processes, List<string> journal) : IProxyControl
+{
+    public const int ControlPort = 9100;
+
+    public List<SwapRequest> Swaps { get; } = [];
+    public string? ServedUrl { get; private set; }
+    public string? ServedRelease { get; private set; }
+
+    public Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct) =>
+        Task.FromResult(recorded is not null && processes.IsAlive(recorded.Process) ? recorded : new ProxyRecord(processes.Spawn(), appPort, ControlPort));
+
+    public Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct) =>
+        Task.FromResult<UpstreamView?>(new UpstreamView(ServedUrl, ServedRelease, 0, 0));
+
+    public Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct)
+    {
+        var result = new SwapResult(ServedUrl, ServedRelease, true, 0, 3);
+        Swaps.Add(request);
+        journal.Add($"swap {request.Release}");
+        (ServedUrl, ServedRelease) = (request.Url, request.Release);
+        return Task.FromResult(result);
+    }
+}

@@ -1,0 +1,111 @@
+namespace Crossfade.Tests.Server.Deploys;
+
+/// <summary>
+/// The server's side of a deploy on a fake clock: bake windows, canary holds and step timeouts pass when
+/// the test moves time, never by sleeping; the hosts are played by the test.
+/// </summary>
+public sealed class DeployRunTests
+{
+    [Fact]
+    public async Task BakeWindow_EndsOnTheInjectedClock_AndOnlyThenStopsTheOldInstances()
+    {
+        await using var h = await DeployRunHarness.StartAsync("bake_seconds: 600\n");
+        var id = await h.DeployAsync();
+
+        var forward = await h.PlayHostsAsync(id, "Verifying");
+        forward.ShouldNotContain(s => s.Contains("finalize"));
+        h.Time.Advance(TimeSpan.FromSeconds(600));
+        var after = await h.PlayHostsAsync(id, "Succeeded");
+
+        after.Order().ShouldBe(["web-1 finalize 2.0.0", "web-2 finalize 2.0.0"]);
+        var bake = (await h.Store.ListPhasesAsync(id, default)).Single(p => p.Name == "Verifying");
+        (bake.EndedAt!.Value - bake.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(600));
+        (await h.Store.GetLiveVersionAsync(DeployRunHarness.App, "prod", default)).ShouldBe("2.0.0");
+    }
+
+    [Fact]
+    public async Task RollbackRequest_DuringTheBakeWindow_SendsEveryHostBackAtOnce()
+    {
+        await using var h = await DeployRunHarness.StartAsync("bake_seconds: 600\n");
+        var id = await h.DeployAsync();
+        await h.PlayHostsAsync(id, "Verifying");
+
+        (await h.Runner.RequestRollbackAsync(id, "Verifying", "bob")).ShouldBeTrue();
+        var back = await h.PlayHostsAsync(id, "RolledBack");
+
+        back.Order().ShouldBe(["web-1 activate 1.0.0", "web-1 prepare 1.0.0", "web-2 activate 1.0.0", "web-2 prepare 1.0.0"]);
+        var done = (await h.Store.GetDeployAsync(id, default))!;
+        done.Reason!.ShouldContain("rolled back by bob during verification");
+        done.Reason!.ShouldContain("every host is back on 1.0.0");
+        (await h.Store.GetLiveVersionAsync(DeployRunHarness.App, "prod", default)).ShouldBe("1.0.0");
+    }
+
+    [Fact]
+    public async Task StepWithNoAnswer_FailsAtItsTimeoutOnTheInjectedClock_AndTheDeployAborts()
+    {
+        await using var h = await DeployRunHarness.StartAsync();
+        var id = await h.DeployAsync();
+        // Both hosts take their prepare step and never answer, as agents that died would.
+        await WaitForStepsAsync(h, id, 2);
+        foreach (var host in new[] { "web-1", "web-2" })
+            (await h.Store.TakeNextStepAsync(host, h.Time.GetUtcNow(), default)).ShouldNotBeNull();
+
+        // A minute at a time: the deploy may start its wait a moment after the steps were queued.
+        for (var i = 0; i < 20 && (await h.Store.GetDeployAsync(id, default))!.State == "Preparing"
+            && !(await h.Store.ListStepsAsync(id, default)).Any(s => s.Kind == "discard"); i++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+            await Task.Delay(50);
+        }
+        var cleanUp = await h.PlayHostsAsync(id, "Aborted");
+
+        var done = (await h.Store.GetDeployAsync(id, default))!;
+        done.Reason!.ShouldContain("within 300s");
+        done.Reason!.ShouldContain("the fleet still serves 1.0.0");
+        cleanUp.Order().ShouldBe(["web-1 discard 2.0.0", "web-2 discard 2.0.0"]);
+        var prepares = (await h.Store.ListStepsAsync(id, default)).Where(s => s.Kind == "prepare").ToList();
+        prepares.ShouldAllBe(s => s.Status == "failed" && s.Message!.StartsWith("no answer from"));
+        (prepares.Max(s => s.EndedAt!.Value) - prepares.Min(s => s.StartedAt!.Value)).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMinutes(5));
+    }
+
+    [Fact]
+    public async Task ActivateFailingOnOneHost_SendsBothHostsBack_AndEndsRolledBack()
+    {
+        await using var h = await DeployRunHarness.StartAsync();
+        var id = await h.DeployAsync();
+
+        var steps = await h.PlayHostsAsync(id, "RolledBack", fails: s => s.Host == "web-2" && s.Kind == "activate" && s.PayloadJson.Contains("\"2.0.0\""));
+
+        steps.ShouldContain("web-1 activate 1.0.0");
+        steps.ShouldContain("web-2 activate 1.0.0");
+        (await h.Store.GetDeployAsync(id, default))!.Reason!.ShouldStartWith("web-2: activate failed: it broke");
+    }
+
+    [Fact]
+    public async Task CanaryHold_PromotesWhenItsTimePassesOnTheInjectedClock_AndOnlyThenSwitchesTheOtherHost()
+    {
+        await using var h = await DeployRunHarness.StartAsync();
+        var draft = new Crossfade.Server.Storage.DeployRecord(0, DeployRunHarness.App, "prod", "deploy", "2.0.0", "1.0.0", "Queued", "ann", "cli",
+            h.Time.GetUtcNow(), null, null, Canary: "1", CanaryHoldSeconds: 120);
+        var id = (await h.Store.CreateDeployAsync(draft, null, false, default)).Deploy.Id;
+        h.Runner.Launch(id);
+
+        var first = await h.PlayHostsAsync(id, "Canary");
+        first.ShouldContain("web-1 activate 2.0.0");
+        first.ShouldNotContain("web-2 activate 2.0.0");
+        h.Time.Advance(TimeSpan.FromSeconds(120));
+        var rest = await h.PlayHostsAsync(id, "Succeeded");
+
+        rest.ShouldBe(["web-2 activate 2.0.0"]);
+    }
+
+    private static async Task WaitForStepsAsync(DeployRunHarness h, long id, int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await h.Store.ListStepsAsync(id, default)).Count < count)
+        {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the deploy never queued its steps");
+            await Task.Delay(10);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Crossfade.Cli;
+using Crossfade.Contracts.V1;
 using Crossfade.Core.Artifacts;
 using Crossfade.Demo;
 
@@ -38,10 +39,10 @@ public static class Converge
         var watcher = new DeployWatcher(fleet.Api, TextWriter.Null);
         var deploy = await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "1.0.0", default), default);
         Require(deploy);
-        var firstPhase = deploy.Phases.Single(p => p.Name == "Converging");
-        var resources = deploy.Steps.First(s => s.Kind == "converge").Converge!.Resources.Count;
+        var firstPhase = deploy.Phases.Single(p => p.Name == DeployState.Converging);
+        var resources = deploy.Steps.First(s => s.Kind == StepKind.Converge).Converge!.Resources.Count;
         Console.WriteLine($"{hostCount} hosts x {resources} resources: first converge in the deploy (everything created) {Seconds(firstPhase.StartedAt, firstPhase.EndedAt)}; "
-            + $"changed per host {string.Join("/", deploy.Steps.Where(s => s.Kind == "converge").Select(s => s.Converge!.Changed).Distinct())}");
+            + $"changed per host {string.Join("/", deploy.Steps.Where(s => s.Kind == StepKind.Converge).Select(s => s.Converge!.Changed).Distinct())}");
 
         var noop = await TimedAsync(fleet, watcher, whyRun: false);
         Console.WriteLine($"converge with nothing to change: {noop.Seconds:0.00}s, changed {noop.Changed}");
@@ -74,7 +75,7 @@ public static class Converge
 
     private static void Require(Contracts.V1.DeployView d)
     {
-        if (d.State != "Succeeded")
+        if (d.State != DeployState.Succeeded)
             throw new InvalidOperationException($"#{d.Id} {d.Kind} ended {d.State}: {d.Reason}");
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Crossfade.Cli;
+using Crossfade.Contracts.V1;
 using Crossfade.Demo;
 
 namespace Crossfade.Bench;
@@ -27,13 +28,13 @@ public static class DeployScale
             await releases.PushAsync("2.0.0");
             var watcher = new DeployWatcher(fleet.Api, TextWriter.Null);
             var first = await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "1.0.0", default), default);
-            first.State.ShouldBe("Succeeded");
+            first.State.ShouldBe(DeployState.Succeeded);
             var cpuBefore = fleet.ServerCpu;
             var deploy = await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "2.0.0", default), default);
             var serverCpu = (fleet.ServerCpu - cpuBefore).TotalSeconds;
-            deploy.State.ShouldBe("Succeeded");
+            deploy.State.ShouldBe(DeployState.Succeeded);
             var rollback = await watcher.WatchAsync(await fleet.Api.RollbackAsync("gear-shop", "production", default), default);
-            rollback.State.ShouldBe("Succeeded");
+            rollback.State.ShouldBe(DeployState.Succeeded);
             deploySeconds[size] = (deploy.FinishedAt!.Value - deploy.CreatedAt).TotalSeconds;
             rollbackSeconds[size] = (rollback.FinishedAt!.Value - rollback.CreatedAt).TotalSeconds;
             Console.WriteLine($"{size} hosts: first deploy {Span(first)}; deploy 2.0.0 {deploySeconds[size]:0.0}s ({Phases(deploy)}), server CPU {serverCpu:0.00}s; rollback {rollbackSeconds[size]:0.0}s ({Phases(rollback)}); load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");

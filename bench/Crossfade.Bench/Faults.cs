@@ -31,7 +31,7 @@ public static class Faults
         var releases = new BenchReleases(fleet, healthTimeoutSeconds: 15);
         await releases.PushAsync("base");
         var watcher = new DeployWatcher(fleet.Api, TextWriter.Null);
-        (await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "base", default), default)).State.ShouldBe("Succeeded");
+        (await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "base", default), default)).State.ShouldBe(DeployState.Succeeded);
         var webs = fleet.Hosts.Where(h => h.Roles == "web").ToList();
         var traffic = new TrafficGenerator(webs.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 16, TimeSpan.FromMinutes(40), 50_000_000);
         using var stopTraffic = new CancellationTokenSource();
@@ -87,7 +87,7 @@ public static class Faults
                 lost++;
                 verdicts.Add("INCOMPLETE RECORD");
             }
-            Console.WriteLine($"trial {i,2}: {kind,-17} in {hit,-11} on {target,-8} -> {done?.State ?? "not finished",-10} in {clock.Elapsed.TotalSeconds,5:0.0}s; serving {string.Join(",", served.Distinct())}" +
+            Console.WriteLine($"trial {i,2}: {kind,-17} in {hit,-11} on {target,-8} -> {done?.State.ToString() ?? "not finished",-10} in {clock.Elapsed.TotalSeconds,5:0.0}s; serving {string.Join(",", served.Distinct())}" +
                 (verdicts.Count > 0 ? $"  [{string.Join(", ", verdicts)}]" : "") + (done?.Reason is { } why ? $"\n           {Shorten(why)}" : ""));
         }
         await stopTraffic.CancelAsync();
@@ -181,8 +181,8 @@ public static class Faults
         for (var i = 0; i < 600; i++)
         {
             var d = await fleet.Api.GetDeployAsync(id, default);
-            if (d.State == phase || DeployWatcher.IsFinal(d.State) || Array.IndexOf(Phases, d.State) > Array.IndexOf(Phases, phase))
-                return d.State;
+            if (d.State.ToString() == phase || DeployWatcher.IsFinal(d.State) || Array.IndexOf(Phases, d.State.ToString()) > Array.IndexOf(Phases, phase))
+                return d.State.ToString();
             await Task.Delay(50);
         }
         return "?";
@@ -213,8 +213,8 @@ public static class Faults
         DeployWatcher.IsFinal(d.State)
         && d.FinishedAt is not null
         && d.Phases.All(p => p.EndedAt is not null)
-        && d.Steps.All(s => s.Status is "succeeded" or "failed")
-        && (d.State == "Succeeded" || !string.IsNullOrWhiteSpace(d.Reason));
+        && d.Steps.All(s => s.Status is StepStatus.Succeeded or StepStatus.Failed)
+        && (d.State == DeployState.Succeeded || !string.IsNullOrWhiteSpace(d.Reason));
 
     private static void CorruptOnHost(LocalFleet fleet, string host, string version)
     {

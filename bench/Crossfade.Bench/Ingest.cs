@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Crossfade.Cli;
+using Crossfade.Contracts.V1;
 using Crossfade.Demo;
 using Crossfade.Load;
 
@@ -25,7 +26,7 @@ public static class Ingest
         var releases = new BenchReleases(fleet, healthTimeoutSeconds: 120);
         await releases.PushAsync("1.0.0");
         var deployed = await new DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "1.0.0", default), default);
-        if (deployed.State != "Succeeded")
+        if (deployed.State != DeployState.Succeeded)
             throw new InvalidOperationException($"deploy failed: {deployed.Reason}");
         await Task.Delay(2000);
         var baseline = await CountAsync(fleet);

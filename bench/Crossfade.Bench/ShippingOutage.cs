@@ -1,5 +1,6 @@
 using System.Globalization;
 using Crossfade.Cli;
+using Crossfade.Contracts.V1;
 using Crossfade.Demo;
 using Crossfade.Load;
 
@@ -25,7 +26,7 @@ public static class ShippingOutage
         var releases = new BenchReleases(fleet);
         await releases.PushAsync("1.0.0");
         (await new DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "1.0.0", default), default))
-            .State.ShouldBe("Succeeded");
+            .State.ShouldBe(DeployState.Succeeded);
 
         var killed = await OutageTraffic.MeasureAsync(fleet, "gear-shop", "production", async () =>
         {

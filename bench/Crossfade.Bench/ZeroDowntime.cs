@@ -22,7 +22,7 @@ public static class ZeroDowntime
         await scenario.PushAsync("1.0.0");
         await scenario.PushAsync("2.0.0");
         var watcher = new DeployWatcher(fleet.Api, TextWriter.Null);
-        (await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "1.0.0", default), default)).State.ShouldBe("Succeeded");
+        (await watcher.WatchAsync(await fleet.Api.DeployAsync("gear-shop", "production", "1.0.0", default), default)).State.ShouldBe(DeployState.Succeeded);
 
         var targets = fleet.Hosts.Where(h => h.Roles == "web").Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList();
         var report = new TrafficReport();
@@ -45,7 +45,7 @@ public static class ZeroDowntime
         await load;
         report.Classify(traffic.Samples, deploys);
         var naiveFailed = await NaiveRestartsAsync(fleet, targets);
-        var bad = deploys.Count(d => d.State != "Succeeded");
+        var bad = deploys.Count(d => d.State != DeployState.Succeeded);
         Console.WriteLine($"requests={report.All.Count} steady={report.Steady.Count} cutover={report.Cutover.Count} p50_steady_ms={Percentiles.Of(report.Steady, 50):0.0} p50_cutover_ms={Percentiles.Of(report.Cutover, 50):0.0} deploys_not_succeeded={bad}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"zero-downtime: cutovers={deploys.Count} requests={report.All.Count} failed={report.Failed} p99_steady_ms={report.SteadyP99:0.0} p99_cutover_ms={report.CutoverP99:0.0} naive_restart_failed={naiveFailed}"));
@@ -78,9 +78,9 @@ public static class ZeroDowntime
 
 internal static class BenchAssert
 {
-    public static void ShouldBe(this string actual, string expected)
+    public static void ShouldBe<T>(this T actual, T expected)
     {
-        if (actual != expected)
+        if (!EqualityComparer<T>.Default.Equals(actual, expected))
             throw new InvalidOperationException($"expected {expected}, got {actual}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Crossfade.Contracts.V1;
 using Crossfade.Demo;
 
 namespace Crossfade.IntegrationTests;
@@ -92,7 +93,7 @@ public sealed class Fleet : IAsyncDisposable
     public Task<IReadOnlyList<string>> ServedVersionsAsync() => Local.ServedVersionsAsync();
 
     /// <summary>Waits until the deploy is in <paramref name="state"/>; fails if it ends first or takes a minute.</summary>
-    public async Task<Contracts.V1.DeployView> WaitForStateAsync(long id, string state)
+    public async Task<Contracts.V1.DeployView> WaitForStateAsync(long id, DeployState state)
     {
         for (var i = 0; i < 600; i++)
         {

@@ -17,16 +17,18 @@ public sealed partial class HostSteps(
 {
     public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => NameProblem(work.Payload) is { } refused
         ? new StepResult(false, refused)
-        : work.Kind switch
+        : !WireNames.TryParse<StepKind>(work.Kind, out var kind)
+        ? new StepResult(false, $"this agent does not know the step '{work.Kind}'")
+        : kind switch
     {
-        StepKinds.Prepare => await PrepareAsync(work.Payload, log, ct),
-        StepKinds.Migrate => await MigrateAsync(work, log, ct),
-        StepKinds.Activate => await ActivateAsync(work.Payload, log, ct),
-        StepKinds.Discard => await DiscardAsync(work.Payload, log),
-        StepKinds.Check => await CheckCandidateAsync(work.Payload, log, ct),
-        StepKinds.Finalize => await FinalizeAsync(work.Payload, log),
-        StepKinds.Converge => await ConvergeAsync(work, log, ct),
-        _ => new StepResult(false, $"this agent does not know the step '{work.Kind}'"),
+        StepKind.Prepare => await PrepareAsync(work.Payload, log, ct),
+        StepKind.Migrate => await MigrateAsync(work, log, ct),
+        StepKind.Activate => await ActivateAsync(work.Payload, log, ct),
+        StepKind.Discard => await DiscardAsync(work.Payload, log),
+        StepKind.Check => await CheckCandidateAsync(work.Payload, log, ct),
+        StepKind.Finalize => await FinalizeAsync(work.Payload, log),
+        StepKind.Converge => await ConvergeAsync(work, log, ct),
+        _ => throw new ArgumentOutOfRangeException(nameof(work), kind, "a step kind with no step"),
     };
 
     private HostLayout Layout(StepPayload p) => new(options.Root, p.App);

@@ -9,20 +9,13 @@ public sealed record EnrollResponse(string Host, string AgentToken);
 /// <summary>What an agent says about itself on every poll.</summary>
 public sealed record AgentHeartbeat(string Version, IReadOnlyDictionary<string, string> LiveReleases);
 
-/// <summary>The kinds of step an agent runs.</summary>
-public static class StepKinds
-{
-    public const string Prepare = "prepare";
-    public const string Migrate = "migrate";
-    public const string Activate = "activate";
-    public const string Discard = "discard";
-    public const string Check = "check";
-    public const string Finalize = "finalize";
-    public const string Converge = "converge";
-}
-
 /// <summary>A step handed to an agent by the long poll.</summary>
-/// <remarks><paramref name="Converge"/> is rendered for this host when the step is handed out, never stored.</remarks>
+/// <remarks>
+/// <paramref name="Converge"/> is rendered for this host when the step is handed out, never stored.
+/// <paramref name="Kind"/> is a <see cref="StepKind"/>'s wire name kept as text: an agent one version behind
+/// the server must still read the work it is given, and answer a kind it does not know with a failed step
+/// that says so, instead of failing to read its poll.
+/// </remarks>
 public sealed record WorkItem(long StepId, long DeployId, string Kind, StepPayload Payload, ConvergePlan? Converge = null);
 
 /// <summary>Everything a host needs to run a step, so the agent keeps no copy of the app spec.</summary>

@@ -18,10 +18,10 @@ public sealed record DeployView(
     long Id,
     string App,
     string Environment,
-    string Kind,
+    DeployKind Kind,
     string Version,
     string? FromVersion,
-    string State,
+    DeployState State,
     string RequestedBy,
     string Trigger,
     DateTimeOffset CreatedAt,
@@ -34,18 +34,21 @@ public sealed record DeployView(
     string? Canary = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
-public sealed record PhaseView(string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
+public sealed record PhaseView(DeployState Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
 
 /// <summary>One step of a deploy on one host.</summary>
 public sealed record StepView(
     long Id,
     string Host,
-    string Kind,
-    string Status,
+    StepKind Kind,
+    StepStatus Status,
     DateTimeOffset? StartedAt,
     DateTimeOffset? EndedAt,
     string? Message,
     ConvergeReport? Converge = null);
+
+/// <summary>A line of a deploy's output, with the host and step it came from and its cursor.</summary>
+public sealed record DeployLogLine(long Seq, string Host, StepKind Step, DateTimeOffset At, string Line);
 
 /// <summary>A line of a step's output, with when the agent saw it.</summary>
 public sealed record StepLogLine(DateTimeOffset At, string Line);
@@ -56,7 +59,7 @@ public sealed record StatusView(
     string Environment,
     string? Version,
     long? LastDeployId,
-    string? LastDeployState,
+    DeployState? LastDeployState,
     IReadOnlyList<HostStatusView> Hosts);
 
 /// <summary>One host of an environment as its agent last reported it.</summary>

@@ -1,7 +1,9 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.Core.Deploys;
 
 /// <summary>A step the plan puts on one host.</summary>
-public sealed record PlannedStep(string Host, string Kind, IReadOnlyList<string> Roles);
+public sealed record PlannedStep(string Host, StepKind Kind, IReadOnlyList<string> Roles);
 
 /// <summary>One phase of the plan: its steps run on their hosts in parallel.</summary>
 public sealed record PlannedPhase(DeployState State, IReadOnlyList<PlannedStep> Steps);

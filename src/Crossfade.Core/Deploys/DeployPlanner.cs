@@ -19,7 +19,7 @@ public static class DeployPlanner
 
         // Configuration goes to every host of the environment, whatever its roles.
         var converging = spec.Config is null ? null
-            : new PlannedPhase(DeployState.Converging, env.Hosts.Select(h => new PlannedStep(h.Name, StepKinds.Converge, h.Roles)).ToList());
+            : new PlannedPhase(DeployState.Converging, env.Hosts.Select(h => new PlannedStep(h.Name, StepKind.Converge, h.Roles)).ToList());
         if (kind is DeployKind.Converge or DeployKind.WhyRun)
             return converging is null
                 ? PlanResult.Refused($"app '{spec.Name}' declares no configuration to converge (add 'config.file' to its crossfade.yml)")
@@ -27,15 +27,15 @@ public static class DeployPlanner
         var phases = new List<PlannedPhase>();
         if (converging is not null)
             phases.Add(converging);
-        phases.Add(new PlannedPhase(DeployState.Preparing, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Prepare, h.Roles)).ToList()));
+        phases.Add(new PlannedPhase(DeployState.Preparing, hosts.Select(h => new PlannedStep(h.Name, StepKind.Prepare, h.Roles)).ToList()));
         if (kind == DeployKind.Deploy && spec.Migrate is not null)
         {
             var migrator = env.Hosts.FirstOrDefault(h => h.Has(HostRoles.Migrator));
             if (migrator is null)
                 return PlanResult.Refused($"app '{spec.Name}' has a migration command but environment '{environment}' has no host with the 'migrator' role");
-            phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKinds.Migrate, migrator.Roles)]));
+            phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKind.Migrate, migrator.Roles)]));
         }
-        var activations = hosts.Select(h => new PlannedStep(h.Name, StepKinds.Activate, h.Roles)).ToList();
+        var activations = hosts.Select(h => new PlannedStep(h.Name, StepKind.Activate, h.Roles)).ToList();
         if (canary is null)
             phases.Add(new PlannedPhase(DeployState.CuttingOver, activations));
         else
@@ -51,10 +51,10 @@ public static class DeployPlanner
             phases.Add(new PlannedPhase(DeployState.Promoting, activations.Where(a => !first.Contains(a.Host)).ToList()));
         }
         if (spec.BakeSeconds > 0)
-            phases.Add(new PlannedPhase(DeployState.Verifying, hosts.Select(h => new PlannedStep(h.Name, StepKinds.Finalize, h.Roles)).ToList()));
+            phases.Add(new PlannedPhase(DeployState.Verifying, hosts.Select(h => new PlannedStep(h.Name, StepKind.Finalize, h.Roles)).ToList()));
         var checks = spec.CriticalPaths.Count == 0
             ? []
-            : hosts.Where(h => h.Has(HostRoles.Web)).Select(h => new PlannedStep(h.Name, StepKinds.Check, h.Roles)).ToList();
+            : hosts.Where(h => h.Has(HostRoles.Web)).Select(h => new PlannedStep(h.Name, StepKind.Check, h.Roles)).ToList();
         return PlanResult.Ok(new DeployPlan(phases, checks));
     }
 }

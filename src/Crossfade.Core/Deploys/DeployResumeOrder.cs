@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.Core.Deploys;
 
 /// <summary>

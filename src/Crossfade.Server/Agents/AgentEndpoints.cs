@@ -62,12 +62,12 @@ public static class AgentEndpoints
             if (step is not null)
             {
                 var payload = JsonSerializer.Deserialize<StepPayload>(step.PayloadJson, JsonBody.Options)!;
-                if (step.Kind != StepKinds.Converge || payload.Config is null)
-                    return Results.Ok(new WorkItem(step.Id, step.DeployId, step.Kind, payload));
+                if (step.Kind != StepKind.Converge || payload.Config is null)
+                    return Results.Ok(new WorkItem(step.Id, step.DeployId, WireNames.Of(step.Kind), payload));
                 // Rendered now, for this host only: the plan may hold secrets, so it is never stored.
                 var (plan, why) = await config.PlanForAsync(step, payload, ct);
                 if (plan is not null)
-                    return Results.Ok(new WorkItem(step.Id, step.DeployId, step.Kind, payload, plan));
+                    return Results.Ok(new WorkItem(step.Id, step.DeployId, WireNames.Of(step.Kind), payload, plan));
                 var failed = new StepResult(false, $"the configuration could not be rendered: {why}");
                 await store.FinishStepAsync(step.Id, false, failed.Message, time.GetUtcNow(), ct);
                 signals.DeployChanged(step.DeployId);

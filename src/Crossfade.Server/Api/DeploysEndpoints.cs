@@ -112,6 +112,3 @@ public static class DeploysEndpoints
     private static string? IdempotencyKey(HttpContext context) =>
         context.Request.Headers.TryGetValue("Idempotency-Key", out var key) && key.ToString().Length is > 0 and <= 200 ? key.ToString() : null;
 }
-
-/// <summary>A line of a deploy's output, with the host and step it came from and its cursor.</summary>
-public sealed record DeployLogLine(long Seq, string Host, string Step, DateTimeOffset At, string Line);

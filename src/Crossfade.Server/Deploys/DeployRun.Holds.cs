@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
 
 namespace Crossfade.Server.Deploys;
@@ -19,9 +20,9 @@ public sealed partial class DeployRun
         for (var closed = false; ; )
         {
             var requests = await _s.Store.ListDeployRequestsAsync(_deploy.Id, ct);
-            if (requests.TryGetValue(DeployRequests.Rollback, out var by))
+            if (requests.TryGetValue(DeployRequestKind.Rollback, out var by))
                 return new HoldAnswer(by, false);
-            if (promotable && requests.ContainsKey(DeployRequests.Promote))
+            if (promotable && requests.ContainsKey(DeployRequestKind.Promote))
                 return new HoldAnswer(null, true);
             if (closed)
                 return new HoldAnswer(null, false);
@@ -30,7 +31,7 @@ public sealed partial class DeployRun
             {
                 // Closed first, then read once more: a request that came before the close is honoured,
                 // one after it is refused (409) instead of accepted and never read.
-                await _s.Store.CloseHoldAsync(_deploy.Id, phase.ToString(), _s.Time.GetUtcNow(), ct);
+                await _s.Store.CloseHoldAsync(_deploy.Id, phase, _s.Time.GetUtcNow(), ct);
                 closed = true;
                 continue;
             }
@@ -39,5 +40,5 @@ public sealed partial class DeployRun
     }
 
     private async Task<DateTimeOffset> PhaseStartAsync(DeployState phase) =>
-        (await _s.Store.ListPhasesAsync(_deploy.Id, CancellationToken.None)).LastOrDefault(p => p.Name == phase.ToString())?.StartedAt ?? _s.Time.GetUtcNow();
+        (await _s.Store.ListPhasesAsync(_deploy.Id, CancellationToken.None)).LastOrDefault(p => p.Name == phase)?.StartedAt ?? _s.Time.GetUtcNow();
 }

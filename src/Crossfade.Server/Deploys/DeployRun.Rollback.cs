@@ -15,11 +15,11 @@ public sealed partial class DeployRun
     {
         var back = await RollBackSwitchedHostsAsync();
         var unswitched = _plan.Phases.SelectMany(p => p.Steps)
-            .Where(s => s.Kind == StepKinds.Activate && !_steps.Has([s], StepKinds.Activate, _release.Version)
-                && _steps.Has([s], StepKinds.Prepare, _release.Version))
+            .Where(s => s.Kind == StepKind.Activate && !_steps.Has([s], StepKind.Activate, _release.Version)
+                && _steps.Has([s], StepKind.Prepare, _release.Version))
             .ToList();
         if (unswitched.Count > 0)
-            await RunStepsAsync(unswitched, _release, StepKinds.Discard);
+            await RunStepsAsync(unswitched, _release, StepKind.Discard);
         await EndAsync(back.End, $"{reason}; {back.Message}{(unswitched.Count > 0 ? "; the other hosts never switched" : "")}");
     }
 
@@ -31,18 +31,18 @@ public sealed partial class DeployRun
         var ct = CancellationToken.None;
         // The hosts this deploy asked to switch, read from its steps on record, so a resumed rollback finds them too.
         var switched = _plan.Phases.SelectMany(p => p.Steps)
-            .Where(s => s.Kind == StepKinds.Activate && _steps.Has([s], StepKinds.Activate, _release.Version))
+            .Where(s => s.Kind == StepKind.Activate && _steps.Has([s], StepKind.Activate, _release.Version))
             .ToList();
         // The configuration goes back first, so the instances that take the traffic back run with it.
         var configBack = await RestoreConfigAsync();
         if (_deploy.FromVersion is null || await _s.Store.GetReleaseAsync(_deploy.App, _deploy.FromVersion, ct) is not { } previous)
         {
-            await RunStepsAsync(switched, _release with { Sha256 = "" }, StepKinds.Discard);
+            await RunStepsAsync(switched, _release with { Sha256 = "" }, StepKind.Discard);
             return new RollbackOutcome(DeployState.RolledBack, "there was no earlier release; the new instances were stopped");
         }
-        var prepared = await RunStepsAsync(switched, previous, StepKinds.Prepare);
+        var prepared = await RunStepsAsync(switched, previous, StepKind.Prepare);
         var ready = prepared.Where(p => p.Result.Succeeded).Select(p => p.Step).ToList();
-        var returned = await RunStepsAsync(ready, previous, StepKinds.Activate);
+        var returned = await RunStepsAsync(ready, previous, StepKind.Activate);
         var stuck = prepared.Where(p => !p.Result.Succeeded).Concat(returned.Where(s => !s.Result.Succeeded))
             .Select(p => $"{p.Step.Host} ({p.Result.Message})").ToList();
         var config = configBack is null ? "" : $"; {configBack}";

@@ -18,7 +18,7 @@ public sealed partial class DeployRun
     /// awaited, not queued again.
     /// </summary>
     private async Task<IReadOnlyList<(PlannedStep Step, StepResult Result)>> RunStepsAsync(
-        IReadOnlyList<PlannedStep> steps, ReleaseRecord release, string? kind = null, ConfigRef? config = null)
+        IReadOnlyList<PlannedStep> steps, ReleaseRecord release, StepKind? kind = null, ConfigRef? config = null)
     {
         var queued = new List<(PlannedStep Step, long Id)>();
         foreach (var planned in steps)
@@ -48,7 +48,7 @@ public sealed partial class DeployRun
         while (true)
         {
             var records = (await _s.Store.ListStepsAsync(_deploy.Id, ct)).ToDictionary(s => s.Id);
-            var open = queued.Where(q => !StepStatus.IsFinal(records[q.Id].Status)).ToList();
+            var open = queued.Where(q => !records[q.Id].Status.IsFinal()).ToList();
             if (open.Count == 0)
                 return queued.Select(q => (q.Step, ResultOf(records[q.Id]))).ToList();
             var now = _s.Time.GetUtcNow();
@@ -62,7 +62,7 @@ public sealed partial class DeployRun
         }
     }
 
-    private TimeSpan TimeoutOf(PlannedStep step) => step.Kind == StepKinds.Migrate ? _s.Options.MigrationTimeout : _s.Options.StepTimeout;
+    private TimeSpan TimeoutOf(PlannedStep step) => step.Kind == StepKind.Migrate ? _s.Options.MigrationTimeout : _s.Options.StepTimeout;
 
     private static StepResult ResultOf(StepRecord step) => new(
         step.Status == StepStatus.Succeeded,

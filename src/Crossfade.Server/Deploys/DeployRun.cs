@@ -32,13 +32,13 @@ public sealed partial class DeployRun
         _s = s;
         _deploy = deploy;
         _spec = spec;
-        _kind = Enum.Parse<DeployKind>(deploy.Kind, ignoreCase: true);
+        _kind = deploy.Kind;
         _plan = plan;
         _release = release;
         _runtime = RuntimeFactory.From(spec);
         _bounds = new ArchiveBounds(s.Options.Releases.MaxUnpackedBytes, s.Options.Releases.MaxEntries);
         _steps = steps;
-        _state = Enum.Parse<DeployState>(deploy.State);
+        _state = deploy.State;
     }
 
     /// <summary>Reads what the deploy needs from the store: its app's spec, the plan made from it, its release and the steps on record.</summary>
@@ -46,9 +46,8 @@ public sealed partial class DeployRun
     {
         var ct = CancellationToken.None;
         var spec = AppSpecParser.Parse((await s.Store.GetAppAsync(deploy.App, ct))!.SpecYaml).Spec!;
-        var kind = Enum.Parse<DeployKind>(deploy.Kind, ignoreCase: true);
         var canary = CanarySpec.Parse(deploy.Canary, deploy.CanaryHoldSeconds).Spec;
-        var plan = DeployPlanner.Plan(spec, deploy.Environment, kind, canary).Plan!;
+        var plan = DeployPlanner.Plan(spec, deploy.Environment, deploy.Kind, canary).Plan!;
         var release = (await s.Store.GetReleaseAsync(deploy.App, deploy.Version, ct))!;
         var steps = await StepBook.LoadAsync(s.Store, deploy.Id);
         return new DeployRun(s, deploy, spec, plan, release, steps);
@@ -64,7 +63,7 @@ public sealed partial class DeployRun
         if (_state == DeployState.Queued)
             DeployLog.Started(_s.Logger, _deploy.Id, _deploy.App, _deploy.Environment, _deploy.Version);
         else
-            DeployLog.Resumed(_s.Logger, _deploy.Id, _deploy.State, _steps.Count);
+            DeployLog.Resumed(_s.Logger, _deploy.Id, _deploy.State.ToString(), _steps.Count);
 
         if (_kind is DeployKind.Converge or DeployKind.WhyRun)
         {
@@ -107,11 +106,11 @@ public sealed partial class DeployRun
             return;
         DeployTransitions.Ensure(_state, to);
         var now = _s.Time.GetUtcNow();
-        await _s.Store.EndPhaseAsync(_deploy.Id, _state.ToString(), now, ct);
+        await _s.Store.EndPhaseAsync(_deploy.Id, _state, now, ct);
         var final = DeployTransitions.IsTerminal(to);
-        await _s.Store.SetDeployStateAsync(_deploy.Id, to.ToString(), reason, now, final, ct);
+        await _s.Store.SetDeployStateAsync(_deploy.Id, to, reason, now, final, ct);
         if (!final)
-            await _s.Store.StartPhaseAsync(_deploy.Id, to.ToString(), now, ct);
+            await _s.Store.StartPhaseAsync(_deploy.Id, to, now, ct);
         await _s.Events.MovedAsync(_deploy, _state, to, reason);
         _state = to;
     }
@@ -125,8 +124,8 @@ public sealed partial class DeployRun
     /// <summary>Nothing switched: candidates already started stop, and the fleet serves what it served.</summary>
     private async Task AbortAsync(string reason)
     {
-        if (_plan.Phase(DeployState.Preparing) is { } preparing && _steps.Has(preparing.Steps, StepKinds.Prepare, _release.Version))
-            await RunStepsAsync(preparing.Steps, _release, StepKinds.Discard);
+        if (_plan.Phase(DeployState.Preparing) is { } preparing && _steps.Has(preparing.Steps, StepKind.Prepare, _release.Version))
+            await RunStepsAsync(preparing.Steps, _release, StepKind.Discard);
         await EndAsync(DeployState.Aborted, reason);
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
 using Crossfade.Server.Agents;
 using Crossfade.Server.Storage;
@@ -64,14 +65,14 @@ public sealed class DeployRunner(DeployServices services)
     }
 
     /// <summary>Asks a deploy in its bake window or canary hold (<paramref name="phase"/>) to roll back. False when that hold has just ended.</summary>
-    public Task<bool> RequestRollbackAsync(long deployId, string phase, string requestedBy) =>
-        RequestAsync(deployId, DeployRequests.Rollback, phase, requestedBy);
+    public Task<bool> RequestRollbackAsync(long deployId, DeployState phase, string requestedBy) =>
+        RequestAsync(deployId, DeployRequestKind.Rollback, phase, requestedBy);
 
     /// <summary>Promotes a holding canary. False when the hold has just ended.</summary>
     public Task<bool> RequestPromoteAsync(long deployId, string requestedBy) =>
-        RequestAsync(deployId, DeployRequests.Promote, nameof(DeployState.Canary), requestedBy);
+        RequestAsync(deployId, DeployRequestKind.Promote, DeployState.Canary, requestedBy);
 
-    private async Task<bool> RequestAsync(long deployId, string kind, string phase, string requestedBy)
+    private async Task<bool> RequestAsync(long deployId, DeployRequestKind kind, DeployState phase, string requestedBy)
     {
         var taken = await Store.AddDeployRequestAsync(deployId, kind, phase, requestedBy, Time.GetUtcNow(), CancellationToken.None);
         services.Signals.DeployChanged(deployId);
@@ -87,16 +88,16 @@ public sealed class DeployRunner(DeployServices services)
     {
         var ct = CancellationToken.None;
         var deploy = (await Store.GetDeployAsync(deployId, ct))!;
-        if (deploy.State != nameof(DeployState.Queued))
-            return DeployTransitions.IsTerminal(Enum.Parse<DeployState>(deploy.State)) ? null : deploy;
+        if (deploy.State != DeployState.Queued)
+            return DeployTransitions.IsTerminal(deploy.State) ? null : deploy;
         var live = await Store.GetLiveVersionAsync(deploy.App, deploy.Environment, ct);
         var version = deploy.Version;
-        if (deploy.Kind == "rollback")
+        if (deploy.Kind == DeployKind.Rollback)
         {
             var target = (await Store.ListPastLiveVersionsAsync(deploy.App, deploy.Environment, ct)).FirstOrDefault(v => v != live);
             if (target is null)
             {
-                await Store.SetDeployStateAsync(deploy.Id, nameof(DeployState.Aborted), "no earlier release to roll back to when its turn came", Time.GetUtcNow(), true, ct);
+                await Store.SetDeployStateAsync(deploy.Id, DeployState.Aborted, "no earlier release to roll back to when its turn came", Time.GetUtcNow(), true, ct);
                 return null;
             }
             version = target;
@@ -105,7 +106,7 @@ public sealed class DeployRunner(DeployServices services)
             return deploy;
         await Store.SetDeployVersionsAsync(deploy.Id, version, live, ct);
         var configJson = deploy.ConfigJson;
-        if (deploy.Kind == "rollback" && version != deploy.Version && deploy.ConfigJson is not null
+        if (deploy.Kind == DeployKind.Rollback && version != deploy.Version && deploy.ConfigJson is not null
             && await services.Config.SnapshotOfAsync(deploy.App, deploy.Environment, version, ct) is { } snapshot)
         {
             // The rollback now returns to another release: the configuration that goes back is that release's.

@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
 using Crossfade.Core.Specs;
 using System.Text.Json;
@@ -57,8 +58,8 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
         if (offline.Count > 0)
             return new DeployStart(null, 409, "not every host of the environment is online: " + string.Join("; ", offline));
 
-        var draft = new DeployRecord(0, request.App, request.Environment, request.Kind.ToString().ToLowerInvariant(), version, live,
-            nameof(DeployState.Queued), request.RequestedBy, request.Trigger, time.GetUtcNow(), null, null,
+        var draft = new DeployRecord(0, request.App, request.Environment, request.Kind, version, live,
+            DeployState.Queued, request.RequestedBy, request.Trigger, time.GetUtcNow(), null, null,
             Canary: request.Canary?.ToString(), CanaryHoldSeconds: request.Canary?.HoldSeconds,
             ConfigJson: snapshot is null ? null : JsonSerializer.Serialize(snapshot, JsonBody.Options));
         var (deploy, created) = await store.CreateDeployAsync(draft, request.IdempotencyKey, request.Queue, ct);
@@ -81,8 +82,8 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
     private async Task<DeployStart?> BakingDeployAsync(DeployRequest request, CancellationToken ct)
     {
         var baking = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d =>
-            d.App == request.App && d.Environment == request.Environment && d.Kind == "deploy"
-            && d.State is nameof(DeployState.Verifying) or nameof(DeployState.Canary));
+            d.App == request.App && d.Environment == request.Environment && d.Kind == DeployKind.Deploy
+            && d.State is DeployState.Verifying or DeployState.Canary);
         if (baking is null)
             return null;
         if (baking.FromVersion is null)
@@ -95,7 +96,7 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
     /// <summary>Promotes the canary holding in an environment, or says why there is none.</summary>
     public async Task<DeployStart> PromoteAsync(string app, string environment, string requestedBy, CancellationToken ct)
     {
-        var holding = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d => d.App == app && d.Environment == environment && d.State == nameof(DeployState.Canary));
+        var holding = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d => d.App == app && d.Environment == environment && d.State == DeployState.Canary);
         if (holding is null)
             return new DeployStart(null, 409, $"no canary of '{app}' holds in '{environment}'");
         return await runner.RequestPromoteAsync(holding.Id, requestedBy)

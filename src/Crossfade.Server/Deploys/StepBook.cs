@@ -13,9 +13,9 @@ namespace Crossfade.Server.Deploys;
 /// </summary>
 public sealed class StepBook
 {
-    private readonly Dictionary<(string Host, string Kind, string Key), long> _ids;
+    private readonly Dictionary<(string Host, StepKind Kind, string Key), long> _ids;
 
-    private StepBook(Dictionary<(string, string, string), long> ids) => _ids = ids;
+    private StepBook(Dictionary<(string, StepKind, string), long> ids) => _ids = ids;
 
     public int Count => _ids.Count;
 
@@ -30,10 +30,10 @@ public sealed class StepBook
     public static string KeyOf(StepPayload payload) =>
         payload.Config is { } c ? $"{payload.Version}#config{c.SnapshotDeployId}" : payload.Version;
 
-    public bool TryGet(string host, string kind, StepPayload payload, out long id) => _ids.TryGetValue((host, kind, KeyOf(payload)), out id);
+    public bool TryGet(string host, StepKind kind, StepPayload payload, out long id) => _ids.TryGetValue((host, kind, KeyOf(payload)), out id);
 
-    public void Add(string host, string kind, StepPayload payload, long id) => _ids[(host, kind, KeyOf(payload))] = id;
+    public void Add(string host, StepKind kind, StepPayload payload, long id) => _ids[(host, kind, KeyOf(payload))] = id;
 
     /// <summary>Whether a step of this kind, for this release and no configuration, was queued on any of the hosts of <paramref name="steps"/>.</summary>
-    public bool Has(IEnumerable<PlannedStep> steps, string kind, string version) => steps.Any(s => _ids.ContainsKey((s.Host, kind, version)));
+    public bool Has(IEnumerable<PlannedStep> steps, StepKind kind, string version) => steps.Any(s => _ids.ContainsKey((s.Host, kind, version)));
 }

@@ -9,9 +9,9 @@ public sealed class DeployEvents(Timeline timeline, TimeProvider time)
 {
     private static string Noun(DeployRecord d) => d.Kind switch
     {
-        "rollback" => $"rollback to {d.Version}",
-        "converge" => $"converge of {d.Version}'s configuration",
-        "whyrun" => $"why-run of {d.Version}'s configuration",
+        DeployKind.Rollback => $"rollback to {d.Version}",
+        DeployKind.Converge => $"converge of {d.Version}'s configuration",
+        DeployKind.WhyRun => $"why-run of {d.Version}'s configuration",
         _ => $"deploy of {d.Version}",
     };
 

@@ -1,4 +1,5 @@
 using Crossfade.Contracts.V1;
+using Crossfade.Server.Deploys;
 
 namespace Crossfade.Server.Storage;
 
@@ -48,22 +49,22 @@ public interface IStore
     Task<IReadOnlyList<DeployRecord>> ListUnfinishedDeploysAsync(CancellationToken ct);
     /// <summary>Fixes what a queued deploy goes from and to, once it starts.</summary>
     Task SetDeployVersionsAsync(long id, string version, string? fromVersion, CancellationToken ct);
-    Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct);
+    Task SetDeployStateAsync(long id, DeployState state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct);
 
     /// <summary>
     /// Records a request to the hold (<paramref name="phase"/>: Canary, Verifying) of a running deploy —
     /// promote, rollback — unless that hold has closed; the first of each kind stands. Stored, so it reaches
     /// the deploy whichever server process runs it, and survives a restart. False when the hold had closed.
     /// </summary>
-    Task<bool> AddDeployRequestAsync(long deployId, string kind, string phase, string requestedBy, DateTimeOffset at, CancellationToken ct);
+    Task<bool> AddDeployRequestAsync(long deployId, DeployRequestKind kind, DeployState phase, string requestedBy, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>Closes a deploy's hold: requests to it are refused from now on (in the same transaction as they are checked).</summary>
-    Task CloseHoldAsync(long deployId, string phase, DateTimeOffset at, CancellationToken ct);
+    Task CloseHoldAsync(long deployId, DeployState phase, DateTimeOffset at, CancellationToken ct);
 
     /// <summary>The requests made to a deploy: kind → who asked.</summary>
-    Task<IReadOnlyDictionary<string, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct);
-    Task StartPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
-    Task EndPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct);
+    Task<IReadOnlyDictionary<DeployRequestKind, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct);
+    Task StartPhaseAsync(long deployId, DeployState phase, DateTimeOffset at, CancellationToken ct);
+    Task EndPhaseAsync(long deployId, DeployState phase, DateTimeOffset at, CancellationToken ct);
     Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct);
 
     /// <summary>The phases of several deploys in one query (a history page), in each deploy's order.</summary>
@@ -75,7 +76,7 @@ public interface IStore
     /// <summary>The versions that were live before the current one, newest first.</summary>
     Task<IReadOnlyList<string>> ListPastLiveVersionsAsync(string app, string environment, CancellationToken ct);
 
-    Task<long> AddStepAsync(long deployId, string host, string kind, string payloadJson, CancellationToken ct);
+    Task<long> AddStepAsync(long deployId, string host, StepKind kind, string payloadJson, CancellationToken ct);
     Task<StepRecord?> GetStepAsync(long id, CancellationToken ct);
     Task<IReadOnlyList<StepRecord>> ListStepsAsync(long deployId, CancellationToken ct);
 

@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.Server.Storage;
 
 /// <summary>An app row: its name and the spec text it was applied with.</summary>
@@ -12,16 +14,16 @@ public sealed record HostRecord(string Name, IReadOnlyList<string> Roles, DateTi
 
 /// <summary>A deploy row.</summary>
 public sealed record DeployRecord(
-    long Id, string App, string Environment, string Kind, string Version, string? FromVersion, string State,
+    long Id, string App, string Environment, DeployKind Kind, string Version, string? FromVersion, DeployState State,
     string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, string? Reason, string? Owner = null,
     string? Canary = null, int? CanaryHoldSeconds = null, string? ConfigJson = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
-public sealed record PhaseRecord(long DeployId, string Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
+public sealed record PhaseRecord(long DeployId, DeployState Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
 
 /// <summary>A step of a deploy on one host.</summary>
 public sealed record StepRecord(
-    long Id, long DeployId, string Host, string Kind, string PayloadJson, string Status,
+    long Id, long DeployId, string Host, StepKind Kind, string PayloadJson, StepStatus Status,
     DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, string? Message, string? ReportJson = null);
 
 /// <summary>
@@ -33,13 +35,3 @@ public sealed record SecretRecord(string App, string Environment, string Name, s
 /// <summary>A token: who holds it and what it may do. Only the hash of the secret is stored.</summary>
 public sealed record TokenRecord(string Hash, string Name, string Role, DateTimeOffset CreatedAt);
 
-/// <summary>The statuses a step goes through.</summary>
-public static class StepStatus
-{
-    public const string Pending = "pending";
-    public const string Running = "running";
-    public const string Succeeded = "succeeded";
-    public const string Failed = "failed";
-
-    public static bool IsFinal(string status) => status is Succeeded or Failed;
-}

@@ -1,11 +1,15 @@
 using Crossfade.Contracts.V1;
+using Crossfade.Core.Deploys;
+using Crossfade.Server.Deploys;
 using Dapper;
 
 namespace Crossfade.Server.Storage;
 
 public sealed partial class SqliteStore
 {
-    private const string ActiveStates = "('Queued','Converging','Preparing','Migrating','CuttingOver','Canary','Promoting','Verifying','RollingBack')";
+    /// <summary>The states of a deploy that has not ended, as an SQL list: every state the transitions do not call terminal.</summary>
+    private static readonly string ActiveStates =
+        $"({string.Join(',', Enum.GetValues<DeployState>().Where(s => !DeployTransitions.IsTerminal(s)).Select(s => $"'{WireNames.Of(s)}'"))})";
 
     public async Task<(DeployRecord Deploy, bool Created)> CreateDeployAsync(DeployRecord draft, string? idempotencyKey, bool queue, CancellationToken ct)
     {
@@ -38,7 +42,7 @@ public sealed partial class SqliteStore
                 VALUES (@App, @Environment, @Kind, @Version, @FromVersion, @State, @RequestedBy, @Trigger, @CreatedAt, @idempotencyKey, @Canary, @CanaryHoldSeconds, @ConfigJson);
                 SELECT last_insert_rowid();
                 """,
-                new { draft.App, draft.Environment, draft.Kind, draft.Version, draft.FromVersion, draft.State, draft.RequestedBy, draft.Trigger, CreatedAt = Ms(draft.CreatedAt), idempotencyKey, draft.Canary, draft.CanaryHoldSeconds, draft.ConfigJson });
+                new { draft.App, draft.Environment, Kind = WireNames.Of(draft.Kind), draft.Version, draft.FromVersion, State = WireNames.Of(draft.State), draft.RequestedBy, draft.Trigger, CreatedAt = Ms(draft.CreatedAt), idempotencyKey, draft.Canary, draft.CanaryHoldSeconds, draft.ConfigJson });
             await c.ExecuteAsync("COMMIT");
             return (draft with { Id = id }, true);
         }
@@ -101,28 +105,28 @@ public sealed partial class SqliteStore
             "UPDATE deploys SET version = @version, from_version = @fromVersion WHERE id = @id", new { id, version, fromVersion }, cancellationToken: ct));
     }
 
-    public async Task SetDeployStateAsync(long id, string state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct)
+    public async Task SetDeployStateAsync(long id, DeployState state, string? reason, DateTimeOffset at, bool finished, CancellationToken ct)
     {
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE deploys SET state = @state, reason = COALESCE(@reason, reason), finished_at = CASE WHEN @finished THEN @at ELSE finished_at END WHERE id = @id",
-            new { id, state, reason, finished, at = Ms(at) }, cancellationToken: ct));
+            new { id, state = WireNames.Of(state), reason, finished, at = Ms(at) }, cancellationToken: ct));
     }
 
-    public async Task StartPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct)
+    public async Task StartPhaseAsync(long deployId, DeployState phase, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
             "INSERT INTO deploy_phases (deploy_id, name, started_at) VALUES (@deployId, @name, @at) ON CONFLICT DO NOTHING",
-            new { deployId, name, at = Ms(at) }, cancellationToken: ct));
+            new { deployId, name = WireNames.Of(phase), at = Ms(at) }, cancellationToken: ct));
     }
 
-    public async Task EndPhaseAsync(long deployId, string name, DateTimeOffset at, CancellationToken ct)
+    public async Task EndPhaseAsync(long deployId, DeployState phase, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE deploy_phases SET ended_at = @at WHERE deploy_id = @deployId AND name = @name AND ended_at IS NULL",
-            new { deployId, name, at = Ms(at) }, cancellationToken: ct));
+            new { deployId, name = WireNames.Of(phase), at = Ms(at) }, cancellationToken: ct));
     }
 
     public Task<IReadOnlyList<PhaseRecord>> ListPhasesAsync(long deployId, CancellationToken ct) => ListPhasesAsync([deployId], ct);
@@ -135,7 +139,7 @@ public sealed partial class SqliteStore
         var rows = await c.QueryAsync<(long deploy_id, string name, long started_at, long? ended_at)>(new CommandDefinition(
             "SELECT deploy_id, name, started_at, ended_at FROM deploy_phases WHERE deploy_id IN @deployIds ORDER BY deploy_id, started_at, rowid",
             new { deployIds }, cancellationToken: ct));
-        return rows.Select(r => new PhaseRecord(r.deploy_id, r.name, At(r.started_at), At(r.ended_at))).ToList();
+        return rows.Select(r => new PhaseRecord(r.deploy_id, WireNames.Parse<DeployState>(r.name), At(r.started_at), At(r.ended_at))).ToList();
     }
 
     public async Task<string?> GetLiveVersionAsync(string app, string environment, CancellationToken ct) =>
@@ -162,7 +166,7 @@ public sealed partial class SqliteStore
     }
 
     private static DeployRecord ToRecord(DeployRow r) =>
-        new(r.id, r.app, r.environment, r.kind, r.version, r.from_version, r.state, r.requested_by, r.trigger,
+        new(r.id, r.app, r.environment, WireNames.Parse<DeployKind>(r.kind), r.version, r.from_version, WireNames.Parse<DeployState>(r.state), r.requested_by, r.trigger,
             At(r.created_at), At(r.finished_at), r.reason, r.owner, r.canary, (int?)r.canary_hold, r.config);
 
     public async Task<long?> GetLiveDeployIdAsync(string app, string environment, CancellationToken ct, string? version = null)
@@ -179,7 +183,7 @@ public sealed partial class SqliteStore
         await c.ExecuteAsync(new CommandDefinition("UPDATE deploys SET config = @configJson WHERE id = @id", new { id, configJson }, cancellationToken: ct));
     }
 
-    public async Task<bool> AddDeployRequestAsync(long deployId, string kind, string phase, string requestedBy, DateTimeOffset at, CancellationToken ct)
+    public async Task<bool> AddDeployRequestAsync(long deployId, DeployRequestKind kind, DeployState phase, string requestedBy, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = Open();
         // One statement: the hold cannot close between the check and the insert.
@@ -189,12 +193,12 @@ public sealed partial class SqliteStore
             SELECT @deployId, @kind, @requestedBy, @at
             WHERE NOT EXISTS (SELECT 1 FROM deploy_requests WHERE deploy_id = @deployId AND kind = @closed)
             """,
-            new { deployId, kind, requestedBy, at = Ms(at), closed = ClosedKind(phase) }, cancellationToken: ct));
+            new { deployId, kind = KindOf(kind), requestedBy, at = Ms(at), closed = ClosedKind(phase) }, cancellationToken: ct));
         return await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT count(*) FROM deploy_requests WHERE deploy_id = @deployId AND kind = @kind", new { deployId, kind }, cancellationToken: ct)) > 0;
+            "SELECT count(*) FROM deploy_requests WHERE deploy_id = @deployId AND kind = @kind", new { deployId, kind = KindOf(kind) }, cancellationToken: ct)) > 0;
     }
 
-    public async Task CloseHoldAsync(long deployId, string phase, DateTimeOffset at, CancellationToken ct)
+    public async Task CloseHoldAsync(long deployId, DeployState phase, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
@@ -202,13 +206,17 @@ public sealed partial class SqliteStore
             new { deployId, closed = ClosedKind(phase), at = Ms(at) }, cancellationToken: ct));
     }
 
-    private static string ClosedKind(string phase) => "closed:" + phase;
+    private static string ClosedKind(DeployState phase) => "closed:" + WireNames.Of(phase);
 
-    public async Task<IReadOnlyDictionary<string, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct)
+    private static string KindOf(DeployRequestKind kind) => kind.ToString().ToLowerInvariant();
+
+    public async Task<IReadOnlyDictionary<DeployRequestKind, string>> ListDeployRequestsAsync(long deployId, CancellationToken ct)
     {
         await using var c = Open();
         var rows = await c.QueryAsync<(string Kind, string RequestedBy)>(new CommandDefinition(
             "SELECT kind, requested_by FROM deploy_requests WHERE deploy_id = @deployId", new { deployId }, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Kind, r => r.RequestedBy, StringComparer.Ordinal);
+        // The marks of closed holds are rows of the same table; only the requests are answered.
+        return rows.Where(r => !r.Kind.StartsWith("closed:", StringComparison.Ordinal))
+            .ToDictionary(r => WireNames.Parse<DeployRequestKind>(r.Kind), r => r.RequestedBy);
     }
 }

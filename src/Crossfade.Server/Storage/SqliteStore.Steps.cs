@@ -5,12 +5,12 @@ namespace Crossfade.Server.Storage;
 
 public sealed partial class SqliteStore
 {
-    public async Task<long> AddStepAsync(long deployId, string host, string kind, string payloadJson, CancellationToken ct)
+    public async Task<long> AddStepAsync(long deployId, string host, StepKind kind, string payloadJson, CancellationToken ct)
     {
         await using var c = Open();
         return await c.ExecuteScalarAsync<long>(new CommandDefinition(
             "INSERT INTO steps (deploy_id, host, kind, payload, status) VALUES (@deployId, @host, @kind, @payloadJson, 'pending'); SELECT last_insert_rowid();",
-            new { deployId, host, kind, payloadJson }, cancellationToken: ct));
+            new { deployId, host, kind = WireNames.Of(kind), payloadJson }, cancellationToken: ct));
     }
 
     public async Task<StepRecord?> GetStepAsync(long id, CancellationToken ct)
@@ -57,7 +57,7 @@ public sealed partial class SqliteStore
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
             "UPDATE steps SET status = @status, message = @message, ended_at = @at, started_at = COALESCE(started_at, @at) WHERE id = @id AND status IN ('pending','running')",
-            new { id, status = succeeded ? StepStatus.Succeeded : StepStatus.Failed, message, at = Ms(at) }, cancellationToken: ct));
+            new { id, status = WireNames.Of(succeeded ? StepStatus.Succeeded : StepStatus.Failed), message, at = Ms(at) }, cancellationToken: ct));
     }
 
     public async Task AppendStepLogAsync(long stepId, IReadOnlyList<StepLogLine> lines, CancellationToken ct)
@@ -85,7 +85,7 @@ public sealed partial class SqliteStore
     }
 
     private static StepRecord ToRecord(StepRow r) =>
-        new(r.id, r.deploy_id, r.host, r.kind, r.payload, r.status, At(r.started_at), At(r.ended_at), r.message, r.report);
+        new(r.id, r.deploy_id, r.host, WireNames.Parse<StepKind>(r.kind), r.payload, WireNames.Parse<StepStatus>(r.status), At(r.started_at), At(r.ended_at), r.message, r.report);
 
     public async Task SaveStepReportAsync(long id, string reportJson, CancellationToken ct)
     {

@@ -123,7 +123,7 @@ public static class TelemetryEndpoints
         if (start is null)
         {
             var chosen = deploy is { } id ? await store.GetDeployAsync(id, ct) is { } found && found.App == app ? found : null
-                : (await store.ListDeploysAsync(app, 500, ct, environment)).FirstOrDefault(d => d.Kind == "deploy" && d.State == "Succeeded");
+                : (await store.ListDeploysAsync(app, 500, ct, environment)).FirstOrDefault(d => d.Kind == DeployKind.Deploy && d.State == DeployState.Succeeded);
             if (chosen is not { FinishedAt: not null })
                 return Problems.NotFound(deploy is { } missing ? $"no finished deploy #{missing} of '{app}'" : $"no succeeded deploy of '{app}' in '{environment}' to compare with; pass since=");
             start = chosen.CreatedAt;

@@ -54,8 +54,8 @@ public sealed class ApiClient
     public Task<StatusView> StatusAsync(string app, string environment, CancellationToken ct) =>
         SendAsync<StatusView>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/status", null, ct);
 
-    public Task<List<DeployLogLineView>> LogsAsync(long id, string? host, long after, CancellationToken ct) =>
-        SendAsync<List<DeployLogLineView>>(HttpMethod.Get, $"api/v1/deploys/{id}/logs?after={after}" + (host is null ? "" : $"&host={Uri.EscapeDataString(host)}"), null, ct);
+    public Task<List<DeployLogLine>> LogsAsync(long id, string? host, long after, CancellationToken ct) =>
+        SendAsync<List<DeployLogLine>>(HttpMethod.Get, $"api/v1/deploys/{id}/logs?after={after}" + (host is null ? "" : $"&host={Uri.EscapeDataString(host)}"), null, ct);
 
     public Task<TokenView> CreateTokenAsync(string role, string? name, CancellationToken ct) =>
         SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(new { role, name }, options: Json), ct);
@@ -157,8 +157,6 @@ public sealed class ApiClient
     }
 }
 
-/// <summary>A line of deploy output as the API returns it.</summary>
-public sealed record DeployLogLineView(long Seq, string Host, string Step, DateTimeOffset At, string Line);
 
 /// <summary>A token as the API returns it once.</summary>
 public sealed record TokenView(string Name, string Role, string Token);

@@ -5,17 +5,15 @@ namespace Crossfade.Cli;
 /// <summary>Follows a deploy until it ends, printing each phase and each host's step as it finishes.</summary>
 public sealed class DeployWatcher(ApiClient api, TextWriter output)
 {
-    private static readonly string[] Good = ["Succeeded"];
-    private static readonly string[] Final = ["Succeeded", "Aborted", "RolledBack", "Mixed", "Failed"];
+    /// <summary>Whether a deploy in this state has ended (the CLI follows a server that may be a version ahead: anything not ending is followed).</summary>
+    public static bool IsFinal(DeployState state) => state is DeployState.Succeeded or DeployState.Aborted or DeployState.RolledBack or DeployState.Mixed or DeployState.Failed;
 
-    public static bool IsFinal(string state) => Final.Contains(state);
-
-    public static bool IsSuccess(DeployView deploy) => Good.Contains(deploy.State);
+    public static bool IsSuccess(DeployView deploy) => deploy.State == DeployState.Succeeded;
 
     public async Task<DeployView> WatchAsync(DeployView started, CancellationToken ct)
     {
         output.WriteLine($"{Title(started)}, requested by {started.RequestedBy}");
-        var seenPhases = new HashSet<string>();
+        var seenPhases = new HashSet<DeployState>();
         var seenSteps = new HashSet<long>();
         var deploy = started;
         var saidQueued = false;
@@ -23,13 +21,13 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
         while (true)
         {
             var final = IsFinal(deploy.State);
-            if (deploy.State == "Canary" && !saidCanary)
+            if (deploy.State == DeployState.Canary && !saidCanary)
             {
-                var canaries = deploy.Steps.Where(s => s.Kind == "activate" && s.Status == "succeeded").Select(s => s.Host);
+                var canaries = deploy.Steps.Where(s => s.Kind == StepKind.Activate && s.Status == StepStatus.Succeeded).Select(s => s.Host);
                 output.WriteLine($"  canary: {string.Join(", ", canaries)} serve {deploy.Version}, the others {deploy.FromVersion}; 'crossfade promote' switches the rest, 'crossfade abort' returns the canaries");
                 saidCanary = true;
             }
-            if (deploy.State == "Queued" && deploy.Phases.Count == 0 && !saidQueued && (DateTimeOffset.UtcNow - deploy.CreatedAt).TotalSeconds > 1)
+            if (deploy.State == DeployState.Queued && deploy.Phases.Count == 0 && !saidQueued && (DateTimeOffset.UtcNow - deploy.CreatedAt).TotalSeconds > 1)
             {
                 output.WriteLine("  queued: waiting for the deploy ahead of it to end");
                 saidQueued = true;
@@ -44,7 +42,7 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
                 output.WriteLine($"  {phase.Name,-12} {Seconds(phase.StartedAt, phase.EndedAt ?? deploy.FinishedAt)}");
                 foreach (var step in deploy.Steps.Where(s => InPhase(s, phase) && seenSteps.Add(s.Id)))
                 {
-                    output.WriteLine($"    {step.Host,-10} {step.Kind,-8} {(step.Status == "succeeded" ? "ok    " : step.Status == "failed" ? "FAILED" : step.Status),-6} {Seconds(step.StartedAt, step.EndedAt),6}  {step.Message}");
+                    output.WriteLine($"    {step.Host,-10} {WireNames.Of(step.Kind),-8} {(step.Status == StepStatus.Succeeded ? "ok    " : step.Status == StepStatus.Failed ? "FAILED" : WireNames.Of(step.Status)),-6} {Seconds(step.StartedAt, step.EndedAt),6}  {step.Message}");
                     if (step.Converge is { } report)
                         ConvergeReportPrinter.Print(report, output, "      ");
                 }
@@ -63,9 +61,9 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
 
     public static string Title(DeployView d) => d.Kind switch
     {
-        "rollback" => $"rollback #{d.Id}: {d.App} {d.Environment} back to {d.Version} (from {d.FromVersion ?? "-"})",
-        "converge" => $"converge #{d.Id}: {d.App} {d.Environment}, configuration of {d.Version}",
-        "whyrun" => $"why-run #{d.Id}: {d.App} {d.Environment}, configuration of {d.Version} (nothing will be changed)",
+        DeployKind.Rollback => $"rollback #{d.Id}: {d.App} {d.Environment} back to {d.Version} (from {d.FromVersion ?? "-"})",
+        DeployKind.Converge => $"converge #{d.Id}: {d.App} {d.Environment}, configuration of {d.Version}",
+        DeployKind.WhyRun => $"why-run #{d.Id}: {d.App} {d.Environment}, configuration of {d.Version} (nothing will be changed)",
         _ => $"deploy #{d.Id}: {d.App} {d.Version} to {d.Environment} (from {d.FromVersion ?? "nothing"})",
     };
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Crossfade.Cli;
+using Crossfade.Contracts.V1;
 using Crossfade.Core.Artifacts;
 using Crossfade.Core.Specs;
 
@@ -105,18 +106,18 @@ public static class ClientCommands
         {
             var api = Globals.Client(parse);
             var started = await api.RollbackAsync(parse.GetValue(app)!, parse.GetValue(env)!, ct, parse.GetValue(queue));
-            if (started.Kind == "deploy" && !parse.GetValue(Globals.Json))
+            if (started.Kind == DeployKind.Deploy && !parse.GetValue(Globals.Json))
                 Console.WriteLine($"deploy #{started.Id} is verifying {started.Version}: its hosts switch back to {started.FromVersion} now");
-            return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct, rollingBackADeploy: started.Kind == "deploy");
+            return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct, rollingBackADeploy: started.Kind == DeployKind.Deploy);
         }));
         return command;
     }
 
-    public static Command Promote() => CanaryCommand("promote", "switch the rest of the hosts after a canary", (api, app, env, ct) => api.PromoteAsync(app, env, ct), "Succeeded");
+    public static Command Promote() => CanaryCommand("promote", "switch the rest of the hosts after a canary", (api, app, env, ct) => api.PromoteAsync(app, env, ct), DeployState.Succeeded);
 
-    public static Command Abort() => CanaryCommand("abort", "return the canaries (or a baking deploy's hosts) to the release before", (api, app, env, ct) => api.AbortAsync(app, env, ct), "RolledBack");
+    public static Command Abort() => CanaryCommand("abort", "return the canaries (or a baking deploy's hosts) to the release before", (api, app, env, ct) => api.AbortAsync(app, env, ct), DeployState.RolledBack);
 
-    private static Command CanaryCommand(string name, string description, Func<ApiClient, string, string, CancellationToken, Task<Contracts.V1.DeployView>> call, string expected)
+    private static Command CanaryCommand(string name, string description, Func<ApiClient, string, string, CancellationToken, Task<DeployView>> call, DeployState expected)
     {
         var app = new Argument<string>("app");
         var env = new Option<string>("--env") { Required = true };
@@ -131,7 +132,7 @@ public static class ClientCommands
         return command;
     }
 
-    private static async Task<int> FollowAsync(ApiClient api, Contracts.V1.DeployView started, bool noWait, bool json, CancellationToken ct, bool rollingBackADeploy = false)
+    private static async Task<int> FollowAsync(ApiClient api, DeployView started, bool noWait, bool json, CancellationToken ct, bool rollingBackADeploy = false)
     {
         if (noWait)
         {
@@ -141,6 +142,6 @@ public static class ClientCommands
         var done = await new DeployWatcher(api, json ? TextWriter.Null : Console.Out).WatchAsync(started, ct);
         if (json)
             Console.WriteLine(JsonSerializer.Serialize(done, ApiClient.Json));
-        return (rollingBackADeploy ? done.State == "RolledBack" : DeployWatcher.IsSuccess(done)) ? 0 : 1;
+        return (rollingBackADeploy ? done.State == DeployState.RolledBack : DeployWatcher.IsSuccess(done)) ? 0 : 1;
     }
 }

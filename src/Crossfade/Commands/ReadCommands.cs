@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Crossfade.Cli;
+using Crossfade.Contracts.V1;
 
 namespace Crossfade.Commands;
 
@@ -17,7 +18,7 @@ public static class ReadCommands
             var status = await Globals.Client(parse).StatusAsync(parse.GetValue(app)!, parse.GetValue(env)!, ct);
             if (Print(parse, status))
                 return 0;
-            Console.WriteLine($"{status.App} {status.Environment}: release {status.Version ?? "none"}; last deploy #{status.LastDeployId?.ToString() ?? "-"} {status.LastDeployState ?? ""}");
+            Console.WriteLine($"{status.App} {status.Environment}: release {status.Version ?? "none"}; last deploy #{status.LastDeployId?.ToString() ?? "-"} {status.LastDeployState?.ToString() ?? ""}");
             foreach (var h in status.Hosts)
                 Console.WriteLine($"  {h.Name,-12} {string.Join(',', h.Roles),-16} {(h.Online ? "online " : "OFFLINE")} {h.Release ?? "-"}");
             return 0;
@@ -84,7 +85,7 @@ public static class ReadCommands
             {
                 var lines = await api.LogsAsync(parse.GetValue(id), parse.GetValue(host), after, ct);
                 foreach (var l in lines)
-                    Console.WriteLine($"{l.At:HH:mm:ss.fff} {l.Host,-10} {l.Step,-8} {l.Line}");
+                    Console.WriteLine($"{l.At:HH:mm:ss.fff} {l.Host,-10} {WireNames.Of(l.Step),-8} {l.Line}");
                 after = lines.Count > 0 ? lines[^1].Seq : after;
                 if (!parse.GetValue(follow) || (lines.Count == 0 && DeployWatcher.IsFinal((await api.GetDeployAsync(parse.GetValue(id), ct)).State)))
                     return 0;

@@ -68,8 +68,8 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         await SummarizeTelemetryAsync(first.CreatedAt, ct);
         // Counted from the server's deploy records, not from what this scenario meant to do.
         var history = await fleet.Api.HistoryAsync(App, 100, Environment, ct);
-        var deployed = history.Count(d => d.Kind == "deploy" && d.State == "Succeeded");
-        var rolledBack = history.Count(d => d.Kind == "rollback" && d.State == "Succeeded") + history.Count(d => d.State == "RolledBack");
+        var deployed = history.Count(d => d.Kind == DeployKind.Deploy && d.State == DeployState.Succeeded);
+        var rolledBack = history.Count(d => d.Kind == DeployKind.Rollback && d.State == DeployState.Succeeded) + history.Count(d => d.State == DeployState.RolledBack);
         return new DemoResult(report.All.Count, report.Failed, deployed, rolledBack, report.SteadyP99, report.CutoverP99, expected);
     }
 

@@ -31,7 +31,7 @@ public sealed class TrafficReport
     {
         var windows = deploys.Select(d => (
             Deploy: (d.CreatedAt, d.FinishedAt ?? DateTimeOffset.MaxValue),
-            Cut: d.Phases.FirstOrDefault(p => p.Name == "CuttingOver") is { } p ? (p.StartedAt, (p.EndedAt ?? d.FinishedAt ?? DateTimeOffset.MaxValue).AddSeconds(1)) : (DateTimeOffset.MaxValue, DateTimeOffset.MaxValue)))
+            Cut: d.Phases.FirstOrDefault(p => p.Name == DeployState.CuttingOver) is { } p ? (p.StartedAt, (p.EndedAt ?? d.FinishedAt ?? DateTimeOffset.MaxValue).AddSeconds(1)) : (DateTimeOffset.MaxValue, DateTimeOffset.MaxValue)))
             .ToList();
         All = samples;
         Steady = samples.Where(s => !windows.Any(w => Within(At(s), w.Deploy.CreatedAt, w.Deploy.Item2.AddSeconds(1)))).ToList();

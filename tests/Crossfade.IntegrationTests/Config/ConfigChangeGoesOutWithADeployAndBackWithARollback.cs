@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.IntegrationTests.Config;
 
 public sealed class ConfigChangeGoesOutWithADeployAndBackWithARollback
@@ -12,7 +14,7 @@ public sealed class ConfigChangeGoesOutWithADeployAndBackWithARollback
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
         var first = await fleet.DeployAsync("1.0.0");
-        first.State.ShouldBe("Succeeded", first.Reason);
+        first.State.ShouldBe(DeployState.Succeeded, first.Reason);
         var bannersAtFirst = await fleet.ServedBannersAsync();
 
         await fleet.ReapplyAsync(spec => spec.Replace(Before, After));
@@ -23,12 +25,12 @@ public sealed class ConfigChangeGoesOutWithADeployAndBackWithARollback
         var bannersAfterRollback = await fleet.ServedBannersAsync();
         var whyRun = await fleet.ConvergeAsync(whyRun: true);
 
-        first.Steps.Where(s => s.Kind == "converge").Select(s => s.Host).ShouldBe(["web-1", "web-2", "worker-1"], ignoreOrder: true);
-        first.Steps.Where(s => s.Kind == "converge").ShouldAllBe(s => s.Converge!.Changed == 7);
+        first.Steps.Where(s => s.Kind == StepKind.Converge).Select(s => s.Host).ShouldBe(["web-1", "web-2", "worker-1"], ignoreOrder: true);
+        first.Steps.Where(s => s.Kind == StepKind.Converge).ShouldAllBe(s => s.Converge!.Changed == 7);
         bannersAtFirst.ShouldAllBe(b => b == Before);
 
-        second.State.ShouldBe("Succeeded", second.Reason);
-        foreach (var step in second.Steps.Where(s => s.Kind == "converge"))
+        second.State.ShouldBe(DeployState.Succeeded, second.Reason);
+        foreach (var step in second.Steps.Where(s => s.Kind == StepKind.Converge))
         {
             step.Message.ShouldBe($"{step.Host}: 1 of 7 resources changed; notified reload");
             var changed = step.Converge!.Resources.Where(r => r.Status == "changed").ShouldHaveSingleItem();
@@ -44,14 +46,14 @@ public sealed class ConfigChangeGoesOutWithADeployAndBackWithARollback
         timeline[^1].Title.ShouldStartWith($"gear-shop deploy of 2.0.0 to production (#{second.Id}) succeeded in ");
         fileAfterDeploy!.ShouldContain(After);
 
-        rollback.State.ShouldBe("Succeeded", rollback.Reason);
-        rollback.Steps.Where(s => s.Kind == "converge").ShouldAllBe(s => s.Converge!.Changed == 1);
+        rollback.State.ShouldBe(DeployState.Succeeded, rollback.Reason);
+        rollback.Steps.Where(s => s.Kind == StepKind.Converge).ShouldAllBe(s => s.Converge!.Changed == 1);
         bannersAfterRollback.ShouldAllBe(b => b == Before);
         fleet.ConfigFile("web-2", "settings/gear-shop.json")!.ShouldContain(Before);
         fleet.ConfigFile("worker-1", "settings/gear-shop.json")!.ShouldContain(Before);
 
         // The configuration in place is the rollback's; a why-run of the live spec shows the change still waiting.
-        whyRun.State.ShouldBe("Succeeded", whyRun.Reason);
+        whyRun.State.ShouldBe(DeployState.Succeeded, whyRun.Reason);
         whyRun.Steps.ShouldAllBe(s => s.Converge!.WhyRun && s.Converge.Changed == 1);
         fleet.ConfigFile("web-1", "settings/gear-shop.json")!.ShouldContain(Before);
     }

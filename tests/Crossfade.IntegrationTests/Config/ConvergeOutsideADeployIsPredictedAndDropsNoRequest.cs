@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Load;
 
 namespace Crossfade.IntegrationTests.Config;
@@ -9,7 +10,7 @@ public sealed class ConvergeOutsideADeployIsPredictedAndDropsNoRequest
     {
         await using var fleet = await Fleet.StartAsync(nameof(ConvergeOutsideADeployIsPredictedAndDropsNoRequest));
         await fleet.PushAsync("1.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         await fleet.ReapplyAsync(spec => spec.Replace("max_body_kb: \"512\"", "max_body_kb: \"2048\"").Replace("Free shipping on orders over 50 EUR", "Flash sale"));
         var limitsBefore = fleet.ConfigFile("web-1", "proxy/limits.conf");
 
@@ -25,9 +26,9 @@ public sealed class ConvergeOutsideADeployIsPredictedAndDropsNoRequest
         await load;
         var again = await fleet.ConvergeAsync(whyRun: false);
 
-        predicted.State.ShouldBe("Succeeded", predicted.Reason);
+        predicted.State.ShouldBe(DeployState.Succeeded, predicted.Reason);
         limitsAfterWhyRun.ShouldBe(limitsBefore);
-        converged.State.ShouldBe("Succeeded", converged.Reason);
+        converged.State.ShouldBe(DeployState.Succeeded, converged.Reason);
         foreach (var host in new[] { "web-1", "web-2", "worker-1" })
         {
             var would = predicted.Steps.Single(s => s.Host == host).Converge!;

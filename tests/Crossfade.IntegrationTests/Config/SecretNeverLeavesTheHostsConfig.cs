@@ -1,4 +1,5 @@
 using System.Text;
+using Crossfade.Contracts.V1;
 
 namespace Crossfade.IntegrationTests.Config;
 
@@ -15,8 +16,8 @@ public sealed class SecretNeverLeavesTheHostsConfig
         await fleet.Api.SetSecretAsync(Fleet.App, "payment_api_key", rotated, Fleet.Env, CancellationToken.None);
         var converge = await fleet.ConvergeAsync(whyRun: false);
 
-        first.State.ShouldBe("Succeeded", first.Reason);
-        converge.State.ShouldBe("Succeeded", converge.Reason);
+        first.State.ShouldBe(DeployState.Succeeded, first.Reason);
+        converge.State.ShouldBe(DeployState.Succeeded, converge.Reason);
         fleet.ConfigFile("web-1", "settings/gear-shop.json")!.ShouldContain(rotated);
         var diff = converge.Steps.Single(s => s.Host == "web-1").Converge!.Resources.Single(r => r.Status == "changed").Diff!;
         diff.ShouldContain("-  \"paymentApiKey\": \"[redacted]\"");

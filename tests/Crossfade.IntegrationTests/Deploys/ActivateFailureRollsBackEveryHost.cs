@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Crossfade.Agent.Instances;
+using Crossfade.Contracts.V1;
 
 namespace Crossfade.IntegrationTests.Deploys;
 
@@ -17,14 +18,14 @@ public sealed class ActivateFailureRollsBackEveryHost
         await fleet.PushAsync("1.0.0");
         // Its three checks pass on the candidate; every check after that fails, so the checks after the switch catch it.
         await fleet.PushAsync("2.0.0", "GEARSHOP_FAIL_CHECKS_AFTER=3");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
 
         var done = await fleet.DeployAsync("2.0.0");
 
-        done.State.ShouldBe("RolledBack", done.Reason);
+        done.State.ShouldBe(DeployState.RolledBack, done.Reason);
         done.Reason.ShouldNotBeNull();
         done.Reason.ShouldContain("every host is back on 1.0.0");
-        done.Steps.Where(s => s.Kind == "activate" && s.Status == "failed").ShouldNotBeEmpty();
+        done.Steps.Where(s => s.Kind == StepKind.Activate && s.Status == StepStatus.Failed).ShouldNotBeEmpty();
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
     }
 
@@ -34,7 +35,7 @@ public sealed class ActivateFailureRollsBackEveryHost
         await using var fleet = await Fleet.StartAsync(nameof(ActivateFailureRollsBackEveryHost) + "-mixed");
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         // web-2's proxy dies and something else takes its port: it cannot be started again, to switch forward or back.
         var web2 = fleet.Local.Hosts.Single(h => h.Name == "web-2");
         Processes.Signal(fleet.Local.AppStateOf("web-2")!.Proxy!.Process, Native.SIGKILL);
@@ -43,7 +44,7 @@ public sealed class ActivateFailureRollsBackEveryHost
 
         var done = await fleet.DeployAsync("2.0.0");
 
-        done.State.ShouldBe("Mixed", done.Reason);
+        done.State.ShouldBe(DeployState.Mixed, done.Reason);
         done.Reason.ShouldNotBeNull();
         done.Reason.ShouldContain("the fleet is mixed: could not switch web-2");
         done.Reason.ShouldNotContain("web-1 (");

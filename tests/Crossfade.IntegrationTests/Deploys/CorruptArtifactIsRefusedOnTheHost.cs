@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.IntegrationTests.Deploys;
 
 public sealed class CorruptArtifactIsRefusedOnTheHost
@@ -8,7 +10,7 @@ public sealed class CorruptArtifactIsRefusedOnTheHost
         await using var fleet = await Fleet.StartAsync(nameof(CorruptArtifactIsRefusedOnTheHost));
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var artifacts = Path.Combine(fleet.Local.Dir, "server", "artifacts", "sha256");
         var newest = new DirectoryInfo(artifacts).GetFiles().OrderByDescending(f => f.CreationTimeUtc).First();
         await using (var file = newest.OpenWrite())
@@ -25,16 +27,16 @@ public sealed class CorruptArtifactIsRefusedOnTheHost
             System.Text.RegularExpressions.Regex.Replace(spec, @"\nconfig:\n(  .*\n)+", "\n"), @"\n    variables:\n(      .*\n)+", "\n"));
         var deploy = await fleet.DeployAsync("2.0.0");
 
-        deploy.State.ShouldBe("Aborted");
+        deploy.State.ShouldBe(DeployState.Aborted);
         deploy.Reason.ShouldNotBeNull();
         deploy.Reason.ShouldContain("hash mismatch");
         foreach (var host in fleet.Local.Hosts)
             Directory.Exists(Path.Combine(fleet.Local.AgentRoot(host.Name), "apps", Fleet.App, "releases", "2.0.0")).ShouldBeFalse();
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
         // Every host checked the hash itself: each one's prepare step failed for that reason.
-        var prepares = deploy.Steps.Where(s => s.Kind == "prepare").ToList();
+        var prepares = deploy.Steps.Where(s => s.Kind == StepKind.Prepare).ToList();
         prepares.Select(s => s.Host).Order().ShouldBe(fleet.Local.Hosts.Select(h => h.Name).Order());
-        prepares.ShouldAllBe(s => s.Status == "failed" && s.Message!.Contains("hash mismatch"));
-        deploy.Steps.ShouldNotContain(s => s.Kind == "converge");
+        prepares.ShouldAllBe(s => s.Status == StepStatus.Failed && s.Message!.Contains("hash mismatch"));
+        deploy.Steps.ShouldNotContain(s => s.Kind == StepKind.Converge);
     }
 }

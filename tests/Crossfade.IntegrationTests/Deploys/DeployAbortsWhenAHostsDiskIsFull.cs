@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crossfade.Contracts.V1;
 
 namespace Crossfade.IntegrationTests.Deploys;
 
@@ -11,7 +12,7 @@ public sealed class DeployAbortsWhenAHostsDiskIsFull
         await using var fleet = await Fleet.StartAsync(nameof(DeployAbortsWhenAHostsDiskIsFull));
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var downloads = Path.Combine(fleet.Local.AgentRoot("web-2"), "apps", Fleet.App, ".downloads");
         Directory.CreateDirectory(downloads);
         Run("mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", downloads);
@@ -20,7 +21,7 @@ public sealed class DeployAbortsWhenAHostsDiskIsFull
             var clock = Stopwatch.StartNew();
             var done = await fleet.DeployAsync("2.0.0");
 
-            done.State.ShouldBe("Aborted");
+            done.State.ShouldBe(DeployState.Aborted);
             done.Reason.ShouldNotBeNull();
             done.Reason.ShouldContain("web-2: prepare failed: the host's disk is full");
             done.Reason.ShouldContain("the fleet still serves 1.0.0");

@@ -1,16 +1,18 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.IntegrationTests.Deploys;
 
 public sealed class DeploySurvivesTheServerBeingKilled
 {
     [Theory]
-    [InlineData("Preparing")]
-    [InlineData("Migrating")]
-    public async Task ServerKilledMidDeploy_ResumesOnRestart_AndFinishesWithACompleteRecord(string phase)
+    [InlineData(DeployState.Preparing)]
+    [InlineData(DeployState.Migrating)]
+    public async Task ServerKilledMidDeploy_ResumesOnRestart_AndFinishesWithACompleteRecord(DeployState phase)
     {
         await using var fleet = await Fleet.StartAsync($"server-killed-{phase}");
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0", "GEARSHOP_STARTUP_DELAY_MS=4000", "GEARSHOP_MIGRATE_DELAY_MS=4000");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var started = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
         await fleet.WaitForStateAsync(started.Id, phase);
         await Task.Delay(800);
@@ -24,13 +26,13 @@ public sealed class DeploySurvivesTheServerBeingKilled
         var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
 
         before.State.ShouldBe(phase);
-        before.Steps.ShouldContain(s => s.Kind == (phase == "Preparing" ? "prepare" : "migrate") && s.Status == "running");
+        before.Steps.ShouldContain(s => s.Kind == (phase == DeployState.Preparing ? StepKind.Prepare : StepKind.Migrate) && s.Status == StepStatus.Running);
         whileDown.ShouldAllBe(v => v == "1.0.0");
-        done.State.ShouldBe("Succeeded", done.Reason);
-        done.Phases.Select(p => p.Name).ShouldBe(["Converging", "Preparing", "Migrating", "CuttingOver"]);
+        done.State.ShouldBe(DeployState.Succeeded, done.Reason);
+        done.Phases.Select(p => p.Name).ShouldBe([DeployState.Converging, DeployState.Preparing, DeployState.Migrating, DeployState.CuttingOver]);
         done.Phases.ShouldAllBe(p => p.EndedAt != null);
-        done.Steps.Count(s => s.Kind == "migrate").ShouldBe(1, "the migration ran once, not again after the restart");
-        done.Steps.ShouldAllBe(s => s.Status == "succeeded");
+        done.Steps.Count(s => s.Kind == StepKind.Migrate).ShouldBe(1, "the migration ran once, not again after the restart");
+        done.Steps.ShouldAllBe(s => s.Status == StepStatus.Succeeded);
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
         var migrateLog = await fleet.Api.LogsAsync(done.Id, "worker-1", 0, CancellationToken.None);
         migrateLog.Count(l => l.Line.Contains("backfilling")).ShouldBe(1);

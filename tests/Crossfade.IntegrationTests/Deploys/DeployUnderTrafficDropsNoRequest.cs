@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Load;
 
 namespace Crossfade.IntegrationTests.Deploys;
@@ -10,7 +11,7 @@ public sealed class DeployUnderTrafficDropsNoRequest
         await using var fleet = await Fleet.StartAsync(nameof(DeployUnderTrafficDropsNoRequest));
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var traffic = new TrafficGenerator(fleet.WebHosts.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 16, TimeSpan.FromMinutes(3), 2_000_000);
         using var stop = new CancellationTokenSource();
         var load = traffic.RunAsync(stop.Token);
@@ -23,14 +24,14 @@ public sealed class DeployUnderTrafficDropsNoRequest
         await stop.CancelAsync();
         await load;
 
-        deploy.State.ShouldBe("Succeeded", deploy.Reason);
+        deploy.State.ShouldBe(DeployState.Succeeded, deploy.Reason);
         deploy.Commit.ShouldBe("abc123");
         deploy.Message.ShouldBe("release 2.0.0");
         deploy.RequestedBy.ShouldBe("admin");
         deploy.Trigger.ShouldBe("cli");
-        deploy.Steps.Where(s => s.Kind == "activate").Select(s => s.Host).ShouldBe(["web-1", "web-2", "worker-1"], ignoreOrder: true);
+        deploy.Steps.Where(s => s.Kind == StepKind.Activate).Select(s => s.Host).ShouldBe(["web-1", "web-2", "worker-1"], ignoreOrder: true);
         servedAfterDeploy.ShouldAllBe(v => v == "2.0.0");
-        rollback.State.ShouldBe("Succeeded", rollback.Reason);
+        rollback.State.ShouldBe(DeployState.Succeeded, rollback.Reason);
         rollback.Version.ShouldBe("1.0.0");
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
         var samples = traffic.Samples;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crossfade.Contracts.V1;
 
 namespace Crossfade.IntegrationTests.Deploys;
 
@@ -20,7 +21,7 @@ public sealed class HoldsAnswerAnyServerProcess
         var replica = new Cli.ApiClient(other, fleet.Local.AdminToken, "cli");
 
         var asked = await replica.RollbackAsync(Fleet.App, Fleet.Env, CancellationToken.None);
-        var done = await fleet.WaitForStateAsync(baking.Id, "RolledBack");
+        var done = await fleet.WaitForStateAsync(baking.Id, DeployState.RolledBack);
 
         asked.Id.ShouldBe(baking.Id);
         done.Reason.ShouldNotBeNull();
@@ -35,12 +36,12 @@ public sealed class HoldsAnswerAnyServerProcess
         // The first server names itself as another machine's process: the replica cannot see it died, only that its lease ran out.
         await using var fleet = await Fleet.StartAsync(nameof(HoldsAnswerAnyServerProcess) + "-lease", Bake, ["--instance-id", "machine-a:1:a", "--lease-expiry", "3"]);
         var baking = await StartBakingAsync(fleet);
-        var verifyingSince = baking.Phases.Single(p => p.Name == "Verifying").StartedAt;
+        var verifyingSince = baking.Phases.Single(p => p.Name == DeployState.Verifying).StartedAt;
 
         fleet.Local.KillServer();
         var killedAt = DateTimeOffset.UtcNow;
         await fleet.Local.StartAnotherServerAsync(["--instance-id", "replica-b:1:b", "--lease-expiry", "3"], CancellationToken.None, fleet.Local.ServerPort);
-        var done = await fleet.WaitForStateAsync(baking.Id, "Succeeded");
+        var done = await fleet.WaitForStateAsync(baking.Id, DeployState.Succeeded);
 
         (killedAt - verifyingSince).ShouldBeLessThan(TimeSpan.FromSeconds(Bake - 5), "the kill must land inside the bake window");
         var took = done.FinishedAt!.Value - verifyingSince;
@@ -54,15 +55,15 @@ public sealed class HoldsAnswerAnyServerProcess
     {
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var started = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
         var clock = Stopwatch.StartNew();
         while (true)
         {
             var now = await fleet.Api.GetDeployAsync(started.Id, CancellationToken.None);
-            if (now.State == "Verifying")
+            if (now.State == DeployState.Verifying)
                 return now;
-            now.State.ShouldNotBeOneOf("Aborted", "RolledBack", "Succeeded");
+            now.State.ShouldNotBeOneOf(DeployState.Aborted, DeployState.RolledBack, DeployState.Succeeded);
             clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60));
             await Task.Delay(100);
         }

@@ -1,4 +1,5 @@
 using Crossfade.Agent.Instances;
+using Crossfade.Contracts.V1;
 
 namespace Crossfade.IntegrationTests.Deploys;
 
@@ -10,7 +11,7 @@ public sealed class HostKeepsServingWhenItsAgentOrProxyDies
         await using var fleet = await Fleet.StartAsync("agent-killed");
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var web1 = fleet.Local.Hosts.First(h => h.Name == "web-1");
         var before = State(fleet, "web-1");
 
@@ -21,7 +22,7 @@ public sealed class HostKeepsServingWhenItsAgentOrProxyDies
         var deploy = await fleet.DeployAsync("2.0.0");
 
         whileDown.ShouldAllBe(v => v == "1.0.0");
-        deploy.State.ShouldBe("Succeeded", deploy.Reason);
+        deploy.State.ShouldBe(DeployState.Succeeded, deploy.Reason);
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
         Processes.IsAlive(before.Proxy!.Process).ShouldBeTrue("the proxy outlived the agent and was re-adopted, not replaced");
         State(fleet, "web-1").Proxy!.Process.ShouldBe(before.Proxy.Process);
@@ -32,7 +33,7 @@ public sealed class HostKeepsServingWhenItsAgentOrProxyDies
     {
         await using var fleet = await Fleet.StartAsync("proxy-killed");
         await fleet.PushAsync("1.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var before = State(fleet, "web-2");
 
         Processes.Signal(before.Proxy!.Process, Native.SIGKILL);

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.IO.Compression;
 using System.Security.Cryptography;
+using Crossfade.Contracts.V1;
 using Microsoft.Data.Sqlite;
 
 namespace Crossfade.IntegrationTests.Deploys;
@@ -18,7 +19,7 @@ public sealed class HostileReleaseIsRefusedOnTheHost
         await using var fleet = await Fleet.StartAsync(nameof(HostileReleaseIsRefusedOnTheHost));
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var hostile = Hostile();
         var sha = Convert.ToHexStringLower(SHA256.HashData(hostile));
         var server = Path.Combine(fleet.Local.Dir, "server");
@@ -39,7 +40,7 @@ public sealed class HostileReleaseIsRefusedOnTheHost
 
         var deploy = await fleet.DeployAsync("2.0.0");
 
-        deploy.State.ShouldBe("Aborted");
+        deploy.State.ShouldBe(DeployState.Aborted);
         deploy.Reason.ShouldNotBeNull();
         deploy.Reason.ShouldContain("entry 'a/b': passes through the link 'a'");
         Directory.EnumerateFiles(fleet.Local.Dir, "escaped-*", SearchOption.AllDirectories).ShouldBeEmpty();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crossfade.Contracts.V1;
 using Microsoft.Data.Sqlite;
 
 namespace Crossfade.IntegrationTests.Deploys;
@@ -21,15 +22,15 @@ public sealed class MigrationRunsOnceWhenItsAgentDies
         fleet.Local.StartAgent(fleet.Local.Hosts.Single(h => h.Name == "worker-1"));
         var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
 
-        done.State.ShouldBe("Succeeded", done.Reason);
+        done.State.ShouldBe(DeployState.Succeeded, done.Reason);
         var runs = Runs(fleet, "2.0.0");
         runs.Count.ShouldBe(1, "the migration ran more than once");
         runs[0].Ended.ShouldBeTrue();
-        var migrate = done.Steps.Single(s => s.Kind == "migrate");
+        var migrate = done.Steps.Single(s => s.Kind == StepKind.Migrate);
         var log = await fleet.Api.LogsAsync(done.Id, "worker-1", 0, CancellationToken.None);
         log.ShouldContain(l => l.Line.Contains("not run again"));
         log.ShouldContain(l => l.Line.Contains("schema is up to date"));
-        migrate.Status.ShouldBe("succeeded");
+        migrate.Status.ShouldBe(StepStatus.Succeeded);
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
     }
 
@@ -46,13 +47,13 @@ public sealed class MigrationRunsOnceWhenItsAgentDies
         fleet.Local.StartAgent(fleet.Local.Hosts.Single(h => h.Name == "worker-1"));
         var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
 
-        done.State.ShouldBe("Aborted");
+        done.State.ShouldBe(DeployState.Aborted);
         done.Reason.ShouldNotBeNull();
         done.Reason.ShouldContain("unknown outcome");
         var runs = Runs(fleet, "2.0.0");
         runs.Count.ShouldBe(1, "the migration was run again");
         runs[0].Ended.ShouldBeFalse();
-        done.Steps.ShouldNotContain(s => s.Kind == "activate");
+        done.Steps.ShouldNotContain(s => s.Kind == StepKind.Activate);
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
     }
 
@@ -61,10 +62,10 @@ public sealed class MigrationRunsOnceWhenItsAgentDies
     {
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0", "GEARSHOP_MIGRATE_DELAY_MS=6000");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         var started = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
         var clock = Stopwatch.StartNew();
-        while (!(await fleet.Api.GetDeployAsync(started.Id, CancellationToken.None)).Steps.Any(s => s is { Kind: "migrate", Status: "running" })
+        while (!(await fleet.Api.GetDeployAsync(started.Id, CancellationToken.None)).Steps.Any(s => s is { Kind: StepKind.Migrate, Status: StepStatus.Running })
             || Runs(fleet, "2.0.0").Count == 0)
         {
             clock.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(60), "the migration never started");

@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.IntegrationTests.Deploys;
 
 public sealed class RollbackDuringBakeIsInstant
@@ -8,11 +10,11 @@ public sealed class RollbackDuringBakeIsInstant
         await using var fleet = await Fleet.StartAsync(nameof(RollbackDuringBakeIsInstant), bakeSeconds: 60);
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0", "GEARSHOP_STARTUP_DELAY_MS=2500");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         await fleet.Api.RollbackAsync(Fleet.App, Fleet.Env, CancellationToken.None).ShouldThrowAsync<Cli.ApiError>();
 
         var deploy = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
-        var verifying = await fleet.WaitForStateAsync(deploy.Id, "Verifying");
+        var verifying = await fleet.WaitForStateAsync(deploy.Id, DeployState.Verifying);
         var servedWhileBaking = await fleet.ServedVersionsAsync();
         var asked = DateTimeOffset.UtcNow;
         var rollback = await fleet.Api.RollbackAsync(Fleet.App, Fleet.Env, CancellationToken.None);
@@ -20,11 +22,11 @@ public sealed class RollbackDuringBakeIsInstant
 
         servedWhileBaking.ShouldAllBe(v => v == "2.0.0");
         rollback.Id.ShouldBe(deploy.Id, "a rollback during the bake is the baking deploy's own rollback");
-        done.State.ShouldBe("RolledBack");
+        done.State.ShouldBe(DeployState.RolledBack);
         done.Reason!.ShouldContain("rolled back by admin during verification");
         (done.FinishedAt!.Value - asked).ShouldBeLessThan(TimeSpan.FromSeconds(8), "the 1.0.0 instances were warm: nothing had to start");
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "1.0.0");
-        verifying.Phases.Select(p => p.Name).ShouldContain("Verifying");
+        verifying.Phases.Select(p => p.Name).ShouldContain(DeployState.Verifying);
     }
 
     [Fact]
@@ -33,14 +35,14 @@ public sealed class RollbackDuringBakeIsInstant
         await using var fleet = await Fleet.StartAsync(nameof(RollbackDuringBakeIsInstant) + "-passes", bakeSeconds: 3);
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
 
         var done = await fleet.DeployAsync("2.0.0");
 
-        done.State.ShouldBe("Succeeded", done.Reason);
-        done.Phases.Select(p => p.Name).ShouldBe(["Converging", "Preparing", "Migrating", "CuttingOver", "Verifying"]);
-        var verifying = done.Phases.Single(p => p.Name == "Verifying");
+        done.State.ShouldBe(DeployState.Succeeded, done.Reason);
+        done.Phases.Select(p => p.Name).ShouldBe([DeployState.Converging, DeployState.Preparing, DeployState.Migrating, DeployState.CuttingOver, DeployState.Verifying]);
+        var verifying = done.Phases.Single(p => p.Name == DeployState.Verifying);
         (verifying.EndedAt!.Value - verifying.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(2.9), "timers and millisecond timestamps may be a few ms short of the window");
-        done.Steps.Where(s => s.Kind == "finalize" && s.Host.StartsWith("web")).ShouldAllBe(s => s.Message!.Contains("after the bake window"));
+        done.Steps.Where(s => s.Kind == StepKind.Finalize && s.Host.StartsWith("web")).ShouldAllBe(s => s.Message!.Contains("after the bake window"));
     }
 }

@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.IntegrationTests.Deploys;
 
 public sealed class SecondDeployIsRefusedOrQueued
@@ -19,9 +21,9 @@ public sealed class SecondDeployIsRefusedOrQueued
         refused.Status.ShouldBe(409);
         refused.Message.ShouldContain($"deploy #{first.Id}");
         refused.Message.ShouldContain("started by admin");
-        queued.State.ShouldBe("Queued");
-        firstDone.State.ShouldBe("Succeeded");
-        queuedDone.State.ShouldBe("Succeeded", queuedDone.Reason);
+        queued.State.ShouldBe(DeployState.Queued);
+        firstDone.State.ShouldBe(DeployState.Succeeded);
+        queuedDone.State.ShouldBe(DeployState.Succeeded, queuedDone.Reason);
         queuedDone.FromVersion.ShouldBe("1.0.0");
         queuedDone.Phases.First().StartedAt.ShouldBeGreaterThanOrEqualTo(firstDone.FinishedAt!.Value);
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");

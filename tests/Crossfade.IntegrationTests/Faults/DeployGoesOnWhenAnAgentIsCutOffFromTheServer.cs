@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.IntegrationTests.Deploys;
 using Crossfade.Load;
 
@@ -16,10 +17,10 @@ public sealed class DeployGoesOnWhenAnAgentIsCutOffFromTheServer
         await fleet.Local.WaitForHostsAsync(CancellationToken.None);
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0", "GEARSHOP_STARTUP_DELAY_MS=2000");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
 
         var started = await fleet.Api.DeployAsync(Fleet.App, Fleet.Env, "2.0.0", CancellationToken.None);
-        await fleet.WaitForStateAsync(started.Id, "Preparing");
+        await fleet.WaitForStateAsync(started.Id, DeployState.Preparing);
         link.Cut();
         var servedWhileCut = await fleet.ServedVersionsAsync();
         await Task.Delay(TimeSpan.FromSeconds(8));
@@ -28,9 +29,9 @@ public sealed class DeployGoesOnWhenAnAgentIsCutOffFromTheServer
         var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
 
         servedWhileCut.ShouldAllBe(v => v == "1.0.0");
-        duringCut.State.ShouldBe("Preparing", "the deploy waits for the cut-off host rather than switching without it");
-        done.State.ShouldBe("Succeeded", done.Reason);
-        done.Steps.Where(s => s.Host == "web-2").ShouldAllBe(s => s.Status == "succeeded");
+        duringCut.State.ShouldBe(DeployState.Preparing, "the deploy waits for the cut-off host rather than switching without it");
+        done.State.ShouldBe(DeployState.Succeeded, done.Reason);
+        done.Steps.Where(s => s.Host == "web-2").ShouldAllBe(s => s.Status == StepStatus.Succeeded);
         (await fleet.ServedVersionsAsync()).ShouldAllBe(v => v == "2.0.0");
     }
 }

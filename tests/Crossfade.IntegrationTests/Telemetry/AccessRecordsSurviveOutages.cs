@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Load;
 
 namespace Crossfade.IntegrationTests.Telemetry;
@@ -18,7 +19,7 @@ public sealed class AccessRecordsSurviveOutages
     {
         await using var fleet = await Fleet.StartAsync(nameof(ServerKilledForAnOutage_EveryAnsweredRequestIsStoredOnce), agentArgs: ShortBackoff);
         await fleet.PushAsync("1.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
 
         var count = await OutageTraffic.MeasureAsync(fleet.Local, Fleet.App, Fleet.Env, async () =>
         {
@@ -41,7 +42,7 @@ public sealed class AccessRecordsSurviveOutages
         fleet.Local.StartAgent(web2, serverUrl: link.Url);
         await fleet.Local.WaitForHostsAsync(CancellationToken.None);
         await fleet.PushAsync("1.0.0");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
 
         var count = await OutageTraffic.MeasureAsync(fleet.Local, Fleet.App, Fleet.Env, async () =>
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Crossfade.Contracts.V1;
 using Crossfade.Load;
 
 namespace Crossfade.IntegrationTests.Telemetry;
@@ -11,10 +12,10 @@ public sealed class BadReleaseRaisesAnErrorEvent
         await using var fleet = await Fleet.StartAsync(nameof(BadReleaseRaisesAnErrorEvent));
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0", "GEARSHOP_CHECKOUT_ERROR_RATE=0.4");
-        (await fleet.DeployAsync("1.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
         // Without critical paths the bad release reaches the shoppers: what is left to catch it is the telemetry.
         await fleet.ReapplyAsync(spec => System.Text.RegularExpressions.Regex.Replace(spec, @"\nchecks:\n(?:[ #].*\n|\n)*", "\n"));
-        (await fleet.DeployAsync("2.0.0")).State.ShouldBe("Succeeded");
+        (await fleet.DeployAsync("2.0.0")).State.ShouldBe(DeployState.Succeeded);
 
         var wallAtStart = DateTimeOffset.UtcNow;
         var ticksAtStart = Stopwatch.GetTimestamp();

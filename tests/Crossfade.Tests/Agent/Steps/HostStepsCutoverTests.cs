@@ -11,7 +11,7 @@ public sealed class HostStepsCutoverTests : IDisposable
     [Fact]
     public async Task Activate_FirstRelease_StartsCandidateSwapsProxyToItAndRecordsLive()
     {
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
 
         result.Succeeded.ShouldBeTrue(result.Message);
         var started = _host.Launcher.WebStarted.ShouldHaveSingleItem();
@@ -28,10 +28,10 @@ public sealed class HostStepsCutoverTests : IDisposable
     [Fact]
     public async Task Activate_NewReleaseWithBakeWindow_SwapsThenKeepsOldWarmAsPrevious()
     {
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", StepsHarness.Runtime(bakeSeconds: 600)));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime(bakeSeconds: 600)));
         var old = _host.Stored.Live.ShouldNotBeNull();
 
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("2.0.0", StepsHarness.Runtime(bakeSeconds: 600)));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", StepsHarness.Runtime(bakeSeconds: 600)));
 
         result.Succeeded.ShouldBeTrue(result.Message);
         var candidate = _host.Launcher.WebStarted[^1];
@@ -46,10 +46,10 @@ public sealed class HostStepsCutoverTests : IDisposable
     [Fact]
     public async Task Activate_NewReleaseWithoutBakeWindow_StopsOldAfterTheSwap()
     {
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
         var old = _host.Stored.Live.ShouldNotBeNull();
 
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("2.0.0", StepsHarness.Runtime()));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", StepsHarness.Runtime()));
 
         result.Succeeded.ShouldBeTrue(result.Message);
         var candidate = _host.Launcher.WebStarted[^1];
@@ -63,10 +63,10 @@ public sealed class HostStepsCutoverTests : IDisposable
     public async Task Activate_ReleaseAlreadyLive_StartsNothingAndDoesNotSwap()
     {
         var payload = _host.Release("1.0.0", StepsHarness.Runtime());
-        await _host.RunAsync(StepKinds.Activate, payload);
+        await _host.RunAsync(StepKind.Activate, payload);
         var live = _host.Stored.Live;
 
-        var again = await _host.RunAsync(StepKinds.Activate, payload);
+        var again = await _host.RunAsync(StepKind.Activate, payload);
 
         again.Succeeded.ShouldBeTrue(again.Message);
         again.Message.ShouldContain("live already");
@@ -79,11 +79,11 @@ public sealed class HostStepsCutoverTests : IDisposable
     [Fact]
     public async Task Activate_CandidateUnhealthy_DoesNotSwapStopsCandidateAndOldKeepsServing()
     {
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
         var old = _host.Stored.Live.ShouldNotBeNull();
         _host.Launcher.Unhealthy.Add("2.0.0");
 
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("2.0.0", StepsHarness.Runtime()));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", StepsHarness.Runtime()));
 
         result.Succeeded.ShouldBeFalse();
         result.Message.ShouldContain("candidate 2.0.0 failed its health check");
@@ -103,10 +103,10 @@ public sealed class HostStepsCutoverTests : IDisposable
     {
         var payload = _host.Release("1.0.0", StepsHarness.Runtime());
 
-        var prepared = await _host.RunAsync(StepKinds.Prepare, payload);
+        var prepared = await _host.RunAsync(StepKind.Prepare, payload);
         var candidate = _host.Stored.Candidate;
         var swapsAfterPrepare = _host.Proxy.Swaps.Count;
-        var activated = await _host.RunAsync(StepKinds.Activate, payload);
+        var activated = await _host.RunAsync(StepKind.Activate, payload);
 
         prepared.Succeeded.ShouldBeTrue(prepared.Message);
         candidate.ShouldNotBeNull().Version.ShouldBe("1.0.0");

@@ -12,11 +12,11 @@ public sealed class HostStepsRollbackTests : IDisposable
     public async Task Activate_CriticalPathFailsRightAfterSwap_SwapsBackToOldStopsFailedAndFails()
     {
         var runtime = StepsHarness.Runtime(checks: [StepsHarness.Checkout]);
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", runtime));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", runtime));
         var old = _host.Stored.Live.ShouldNotBeNull();
         _host.Checks.Failure = _ => _host.Proxy.ServedRelease == "2.0.0" ? "expected status 201, got 500" : null;
 
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("2.0.0", runtime));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", runtime));
 
         result.Succeeded.ShouldBeFalse();
         result.Message.ShouldContain("critical path 'checkout' failed on the switched host: expected status 201, got 500");
@@ -35,7 +35,7 @@ public sealed class HostStepsRollbackTests : IDisposable
     {
         _host.Checks.Failure = _ => "expected status 201, got 500";
 
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", StepsHarness.Runtime(checks: [StepsHarness.Checkout])));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime(checks: [StepsHarness.Checkout])));
 
         result.Succeeded.ShouldBeFalse();
         result.Message.ShouldContain("there was no earlier instance to switch back to");
@@ -46,14 +46,14 @@ public sealed class HostStepsRollbackTests : IDisposable
     public async Task PrepareAndActivate_PreviousReleaseKeptWarm_TakesTheWarmInstanceBackWithoutStartingAProcess()
     {
         var runtime = StepsHarness.Runtime(bakeSeconds: 600);
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", runtime));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", runtime));
         var warm = _host.Stored.Live.ShouldNotBeNull();
-        await _host.RunAsync(StepKinds.Activate, _host.Release("2.0.0", runtime));
+        await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", runtime));
         var bad = _host.Stored.Live.ShouldNotBeNull();
         var started = _host.Launcher.WebStarted.Count;
 
-        var prepared = await _host.RunAsync(StepKinds.Prepare, _host.Release("1.0.0", runtime));
-        var activated = await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", runtime));
+        var prepared = await _host.RunAsync(StepKind.Prepare, _host.Release("1.0.0", runtime));
+        var activated = await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", runtime));
 
         prepared.Succeeded.ShouldBeTrue(prepared.Message);
         activated.Succeeded.ShouldBeTrue(activated.Message);
@@ -68,12 +68,12 @@ public sealed class HostStepsRollbackTests : IDisposable
     public async Task Finalize_InstanceKeptWarm_StopsItAndForgetsIt()
     {
         var runtime = StepsHarness.Runtime(bakeSeconds: 600);
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", runtime));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", runtime));
         var warm = _host.Stored.Live.ShouldNotBeNull();
-        await _host.RunAsync(StepKinds.Activate, _host.Release("2.0.0", runtime));
+        await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", runtime));
         var live = _host.Stored.Live.ShouldNotBeNull();
 
-        var result = await _host.RunAsync(StepKinds.Finalize, _host.Release("2.0.0", runtime));
+        var result = await _host.RunAsync(StepKind.Finalize, _host.Release("2.0.0", runtime));
 
         result.Succeeded.ShouldBeTrue(result.Message);
         _host.Processes.Stops.ShouldHaveSingleItem().Process.ShouldBe(warm.Process);
@@ -84,9 +84,9 @@ public sealed class HostStepsRollbackTests : IDisposable
     [Fact]
     public async Task Finalize_NothingKeptWarm_StopsNothing()
     {
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
 
-        var result = await _host.RunAsync(StepKinds.Finalize, _host.Release("1.0.0", StepsHarness.Runtime()));
+        var result = await _host.RunAsync(StepKind.Finalize, _host.Release("1.0.0", StepsHarness.Runtime()));
 
         result.Succeeded.ShouldBeTrue();
         result.Message.ShouldBe("nothing kept warm");
@@ -96,12 +96,12 @@ public sealed class HostStepsRollbackTests : IDisposable
     [Fact]
     public async Task Discard_CandidateOfThatRelease_StopsIt()
     {
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
         var live = _host.Stored.Live.ShouldNotBeNull();
-        await _host.RunAsync(StepKinds.Prepare, _host.Release("2.0.0", StepsHarness.Runtime()));
+        await _host.RunAsync(StepKind.Prepare, _host.Release("2.0.0", StepsHarness.Runtime()));
         var candidate = _host.Stored.Candidate.ShouldNotBeNull();
 
-        var result = await _host.RunAsync(StepKinds.Discard, _host.Release("2.0.0", StepsHarness.Runtime()));
+        var result = await _host.RunAsync(StepKind.Discard, _host.Release("2.0.0", StepsHarness.Runtime()));
 
         result.Succeeded.ShouldBeTrue(result.Message);
         _host.Processes.Stops.ShouldHaveSingleItem().Process.ShouldBe(candidate.Process);
@@ -112,10 +112,10 @@ public sealed class HostStepsRollbackTests : IDisposable
     [Fact]
     public async Task Discard_CandidateOfAnotherRelease_StopsNothing()
     {
-        await _host.RunAsync(StepKinds.Prepare, _host.Release("2.0.0", StepsHarness.Runtime()));
+        await _host.RunAsync(StepKind.Prepare, _host.Release("2.0.0", StepsHarness.Runtime()));
         var candidate = _host.Stored.Candidate.ShouldNotBeNull();
 
-        var result = await _host.RunAsync(StepKinds.Discard, _host.Release("3.0.0", StepsHarness.Runtime()));
+        var result = await _host.RunAsync(StepKind.Discard, _host.Release("3.0.0", StepsHarness.Runtime()));
 
         result.Succeeded.ShouldBeTrue();
         result.Message.ShouldBe("no candidate to stop");

@@ -13,10 +13,10 @@ public sealed class HostStepsWorkerTests : IDisposable
     [Fact]
     public async Task ActivateWorker_OldWorkerRunning_StopsOldThenStartsNew()
     {
-        await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", WorkerRuntime, "worker"));
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", WorkerRuntime, "worker"));
         var old = _host.Stored.Worker.ShouldNotBeNull();
 
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("2.0.0", WorkerRuntime, "worker"));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", WorkerRuntime, "worker"));
 
         result.Succeeded.ShouldBeTrue(result.Message);
         var next = _host.Launcher.WorkersStarted[^1];
@@ -33,7 +33,7 @@ public sealed class HostStepsWorkerTests : IDisposable
     {
         _host.Launcher.WorkersExitAtOnce = true;
 
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", WorkerRuntime, "worker"));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", WorkerRuntime, "worker"));
 
         result.Succeeded.ShouldBeFalse();
         result.Message.ShouldContain("worker 1.0.0 exited right after start");
@@ -44,9 +44,9 @@ public sealed class HostStepsWorkerTests : IDisposable
     public async Task ActivateWorker_SameReleaseRunning_StartsNothing()
     {
         var payload = _host.Release("1.0.0", WorkerRuntime, "worker");
-        await _host.RunAsync(StepKinds.Activate, payload);
+        await _host.RunAsync(StepKind.Activate, payload);
 
-        var again = await _host.RunAsync(StepKinds.Activate, payload);
+        var again = await _host.RunAsync(StepKind.Activate, payload);
 
         again.Succeeded.ShouldBeTrue();
         again.Message.ShouldBe("worker 1.0.0 runs already");
@@ -57,7 +57,7 @@ public sealed class HostStepsWorkerTests : IDisposable
     [Fact]
     public async Task ActivateWorker_NewWorker_JudgesItOnlyAfterASecondOnTheInjectedClock()
     {
-        var running = _host.Start(StepKinds.Activate, _host.Release("1.0.0", WorkerRuntime, "worker"));
+        var running = _host.Start(StepKind.Activate, _host.Release("1.0.0", WorkerRuntime, "worker"));
         _host.Time.Advance(TimeSpan.FromMilliseconds(999));
         var judgedEarly = running.IsCompleted;
         _host.Time.Advance(TimeSpan.FromMilliseconds(1));
@@ -72,7 +72,7 @@ public sealed class HostStepsWorkerTests : IDisposable
     [Fact]
     public async Task Activate_WebAndWorkerHost_SwapsWebThenReplacesWorker()
     {
-        var result = await _host.RunAsync(StepKinds.Activate, _host.Release("1.0.0", WorkerRuntime, "web", "worker"));
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", WorkerRuntime, "web", "worker"));
 
         result.Succeeded.ShouldBeTrue(result.Message);
         var web = _host.Launcher.WebStarted.ShouldHaveSingleItem();

@@ -67,7 +67,7 @@ internal sealed class StepsHarness : IDisposable
     /// Runs a step to its end. The only wait on the clock in these steps is the worker's settle second:
     /// the step reaches it without yielding (every fake answers at once), so one advance lets it go on.
     /// </summary>
-    public async Task<StepResult> RunAsync(string kind, StepPayload payload)
+    public async Task<StepResult> RunAsync(StepKind kind, StepPayload payload)
     {
         var running = Start(kind, payload);
         if (!running.IsCompleted)
@@ -76,8 +76,8 @@ internal sealed class StepsHarness : IDisposable
     }
 
     /// <summary>Starts a step and returns at its first wait, for a test that drives the clock itself.</summary>
-    public Task<StepResult> Start(string kind, StepPayload payload) =>
-        _steps.RunAsync(new WorkItem(++_stepId, 1, kind, payload), Log, CancellationToken.None);
+    public Task<StepResult> Start(StepKind kind, StepPayload payload) =>
+        _steps.RunAsync(new WorkItem(++_stepId, 1, WireNames.Of(kind), payload), Log, CancellationToken.None);
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 

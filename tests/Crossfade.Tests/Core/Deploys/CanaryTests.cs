@@ -40,7 +40,7 @@ public class CanaryTests
         plan.Phases.Select(p => p.State).ShouldBe([DeployState.Preparing, DeployState.CuttingOver, DeployState.Canary, DeployState.Promoting]);
         plan.Phase(DeployState.CuttingOver)!.Steps.Select(s => s.Host).ShouldBe(["web-1"]);
         plan.Phase(DeployState.Promoting)!.Steps.Select(s => s.Host).ShouldBe(["web-4", "web-3", "web-2", "job-1"]);
-        plan.Phases.SelectMany(p => p.Steps).Where(s => s.Kind == StepKinds.Activate).Select(s => s.Host).ShouldBeUnique();
+        plan.Phases.SelectMany(p => p.Steps).Where(s => s.Kind == StepKind.Activate).Select(s => s.Host).ShouldBeUnique();
     }
 
     [Theory]

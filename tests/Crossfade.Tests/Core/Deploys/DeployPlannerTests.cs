@@ -20,7 +20,7 @@ public class DeployPlannerTests
 
         var plan = DeployPlanner.Plan(spec, "prod", DeployKind.Deploy).Plan!;
 
-        plan.CandidateChecks.Select(s => (s.Host, s.Kind)).ShouldBe([("web-1", StepKinds.Check)]);
+        plan.CandidateChecks.Select(s => (s.Host, s.Kind)).ShouldBe([("web-1", StepKind.Check)]);
         DeployPlanner.Plan(spec with { Checks = null }, "prod", DeployKind.Deploy).Plan!.CandidateChecks.ShouldBeEmpty();
     }
 
@@ -33,8 +33,8 @@ public class DeployPlannerTests
 
         plan.Phases.Select(p => p.State).ShouldBe([DeployState.Preparing, DeployState.Migrating, DeployState.CuttingOver]);
         plan.Phase(DeployState.Preparing)!.Steps.Select(s => s.Host).ShouldBe(["web-1", "web-2", "job-1", "job-2"]);
-        plan.Phase(DeployState.Migrating)!.Steps.ShouldHaveSingleItem().ShouldBe(new PlannedStep("job-1", StepKinds.Migrate, ["worker", "migrator"]), new StepComparer());
-        plan.Phase(DeployState.CuttingOver)!.Steps.ShouldAllBe(s => s.Kind == StepKinds.Activate);
+        plan.Phase(DeployState.Migrating)!.Steps.ShouldHaveSingleItem().ShouldBe(new PlannedStep("job-1", StepKind.Migrate, ["worker", "migrator"]), new StepComparer());
+        plan.Phase(DeployState.CuttingOver)!.Steps.ShouldAllBe(s => s.Kind == StepKind.Activate);
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public class DeployPlannerTests
         var plan = DeployPlanner.Plan(spec, "prod", DeployKind.Deploy).Plan!;
 
         plan.Phases.Select(p => p.State).ShouldBe([DeployState.Preparing, DeployState.CuttingOver, DeployState.Verifying]);
-        plan.Phase(DeployState.Verifying)!.Steps.Select(s => (s.Host, s.Kind)).ShouldBe([("web-1", StepKinds.Finalize), ("web-2", StepKinds.Finalize)]);
+        plan.Phase(DeployState.Verifying)!.Steps.Select(s => (s.Host, s.Kind)).ShouldBe([("web-1", StepKind.Finalize), ("web-2", StepKind.Finalize)]);
     }
 
     [Fact]

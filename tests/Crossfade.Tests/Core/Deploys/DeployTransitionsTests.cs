@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
 
 namespace Crossfade.Tests.Core.Deploys;

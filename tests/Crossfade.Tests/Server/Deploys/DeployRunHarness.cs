@@ -1,4 +1,6 @@
 using Crossfade.Agent.Instances;
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Deploys;
 using Crossfade.Server;
 using Crossfade.Server.Agents;
 using Crossfade.Server.Deploys;
@@ -20,21 +22,18 @@ internal sealed class DeployRunHarness : IAsyncDisposable
     private readonly string _dataDir = Directory.CreateTempSubdirectory("cf-run-").FullName;
     private WebApplication _server = null!;
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 12, 3, 4, 0, 0, TimeSpan.Zero));
+    private DeployRunHarness(DateTimeOffset now) => Time = new FakeTimeProvider(now);
+
+    public FakeTimeProvider Time { get; }
     public IStore Store { get; private set; } = null!;
     public DeployRunner Runner { get; private set; } = null!;
     private WorkSignals Signals { get; set; } = null!;
 
-    public static async Task<DeployRunHarness> StartAsync(string specTail = "")
+    public static async Task<DeployRunHarness> StartAsync(string specTail = "", string hosts = "      web-1: [web]\n      web-2: [web]\n")
     {
-        var harness = new DeployRunHarness();
-        var options = new ServerOptions { DataDir = harness._dataDir, Urls = $"http://127.0.0.1:{FreePorts.Next()}", StepTimeout = TimeSpan.FromMinutes(5) };
-        harness._server = await ServerHost.BuildAsync(options, harness.Time);
-        await harness._server.StartAsync();
-        harness.Store = harness._server.Services.GetRequiredService<IStore>();
-        harness.Runner = harness._server.Services.GetRequiredService<DeployRunner>();
-        harness.Signals = harness._server.Services.GetRequiredService<WorkSignals>();
-        var spec = $"app: {App}\nrun: ./run\nenvironments:\n  prod:\n    hosts:\n      web-1: [web]\n      web-2: [web]\n{specTail}";
+        var harness = new DeployRunHarness(new DateTimeOffset(2026, 12, 3, 4, 0, 0, TimeSpan.Zero));
+        await harness.BootAsync();
+        var spec = $"app: {App}\nrun: ./run\nenvironments:\n  prod:\n    hosts:\n{hosts}{specTail}";
         await harness.Store.UpsertAppAsync(new AppRecord(App, spec, harness.Time.GetUtcNow()), default);
         foreach (var version in new[] { "1.0.0", "2.0.0" })
             await harness.Store.AddReleaseAsync(new ReleaseRecord(App, version, new string('a', 64), 1, null, null, "ann", harness.Time.GetUtcNow()), default);
@@ -42,10 +41,46 @@ internal sealed class DeployRunHarness : IAsyncDisposable
         return harness;
     }
 
-    /// <summary>Creates a deploy of 2.0.0 over the live 1.0.0 and runs it.</summary>
-    public async Task<long> DeployAsync()
+    /// <summary>
+    /// What a server killed now would leave: a copy of the store as it stands (taken by SQLite itself, so
+    /// consistent) and of the data folder, with a new server process started on it a second later.
+    /// This server's deploy goes on in memory against its own store, which nothing reads any more.
+    /// </summary>
+    public async Task<DeployRunHarness> CrashAndRestartAsync()
     {
-        var draft = new DeployRecord(0, App, "prod", "deploy", "2.0.0", "1.0.0", "Queued", "ann", "cli", Time.GetUtcNow(), null, null);
+        var next = new DeployRunHarness(Time.GetUtcNow() + TimeSpan.FromSeconds(1));
+        foreach (var file in Directory.EnumerateFiles(_dataDir, "*", SearchOption.AllDirectories).Where(f => !Path.GetFileName(f).StartsWith("crossfade.db", StringComparison.Ordinal)))
+        {
+            var copy = Path.Combine(next._dataDir, Path.GetRelativePath(_dataDir, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+        await using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_dataDir, "crossfade.db")};Pooling=False"))
+        {
+            await db.OpenAsync();
+            await using var vacuum = db.CreateCommand();
+            vacuum.CommandText = $"VACUUM INTO '{Path.Combine(next._dataDir, "crossfade.db")}'";
+            await vacuum.ExecuteNonQueryAsync();
+        }
+        await next.BootAsync();
+        return next;
+    }
+
+    private async Task BootAsync()
+    {
+        var options = new ServerOptions { DataDir = _dataDir, Urls = $"http://127.0.0.1:{FreePorts.Next()}", StepTimeout = TimeSpan.FromMinutes(5) };
+        _server = await ServerHost.BuildAsync(options, Time);
+        await _server.StartAsync();
+        Store = _server.Services.GetRequiredService<IStore>();
+        Runner = _server.Services.GetRequiredService<DeployRunner>();
+        Signals = _server.Services.GetRequiredService<WorkSignals>();
+    }
+
+    /// <summary>Creates a deploy of 2.0.0 over the live 1.0.0 and runs it.</summary>
+    public async Task<long> DeployAsync(string? canary = null, string? configJson = null)
+    {
+        var draft = new DeployRecord(0, App, "prod", DeployKind.Deploy, "2.0.0", "1.0.0", DeployState.Queued, "ann", "cli", Time.GetUtcNow(), null, null,
+            Canary: canary, ConfigJson: configJson);
         var id = (await Store.CreateDeployAsync(draft, null, false, default)).Deploy.Id;
         Runner.Launch(id);
         return id;
@@ -55,11 +90,25 @@ internal sealed class DeployRunHarness : IAsyncDisposable
     /// Answers every step queued for the hosts until the deploy reaches <paramref name="until"/> (a state),
     /// failing the steps <paramref name="fails"/> picks; returns what it answered, as "host kind version".
     /// </summary>
-    public async Task<List<string>> PlayHostsAsync(long deployId, string until, Func<StepRecord, bool>? fails = null)
+    public async Task<List<string>> PlayHostsAsync(long deployId, DeployState until, Func<StepRecord, bool>? fails = null) =>
+        (await PlayAsync(deployId, until, fails, stopAt: null)).Answered;
+
+    /// <summary>Answers the hosts' steps until one that <paramref name="stopAt"/> picks is taken; that one is left running, and returned.</summary>
+    public async Task<StepRecord> PlayHostsUntilTakenAsync(long deployId, Func<StepRecord, bool> stopAt, Func<StepRecord, bool>? fails = null) =>
+        (await PlayAsync(deployId, null, fails, stopAt)).Stopped ?? throw new InvalidOperationException("the deploy ended before the step was taken");
+
+    /// <summary>The agent that was running <paramref name="step"/> when the server died re-delivers its result to this server.</summary>
+    public async Task FinishAsync(StepRecord step, bool succeeded = true)
+    {
+        await Store.FinishStepAsync(step.Id, succeeded, succeeded ? "done" : "it broke", Time.GetUtcNow(), default);
+        Signals.DeployChanged(step.DeployId);
+    }
+
+    private async Task<(List<string> Answered, StepRecord? Stopped)> PlayAsync(long deployId, DeployState? until, Func<StepRecord, bool>? fails, Func<StepRecord, bool>? stopAt)
     {
         var answered = new List<string>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while ((await Store.GetDeployAsync(deployId, default))!.State != until)
+        while ((await Store.GetDeployAsync(deployId, default))!.State is var state && state != until && !DeployTransitions.IsTerminal(state))
         {
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"deploy {deployId} never reached {until}: {(await Store.GetDeployAsync(deployId, default))!.State}");
@@ -69,19 +118,26 @@ internal sealed class DeployRunHarness : IAsyncDisposable
                 if (await Store.TakeNextStepAsync(host, Time.GetUtcNow(), default) is not { } step)
                     continue;
                 took = true;
+                if (stopAt?.Invoke(step) == true)
+                    return (answered, step);
                 var failed = fails?.Invoke(step) == true;
                 await Store.FinishStepAsync(step.Id, !failed, failed ? "it broke" : "done", Time.GetUtcNow(), default);
                 Signals.DeployChanged(step.DeployId);
-                answered.Add($"{step.Host} {step.Kind} {VersionOf(step)}");
+                answered.Add($"{step.Host} {WireNames.Of(step.Kind)} {VersionOf(step)}");
             }
             if (!took)
                 await Task.Delay(10);
         }
-        return answered;
+        if (until is { } wanted && (await Store.GetDeployAsync(deployId, default))!.State != wanted)
+            throw new InvalidOperationException($"deploy {deployId} ended {(await Store.GetDeployAsync(deployId, default))!.State}, not {wanted}");
+        return (answered, null);
     }
 
+    public static string VersionOf(StepRecord step) =>
+        System.Text.Json.JsonDocument.Parse(step.PayloadJson).RootElement.GetProperty("version").GetString()!;
+
     /// <summary>Waits (on the real clock, bounded) until the deploy stands in <paramref name="state"/>, moving nothing.</summary>
-    public async Task<DeployRecord> WaitForStateAsync(long deployId, string state)
+    public async Task<DeployRecord> WaitForStateAsync(long deployId, DeployState state)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (true)
@@ -94,9 +150,6 @@ internal sealed class DeployRunHarness : IAsyncDisposable
             await Task.Delay(10);
         }
     }
-
-    private static string VersionOf(StepRecord step) =>
-        System.Text.Json.JsonDocument.Parse(step.PayloadJson).RootElement.GetProperty("version").GetString()!;
 
     public async ValueTask DisposeAsync()
     {

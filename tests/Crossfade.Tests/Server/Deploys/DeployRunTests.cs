@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.Tests.Server.Deploys;
 
 /// <summary>
@@ -12,13 +14,13 @@ public sealed class DeployRunTests
         await using var h = await DeployRunHarness.StartAsync("bake_seconds: 600\n");
         var id = await h.DeployAsync();
 
-        var forward = await h.PlayHostsAsync(id, "Verifying");
+        var forward = await h.PlayHostsAsync(id, DeployState.Verifying);
         forward.ShouldNotContain(s => s.Contains("finalize"));
         h.Time.Advance(TimeSpan.FromSeconds(600));
-        var after = await h.PlayHostsAsync(id, "Succeeded");
+        var after = await h.PlayHostsAsync(id, DeployState.Succeeded);
 
         after.Order().ShouldBe(["web-1 finalize 2.0.0", "web-2 finalize 2.0.0"]);
-        var bake = (await h.Store.ListPhasesAsync(id, default)).Single(p => p.Name == "Verifying");
+        var bake = (await h.Store.ListPhasesAsync(id, default)).Single(p => p.Name == DeployState.Verifying);
         (bake.EndedAt!.Value - bake.StartedAt).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromSeconds(600));
         (await h.Store.GetLiveVersionAsync(DeployRunHarness.App, "prod", default)).ShouldBe("2.0.0");
     }
@@ -28,10 +30,10 @@ public sealed class DeployRunTests
     {
         await using var h = await DeployRunHarness.StartAsync("bake_seconds: 600\n");
         var id = await h.DeployAsync();
-        await h.PlayHostsAsync(id, "Verifying");
+        await h.PlayHostsAsync(id, DeployState.Verifying);
 
-        (await h.Runner.RequestRollbackAsync(id, "Verifying", "bob")).ShouldBeTrue();
-        var back = await h.PlayHostsAsync(id, "RolledBack");
+        (await h.Runner.RequestRollbackAsync(id, DeployState.Verifying, "bob")).ShouldBeTrue();
+        var back = await h.PlayHostsAsync(id, DeployState.RolledBack);
 
         back.Order().ShouldBe(["web-1 activate 1.0.0", "web-1 prepare 1.0.0", "web-2 activate 1.0.0", "web-2 prepare 1.0.0"]);
         var done = (await h.Store.GetDeployAsync(id, default))!;
@@ -51,20 +53,20 @@ public sealed class DeployRunTests
             (await h.Store.TakeNextStepAsync(host, h.Time.GetUtcNow(), default)).ShouldNotBeNull();
 
         // A minute at a time: the deploy may start its wait a moment after the steps were queued.
-        for (var i = 0; i < 20 && (await h.Store.GetDeployAsync(id, default))!.State == "Preparing"
-            && !(await h.Store.ListStepsAsync(id, default)).Any(s => s.Kind == "discard"); i++)
+        for (var i = 0; i < 20 && (await h.Store.GetDeployAsync(id, default))!.State == DeployState.Preparing
+            && !(await h.Store.ListStepsAsync(id, default)).Any(s => s.Kind == StepKind.Discard); i++)
         {
             h.Time.Advance(TimeSpan.FromMinutes(1));
             await Task.Delay(50);
         }
-        var cleanUp = await h.PlayHostsAsync(id, "Aborted");
+        var cleanUp = await h.PlayHostsAsync(id, DeployState.Aborted);
 
         var done = (await h.Store.GetDeployAsync(id, default))!;
         done.Reason!.ShouldContain("within 300s");
         done.Reason!.ShouldContain("the fleet still serves 1.0.0");
         cleanUp.Order().ShouldBe(["web-1 discard 2.0.0", "web-2 discard 2.0.0"]);
-        var prepares = (await h.Store.ListStepsAsync(id, default)).Where(s => s.Kind == "prepare").ToList();
-        prepares.ShouldAllBe(s => s.Status == "failed" && s.Message!.StartsWith("no answer from"));
+        var prepares = (await h.Store.ListStepsAsync(id, default)).Where(s => s.Kind == StepKind.Prepare).ToList();
+        prepares.ShouldAllBe(s => s.Status == StepStatus.Failed && s.Message!.StartsWith("no answer from"));
         (prepares.Max(s => s.EndedAt!.Value) - prepares.Min(s => s.StartedAt!.Value)).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMinutes(5));
     }
 
@@ -74,7 +76,7 @@ public sealed class DeployRunTests
         await using var h = await DeployRunHarness.StartAsync();
         var id = await h.DeployAsync();
 
-        var steps = await h.PlayHostsAsync(id, "RolledBack", fails: s => s.Host == "web-2" && s.Kind == "activate" && s.PayloadJson.Contains("\"2.0.0\""));
+        var steps = await h.PlayHostsAsync(id, DeployState.RolledBack, fails: s => s.Host == "web-2" && s.Kind == StepKind.Activate && s.PayloadJson.Contains("\"2.0.0\""));
 
         steps.ShouldContain("web-1 activate 1.0.0");
         steps.ShouldContain("web-2 activate 1.0.0");
@@ -85,16 +87,16 @@ public sealed class DeployRunTests
     public async Task CanaryHold_PromotesWhenItsTimePassesOnTheInjectedClock_AndOnlyThenSwitchesTheOtherHost()
     {
         await using var h = await DeployRunHarness.StartAsync();
-        var draft = new Crossfade.Server.Storage.DeployRecord(0, DeployRunHarness.App, "prod", "deploy", "2.0.0", "1.0.0", "Queued", "ann", "cli",
+        var draft = new Crossfade.Server.Storage.DeployRecord(0, DeployRunHarness.App, "prod", DeployKind.Deploy, "2.0.0", "1.0.0", DeployState.Queued, "ann", "cli",
             h.Time.GetUtcNow(), null, null, Canary: "1", CanaryHoldSeconds: 120);
         var id = (await h.Store.CreateDeployAsync(draft, null, false, default)).Deploy.Id;
         h.Runner.Launch(id);
 
-        var first = await h.PlayHostsAsync(id, "Canary");
+        var first = await h.PlayHostsAsync(id, DeployState.Canary);
         first.ShouldContain("web-1 activate 2.0.0");
         first.ShouldNotContain("web-2 activate 2.0.0");
         h.Time.Advance(TimeSpan.FromSeconds(120));
-        var rest = await h.PlayHostsAsync(id, "Succeeded");
+        var rest = await h.PlayHostsAsync(id, DeployState.Succeeded);
 
         rest.ShouldBe(["web-2 activate 2.0.0"]);
     }

@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Server.Deploys;
 using Crossfade.Server.Storage;
 
@@ -14,15 +15,20 @@ public sealed class DeployHistoryTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>Each version's phases start at its own minute ("1" at 1, "s0" at 1000), so a phase given to the wrong deploy shows.</summary>
+    private DateTimeOffset StartOf(string version) =>
+        _t0.AddMinutes(version.StartsWith('s') ? 1000 + int.Parse(version[1..], System.Globalization.CultureInfo.InvariantCulture) : int.Parse(version, System.Globalization.CultureInfo.InvariantCulture));
+
     private async Task<long> DeployAsync(string version, int hosts, string environment = "prod")
     {
-        var deploy = (await _store.CreateDeployAsync(new DeployRecord(0, "shop", environment, "deploy", version, null, "Queued", "ann", "cli", _t0, null, null), null, queue: true, default)).Deploy;
-        await _store.StartPhaseAsync(deploy.Id, $"prepare-{version}", _t0, default);
-        await _store.EndPhaseAsync(deploy.Id, $"prepare-{version}", _t0.AddSeconds(3), default);
-        await _store.StartPhaseAsync(deploy.Id, $"cutover-{version}", _t0.AddSeconds(4), default);
+        var deploy = (await _store.CreateDeployAsync(new DeployRecord(0, "shop", environment, DeployKind.Deploy, version, null, DeployState.Queued, "ann", "cli", _t0, null, null), null, queue: true, default)).Deploy;
+        var start = StartOf(version);
+        await _store.StartPhaseAsync(deploy.Id, DeployState.Preparing, start, default);
+        await _store.EndPhaseAsync(deploy.Id, DeployState.Preparing, start.AddSeconds(3), default);
+        await _store.StartPhaseAsync(deploy.Id, DeployState.CuttingOver, start.AddSeconds(4), default);
         for (var h = 1; h <= hosts; h++)
-            await _store.AddStepAsync(deploy.Id, $"web-{h}", "prepare", "{}", default);
-        await _store.SetDeployStateAsync(deploy.Id, "Succeeded", null, _t0.AddSeconds(5), true, default);
+            await _store.AddStepAsync(deploy.Id, $"web-{h}", StepKind.Prepare, "{}", default);
+        await _store.SetDeployStateAsync(deploy.Id, DeployState.Succeeded, null, start.AddSeconds(5), true, default);
         return deploy.Id;
     }
 
@@ -38,7 +44,8 @@ public sealed class DeployHistoryTests : IDisposable
 
         views.Select(v => v.Id).ShouldBe([third, second, first]);
         views.Select(v => v.Steps.Count).ShouldBe([2, 1, 3]);
-        views.ShouldAllBe(v => v.Phases.Select(p => p.Name).SequenceEqual(new[] { $"prepare-{v.Version}", $"cutover-{v.Version}" }));
+        views.ShouldAllBe(v => v.Phases.Select(p => p.Name).SequenceEqual(new[] { DeployState.Preparing, DeployState.CuttingOver }));
+        views.ShouldAllBe(v => v.Phases.All(p => p.StartedAt >= StartOf(v.Version) && p.StartedAt < StartOf(v.Version).AddMinutes(1)));
         views.Single(v => v.Id == second).Commit.ShouldBe("abc1234");
         views.Where(v => v.Id != second).ShouldAllBe(v => v.Commit == null);
     }

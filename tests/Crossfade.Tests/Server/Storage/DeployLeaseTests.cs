@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using Crossfade.Server.Storage;
 
 namespace Crossfade.Tests.Server.Storage;
@@ -13,8 +14,8 @@ public sealed class DeployLeaseTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private async Task<DeployRecord> DeployAsync(string state = "Queued", bool queue = false) =>
-        (await _store.CreateDeployAsync(new DeployRecord(0, "shop", "prod", "deploy", "1", null, state, "ann", "cli", _t0, null, null), null, queue, default)).Deploy;
+    private async Task<DeployRecord> DeployAsync(DeployState state = DeployState.Queued, bool queue = false) =>
+        (await _store.CreateDeployAsync(new DeployRecord(0, "shop", "prod", DeployKind.Deploy, "1", null, state, "ann", "cli", _t0, null, null), null, queue, default)).Deploy;
 
     [Fact]
     public async Task Claim_HeldLease_IsRefusedToOthersUntilItsHeartbeatIsStale()
@@ -33,7 +34,7 @@ public sealed class DeployLeaseTests : IDisposable
     public async Task Claim_FinishedDeploy_IsNeverGranted()
     {
         var deploy = await DeployAsync();
-        await _store.SetDeployStateAsync(deploy.Id, "Succeeded", null, _t0, true, default);
+        await _store.SetDeployStateAsync(deploy.Id, DeployState.Succeeded, null, _t0, true, default);
 
         (await _store.ClaimDeployAsync(deploy.Id, "server-a", _t0, Expiry, default)).ShouldBeFalse();
     }
@@ -41,16 +42,16 @@ public sealed class DeployLeaseTests : IDisposable
     [Fact]
     public async Task Create_WhileOneRuns_RefusesOrQueuesBehindIt()
     {
-        var first = await DeployAsync("Preparing");
+        var first = await DeployAsync(DeployState.Preparing);
 
-        var (holder, created) = await _store.CreateDeployAsync(first with { Id = 0, State = "Queued" }, null, queue: false, default);
-        var (queued, queuedCreated) = await _store.CreateDeployAsync(first with { Id = 0, State = "Queued" }, null, queue: true, default);
+        var (holder, created) = await _store.CreateDeployAsync(first with { Id = 0, State = DeployState.Queued }, null, queue: false, default);
+        var (queued, queuedCreated) = await _store.CreateDeployAsync(first with { Id = 0, State = DeployState.Queued }, null, queue: true, default);
 
         created.ShouldBeFalse();
         holder.Id.ShouldBe(first.Id);
         queuedCreated.ShouldBeTrue();
         (await _store.DeployAheadAsync(queued, default))!.Id.ShouldBe(first.Id);
-        await _store.SetDeployStateAsync(first.Id, "Succeeded", null, _t0, true, default);
+        await _store.SetDeployStateAsync(first.Id, DeployState.Succeeded, null, _t0, true, default);
         (await _store.DeployAheadAsync(queued, default)).ShouldBeNull();
     }
 }

@@ -1,3 +1,5 @@
+using Crossfade.Contracts.V1;
+using Crossfade.Server.Deploys;
 using Crossfade.Server.Storage;
 
 namespace Crossfade.Tests.Server.Storage;
@@ -13,28 +15,28 @@ public sealed class DeployRequestTests : IDisposable
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private async Task<long> DeployAsync() =>
-        (await _store.CreateDeployAsync(new DeployRecord(0, "shop", "prod", "deploy", "2", "1", "Verifying", "ann", "cli", _t0, null, null), null, false, default)).Deploy.Id;
+        (await _store.CreateDeployAsync(new DeployRecord(0, "shop", "prod", DeployKind.Deploy, "2", "1", DeployState.Verifying, "ann", "cli", _t0, null, null), null, false, default)).Deploy.Id;
 
     [Fact]
     public async Task Add_WhileTheHoldIsOpen_IsStored_TheFirstOfAKindStands_AndItSurvivesANewStore()
     {
         var id = await DeployAsync();
 
-        (await _store.AddDeployRequestAsync(id, "rollback", "Verifying", "ann", _t0, default)).ShouldBeTrue();
-        (await _store.AddDeployRequestAsync(id, "rollback", "Verifying", "bob", _t0.AddSeconds(1), default)).ShouldBeTrue();
+        (await _store.AddDeployRequestAsync(id, DeployRequestKind.Rollback, DeployState.Verifying, "ann", _t0, default)).ShouldBeTrue();
+        (await _store.AddDeployRequestAsync(id, DeployRequestKind.Rollback, DeployState.Verifying, "bob", _t0.AddSeconds(1), default)).ShouldBeTrue();
 
         var reopened = new SqliteStore(Path.Combine(_dir, "crossfade.db"));
-        (await reopened.ListDeployRequestsAsync(id, default))["rollback"].ShouldBe("ann");
+        (await reopened.ListDeployRequestsAsync(id, default))[DeployRequestKind.Rollback].ShouldBe("ann");
     }
 
     [Fact]
     public async Task Add_AfterTheHoldClosed_IsRefused_WhileAnotherPhasesHoldStillTakesIt()
     {
         var id = await DeployAsync();
-        await _store.CloseHoldAsync(id, "Canary", _t0, default);
+        await _store.CloseHoldAsync(id, DeployState.Canary, _t0, default);
 
-        (await _store.AddDeployRequestAsync(id, "rollback", "Canary", "ann", _t0.AddSeconds(1), default)).ShouldBeFalse();
-        (await _store.ListDeployRequestsAsync(id, default)).ContainsKey("rollback").ShouldBeFalse();
-        (await _store.AddDeployRequestAsync(id, "rollback", "Verifying", "ann", _t0.AddSeconds(2), default)).ShouldBeTrue();
+        (await _store.AddDeployRequestAsync(id, DeployRequestKind.Rollback, DeployState.Canary, "ann", _t0.AddSeconds(1), default)).ShouldBeFalse();
+        (await _store.ListDeployRequestsAsync(id, default)).ContainsKey(DeployRequestKind.Rollback).ShouldBeFalse();
+        (await _store.AddDeployRequestAsync(id, DeployRequestKind.Rollback, DeployState.Verifying, "ann", _t0.AddSeconds(2), default)).ShouldBeTrue();
     }
 }

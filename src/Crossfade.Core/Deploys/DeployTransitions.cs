@@ -1,32 +1,6 @@
+using Crossfade.Contracts.V1;
+
 namespace Crossfade.Core.Deploys;
-
-/// <summary>Where a deploy stands. Serialized by name; the order of DESIGN §2.</summary>
-public enum DeployState
-{
-    Queued,
-    Converging,
-    Preparing,
-    Migrating,
-    CuttingOver,
-    /// <summary>Canary hosts serve the new release; the rest still serve the old one, until promoted.</summary>
-    Canary,
-    /// <summary>The hosts that were not canaries switch.</summary>
-    Promoting,
-    Verifying,
-    Succeeded,
-    Aborted,
-    RollingBack,
-    RolledBack,
-
-    /// <summary>
-    /// A rollback could not bring every host back: the hosts its reason names serve another release.
-    /// The one end where the fleet is left mixed; a person must look at those hosts.
-    /// </summary>
-    Mixed,
-
-    /// <summary>A converge outside a deploy stopped on a failing resource; its report says which and why.</summary>
-    Failed,
-}
 
 /// <summary>The one place that decides which deploy transitions are legal.</summary>
 public static class DeployTransitions

@@ -45,11 +45,7 @@ public sealed class DeployResumesInEveryPhaseTests
 
         await using var after = await before.CrashAndRestartAsync();
         await after.FinishAsync(inFlight);
-        await after.PlayHostsAsync(id, DeployState.Verifying);
-        after.Time.Advance(TimeSpan.FromSeconds(600));
-        await after.PlayHostsAsync(id, DeployState.Succeeded);
-
-        await AssertCompleteAndUniformAsync(after, id, "2.0.0");
+        await FinishThroughTheBakeWindowAsync(after, id);
     }
 
     [Fact]
@@ -64,11 +60,7 @@ public sealed class DeployResumesInEveryPhaseTests
 
         await using var after = await before.CrashAndRestartAsync();
         await after.FinishAsync(second);
-        await after.PlayHostsAsync(id, DeployState.Verifying);
-        after.Time.Advance(TimeSpan.FromSeconds(600));
-        await after.PlayHostsAsync(id, DeployState.Succeeded);
-
-        await AssertCompleteAndUniformAsync(after, id, "2.0.0");
+        await FinishThroughTheBakeWindowAsync(after, id);
     }
 
     [Fact]
@@ -101,11 +93,7 @@ public sealed class DeployResumesInEveryPhaseTests
         await after.WaitForStateAsync(id, DeployState.Canary);
         (await after.Store.ListStepsAsync(id, default)).Count(s => s.Kind == StepKind.Activate).ShouldBe(1, "only the canary switched");
         (await after.Runner.RequestPromoteAsync(id, "ann")).ShouldBeTrue();
-        await after.PlayHostsAsync(id, DeployState.Verifying);
-        after.Time.Advance(TimeSpan.FromSeconds(600));
-        await after.PlayHostsAsync(id, DeployState.Succeeded);
-
-        await AssertCompleteAndUniformAsync(after, id, "2.0.0");
+        await FinishThroughTheBakeWindowAsync(after, id);
     }
 
     [Fact]
@@ -123,6 +111,14 @@ public sealed class DeployResumesInEveryPhaseTests
         await after.PlayHostsAsync(id, DeployState.RolledBack);
 
         await AssertCompleteAndUniformAsync(after, id, "1.0.0");
+    }
+
+    private static async Task FinishThroughTheBakeWindowAsync(DeployRunHarness h, long id)
+    {
+        await h.PlayHostsAsync(id, DeployState.Verifying);
+        h.Time.Advance(TimeSpan.FromSeconds(600));
+        await h.PlayHostsAsync(id, DeployState.Succeeded);
+        await AssertCompleteAndUniformAsync(h, id, "2.0.0");
     }
 
     /// <summary>Every phase closed, no step queued twice on a host, and every host's last switch is to <paramref name="release"/>.</summary>

@@ -25,7 +25,7 @@ public static class CommandResource
             return new ResourceReport(r.Id, ResourceStatus.Changed, $"would run: {ctx.Redactor.Apply(r.Run!)}{why}");
         }
         ctx.Log.Write($"$ {r.Run}{why}");
-        var exit = await CommandRunner.RunAsync(r.Run!, ctx.ConfigDir, ctx.Environment, ctx.Log, ctx.CommandTimeout, ct);
+        var exit = await CommandRunner.RunAsync(r.Run!, ctx.ConfigDir, ctx.Environment, ctx.Log, ctx.CommandTimeout, ctx.Time, ct);
         return exit == 0
             ? new ResourceReport(r.Id, ResourceStatus.Changed, $"ran: {ctx.Redactor.Apply(r.Run!)}{why}")
             : new ResourceReport(r.Id, ResourceStatus.Failed, $"'{ctx.Redactor.Apply(r.Run!)}' exited with code {exit}: {ctx.Log.Tail(3)}");
@@ -56,5 +56,5 @@ public static class CommandResource
     }
 
     private static Task<int> QuietAsync(string command, ConvergeContext ctx, CancellationToken ct) =>
-        CommandRunner.RunAsync(command, ctx.ConfigDir, ctx.Environment, new StepLog(TimeProvider.System), TimeSpan.FromSeconds(60), ct);
+        CommandRunner.RunAsync(command, ctx.ConfigDir, ctx.Environment, new StepLog(ctx.Time), TimeSpan.FromSeconds(60), ctx.Time, ct);
 }

@@ -8,7 +8,8 @@ namespace Crossfade.Agent.Converge;
 /// (<paramref name="workDir"/>) and applies relative paths there for real; absolute paths it only
 /// predicts, remembering which paths earlier resources would have made.
 /// </summary>
-public sealed class ConvergeContext(string realDir, string workDir, bool whyRun, StepLog log, Redactor redactor, IReadOnlyDictionary<string, string> environment)
+public sealed class ConvergeContext(
+    string realDir, string workDir, bool whyRun, StepLog log, Redactor redactor, IReadOnlyDictionary<string, string> environment, TimeProvider time)
 {
     private readonly HashSet<string> _wouldExist = new(StringComparer.Ordinal);
     private readonly string _realDir = Path.GetFullPath(realDir);
@@ -17,6 +18,9 @@ public sealed class ConvergeContext(string realDir, string workDir, bool whyRun,
     public string ConfigDir { get; } = Path.GetFullPath(workDir);
     public bool WhyRun { get; } = whyRun;
     public StepLog Log { get; } = log;
+
+    /// <summary>The clock a command's timeout runs on.</summary>
+    public TimeProvider Time { get; } = time;
     public Redactor Redactor { get; } = redactor;
     public IReadOnlyDictionary<string, string> Environment { get; } = environment;
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromMinutes(5);

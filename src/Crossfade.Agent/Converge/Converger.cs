@@ -13,7 +13,7 @@ public static class Converger
     /// <summary>Converges the plan; <paramref name="reload"/> reloads the app through the zero-downtime path and returns why it failed, or null.</summary>
     public static async Task<ConvergeReport> RunAsync(
         string host, ConvergePlan plan, string configDir, IReadOnlyDictionary<string, string> environment, StepLog log,
-        Func<CancellationToken, Task<string?>> reload, CancellationToken ct, Redactor? masks = null)
+        Func<CancellationToken, Task<string?>> reload, CancellationToken ct, Redactor? masks = null, TimeProvider? time = null)
     {
         // The host's masks hold the plan's values and the ones rotated out before them.
         var redactor = masks ?? new Redactor(plan.Redact);
@@ -23,7 +23,7 @@ public static class Converger
             Directory.CreateDirectory(configDir);
         var workDir = shadow?.Path ?? configDir;
         var env = new Dictionary<string, string>(environment) { ["CROSSFADE_CONFIG"] = workDir };
-        var ctx = new ConvergeContext(configDir, workDir, plan.WhyRun, log, redactor, env);
+        var ctx = new ConvergeContext(configDir, workDir, plan.WhyRun, log, redactor, env, time ?? TimeProvider.System);
         var reports = new List<ResourceReport>();
         var notified = new List<(string Target, string By)>();
         var failed = false;

@@ -5,7 +5,8 @@ namespace Crossfade.Agent.Steps;
 /// <summary>Runs a shell command to completion, sending each output line to the step log.</summary>
 public static class CommandRunner
 {
-    public static async Task<int> RunAsync(string command, string workingDirectory, IReadOnlyDictionary<string, string> env, StepLog log, TimeSpan timeout, CancellationToken ct)
+    public static async Task<int> RunAsync(
+        string command, string workingDirectory, IReadOnlyDictionary<string, string> env, StepLog log, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         var info = new ProcessStartInfo("/bin/sh")
         {
@@ -26,8 +27,8 @@ public static class CommandRunner
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        cts.CancelAfter(timeout);
+        using var timedOut = new CancellationTokenSource(timeout, time);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, timedOut.Token);
         try
         {
             await process.WaitForExitAsync(cts.Token);

@@ -15,9 +15,10 @@ public sealed record CommandOutcome(int? ExitCode, string? Unknown)
 /// <summary>
 /// A command a step must run at most once (a migration), run so that a restarted agent can tell what
 /// became of it instead of running it again. Its folder <c>&lt;agent root&gt;/steps/&lt;step id&gt;/</c> holds:
-/// <c>started.json</c>, written before it runs (the command and when); <c>process.json</c>, its PID and
-/// start time, once it runs; <c>output.log</c>, everything it writes; <c>exit</c>, its exit code, written
-/// by its own wrapper shell when it ends (renamed into place, so it is whole or absent). The command runs
+/// <c>started.json</c>, written before it runs (the command and when); <c>wrapper.pid</c>, written by its
+/// wrapper shell as its first act; <c>process.json</c>, its PID and start time, once the agent has it;
+/// <c>output.log</c>, everything it writes; <c>exit</c>, its exit code, written by its own wrapper shell
+/// when it ends (renamed into place, so it is whole or absent). The command runs
 /// in its own session and process group, so it outlives the agent and a timeout stops all of it.
 /// </summary>
 public sealed class DetachedCommand(string root, long stepId)
@@ -28,6 +29,7 @@ public sealed class DetachedCommand(string root, long stepId)
     private string ProcessFile => Path.Combine(_dir, "process.json");
     private string Output => Path.Combine(_dir, "output.log");
     private string Exit => Path.Combine(_dir, "exit");
+    private string WrapperPid => Path.Combine(_dir, "wrapper.pid");
 
     /// <summary>Whether an agent process started this step's command before (this one, or one before a restart).</summary>
     public bool WasStarted => File.Exists(Started);
@@ -37,8 +39,12 @@ public sealed class DetachedCommand(string root, long stepId)
         string app, string command, string workingDirectory, IReadOnlyDictionary<string, string> env, StepLog log, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         ProcessRef? process;
+        // The bound runs from the command's recorded start, so a restarted agent does not give it a new one.
+        var deadline = time.GetUtcNow() + timeout;
         if (WasStarted)
         {
+            if (ReadStart() is { } start)
+                deadline = start.StartedAt + timeout;
             log.Write("this step's command was started before the agent restarted; it is not run again");
             process = Adopt();
             if (process is null && !File.Exists(Exit))
@@ -53,20 +59,40 @@ public sealed class DetachedCommand(string root, long stepId)
             process = Processes.Start(Wrapper(command), workingDirectory, env, Output);
             await File.WriteAllTextAsync(ProcessFile, JsonSerializer.Serialize(process), ct);
         }
-        return await WaitAsync(process, log, timeout, time, ct);
+        return await WaitAsync(process, log, deadline, timeout, time, ct);
     }
 
-    /// <summary>The wrapper shell: runs the command, then records its exit code whole (write, then rename).</summary>
-    private string Wrapper(string command) =>
-        $"/bin/sh -c {Processes.Quote("/bin/sh -c \"$1\"; code=$?; echo $code > \"$2.tmp\" && mv \"$2.tmp\" \"$2\"; exit $code")} "
-        + $"crossfade-step {Processes.Quote(command)} {Processes.Quote(Exit)}";
+    private StartRecord? ReadStart()
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<StartRecord>(File.ReadAllText(Started));
+        }
+        catch (Exception ex) when (ex is JsonException or IOException)
+        {
+            return null;
+        }
+    }
 
-    /// <summary>The command started before, if it still runs: by its recorded PID and start time, or else by its command line.</summary>
+    /// <summary>
+    /// The wrapper shell: records its own PID, runs the command, then records its exit code; each file is
+    /// written whole (write, then rename).
+    /// </summary>
+    private string Wrapper(string command) =>
+        $"/bin/sh -c {Processes.Quote("echo $$ > \"$3.tmp\" && mv \"$3.tmp\" \"$3\"; /bin/sh -c \"$1\"; code=$?; echo $code > \"$2.tmp\" && mv \"$2.tmp\" \"$2\"; exit $code")} "
+        + $"crossfade-step {Processes.Quote(command)} {Processes.Quote(Exit)} {Processes.Quote(WrapperPid)}";
+
+    /// <summary>
+    /// The command started before, if it still runs: by the PID and start time the agent recorded; else
+    /// (the agent stopped before it recorded them) by the PID its wrapper wrote, if that process is still
+    /// the wrapper; else (stopped before even that) by the wrapper's command line, which names this step.
+    /// </summary>
     private ProcessRef? Adopt()
     {
         if (File.Exists(ProcessFile) && JsonSerializer.Deserialize<ProcessRef>(File.ReadAllText(ProcessFile)) is { } recorded)
             return Processes.IsAlive(recorded) ? recorded : null;
-        // The agent stopped between starting the command and recording its PID: find it by its exit path.
+        if (File.Exists(WrapperPid) && int.TryParse(File.ReadAllText(WrapperPid).Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var written))
+            return ReadCommandLine(written).Contains(Exit, StringComparison.Ordinal) ? new ProcessRef(written, 0) : null;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
             if (int.TryParse(Path.GetFileName(dir), out var pid) && ReadCommandLine(pid).Contains(Exit, StringComparison.Ordinal))
                 return new ProcessRef(pid, 0);
@@ -85,10 +111,9 @@ public sealed class DetachedCommand(string root, long stepId)
         }
     }
 
-    private async Task<CommandOutcome> WaitAsync(ProcessRef? process, StepLog log, TimeSpan timeout, TimeProvider time, CancellationToken ct)
+    private async Task<CommandOutcome> WaitAsync(ProcessRef? process, StepLog log, DateTimeOffset deadline, TimeSpan timeout, TimeProvider time, CancellationToken ct)
     {
         long shown = 0;
-        var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
             shown = Show(log, shown);

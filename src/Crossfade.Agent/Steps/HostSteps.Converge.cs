@@ -18,7 +18,7 @@ public sealed partial class HostSteps
         masks.Remember(p.App, plan.Redact);
         var env = launcher.Environment(layout, p.App, p.Version, p.Runtime, null);
         log.Write(plan.WhyRun ? $"why-run: {plan.Resources.Count} resources, nothing will be changed" : $"converging {plan.Resources.Count} resources in {layout.Config}");
-        var report = await Converger.RunAsync(options.Name, plan, layout.Config, env, log, c => ReloadAsync(p, log, c), ct, masks.For(p.App));
+        var report = await Converger.RunAsync(options.Name, plan, layout.Config, env, log, c => ReloadAsync(p, log, c), ct, masks.For(p.App), time);
         if (report.Resources.FirstOrDefault(r => r.Status == ResourceStatus.Failed) is { } failure)
             return new StepResult(false, $"{failure.Id} failed: {failure.Detail}; {report.Summary}", report);
         return new StepResult(true, report.Summary, report);

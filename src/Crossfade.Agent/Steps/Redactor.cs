@@ -30,15 +30,37 @@ public sealed class Redactor
     }
 
     /// <summary>
-    /// The value as it can appear in a line: itself, percent-encoded (a query string in an access
-    /// record) and escaped as in a JSON string (an app's structured log, the proxy's records).
+    /// The value as it can appear in a line: itself; percent-encoded as a query string or a form body
+    /// carries it (upper- or lower-case hex, a space as %20 or '+'), which is how an access record holds
+    /// it; and escaped as in a JSON string (an app's structured log, the proxy's records), with or without
+    /// the '\/' some encoders write for a slash.
     /// </summary>
     private static IEnumerable<string> Forms(string value)
     {
         yield return value;
-        yield return Uri.EscapeDataString(value);
-        yield return JsonEncodedText.Encode(value).ToString();
-        yield return JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString();
+        foreach (var encoded in new[] { Uri.EscapeDataString(value), System.Net.WebUtility.UrlEncode(value) })
+        {
+            yield return encoded;
+            yield return LowerHex(encoded);
+        }
+        foreach (var json in new[] { JsonEncodedText.Encode(value).ToString(), JsonEncodedText.Encode(value, JavaScriptEncoder.UnsafeRelaxedJsonEscaping).ToString() })
+        {
+            yield return json;
+            yield return json.Replace("/", "\\/", StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>A percent-encoded text with its escapes in lower-case hex (%2f), as some clients write them.</summary>
+    private static string LowerHex(string encoded)
+    {
+        var chars = encoded.ToCharArray();
+        for (var i = 0; i + 2 < chars.Length; i++)
+            if (chars[i] == '%')
+            {
+                chars[i + 1] = char.ToLowerInvariant(chars[i + 1]);
+                chars[i + 2] = char.ToLowerInvariant(chars[i + 2]);
+            }
+        return new string(chars);
     }
 
     /// <summary>

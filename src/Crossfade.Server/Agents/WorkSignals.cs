@@ -15,8 +15,9 @@ public sealed class WorkSignals(TimeProvider time)
 
     public void StepQueued(string host) => Raise(_hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)));
 
+    /// <summary>Waits until a step is queued for the host or <paramref name="wait"/> passes on the injected clock.</summary>
     public Task WaitForWorkAsync(string host, TimeSpan wait, CancellationToken ct) =>
-        _hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)).WaitAsync(wait, ct);
+        WaitAsync(_hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)), wait, ct);
 
     /// <summary>Says that something of the deploy changed in the store (a step ended, a request came).</summary>
     public void DeployChanged(long deployId)
@@ -30,17 +31,21 @@ public sealed class WorkSignals(TimeProvider time)
     /// since the last wait returns at once, so one that lands between a read of the store and this call
     /// is never lost.
     /// </summary>
-    public async Task WaitForDeployAsync(long deployId, TimeSpan max, CancellationToken ct)
+    public Task WaitForDeployAsync(long deployId, TimeSpan max, CancellationToken ct) =>
+        WaitAsync(_deploys.GetOrAdd(deployId, _ => new SemaphoreSlim(0, 1)), max, ct);
+
+    private async Task WaitAsync(SemaphoreSlim signal, TimeSpan max, CancellationToken ct)
     {
-        var signal = _deploys.GetOrAdd(deployId, _ => new SemaphoreSlim(0, 1));
         if (max <= TimeSpan.Zero)
             return;
-        // The waiter that loses to the delay is cancelled, so it never takes a wake-up meant for the next turn.
+        // Whichever loses is cancelled: a waiter that lost to the delay never takes a wake-up meant for the
+        // next turn, and a delay that lost leaves no timer behind.
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var woken = signal.WaitAsync(lost.Token);
-        if (await Task.WhenAny(woken, Task.Delay(max, time, ct)) != woken)
-            await lost.CancelAsync();
+        await Task.WhenAny(woken, Task.Delay(max, time, lost.Token));
+        await lost.CancelAsync();
         await woken.ContinueWith(_ => { }, TaskScheduler.Default);
+        ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>Starts listening for a deploy's changes before its first read of the store.</summary>

@@ -39,7 +39,7 @@ public sealed partial class DeployRun
     /// </summary>
     private async Task ConvergeOnlyAsync()
     {
-        var whyRun = _kind == DeployKind.WhyRun;
+        var whyRun = _deploy.Kind == DeployKind.WhyRun;
         await MoveAsync(DeployState.Converging);
         var results = await RunStepsAsync(_plan.Phase(DeployState.Converging)!.Steps, _release, config: new ConfigRef(_deploy.Id, whyRun, ReloadModes.Now));
         await _s.Events.ConvergedAsync(_deploy, results.Select(r => (r.Step.Host, r.Result)));

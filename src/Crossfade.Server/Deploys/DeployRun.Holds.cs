@@ -1,5 +1,6 @@
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
+using Crossfade.Server.Storage;
 
 namespace Crossfade.Server.Deploys;
 
@@ -20,12 +21,16 @@ public sealed partial class DeployRun
         for (var closed = false; ; )
         {
             var requests = await _s.Store.ListDeployRequestsAsync(_deploy.Id, ct);
-            if (requests.TryGetValue(DeployRequestKind.Rollback, out var by))
-                return new HoldAnswer(by, false);
-            if (promotable && requests.ContainsKey(DeployRequestKind.Promote))
-                return new HoldAnswer(null, true);
-            if (closed)
-                return new HoldAnswer(null, false);
+            var answer = requests.TryGetValue(DeployRequestKind.Rollback, out var by) ? new HoldAnswer(by, false)
+                : promotable && requests.ContainsKey(DeployRequestKind.Promote) ? new HoldAnswer(null, true)
+                : closed ? new HoldAnswer(null, false)
+                : null;
+            if (answer is not null)
+            {
+                // Answered: a request that comes now is refused (409), not accepted and left for a later phase to find.
+                await _s.Store.CloseHoldAsync(_deploy.Id, phase, _s.Time.GetUtcNow(), ct);
+                return answer;
+            }
             var left = until - _s.Time.GetUtcNow();
             if (left <= TimeSpan.Zero)
             {

@@ -12,9 +12,10 @@ public sealed partial class DeployRun
     /// </summary>
     private async Task<PhaseOutcome> ConvergeAsync()
     {
+        // Entered even with nothing to converge, so every deploy's record shows the same phases.
+        await MoveAsync(DeployState.Converging);
         if (_plan.Phase(DeployState.Converging) is not { } converging || _deploy.ConfigJson is null)
             return PhaseOutcome.Next;
-        await MoveAsync(DeployState.Converging);
         var config = new ConfigRef(_deploy.Id, false, ReloadMode);
         var results = await RunStepsAsync(converging.Steps, _release, config: config);
         await _s.Events.ConvergedAsync(_deploy, results.Select(r => (r.Step.Host, r.Result)));

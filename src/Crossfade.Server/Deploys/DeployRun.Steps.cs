@@ -10,7 +10,7 @@ namespace Crossfade.Server.Deploys;
 public sealed partial class DeployRun
 {
     private static string? FirstFailure(IReadOnlyList<(PlannedStep Step, StepResult Result)> results) =>
-        results.FirstOrDefault(r => !r.Result.Succeeded) is { Step: not null } f ? $"{f.Step.Host}: {f.Step.Kind} failed: {f.Result.Message}" : null;
+        results.FirstOrDefault(r => !r.Result.Succeeded) is { Step: not null } f ? $"{f.Step.Host}: {WireNames.Of(f.Step.Kind)} failed: {f.Result.Message}" : null;
 
     /// <summary>
     /// Queues one step per host (of <paramref name="kind"/>, or the planned step's own kind) for a release,
@@ -47,7 +47,7 @@ public sealed partial class DeployRun
         var started = _s.Time.GetUtcNow();
         while (true)
         {
-            var records = (await _s.Store.ListStepsAsync(_deploy.Id, ct)).ToDictionary(s => s.Id);
+            var records = (await _s.Store.GetStepsAsync(queued.Select(q => q.Id).ToList(), ct)).ToDictionary(s => s.Id);
             var open = queued.Where(q => !records[q.Id].Status.IsFinal()).ToList();
             if (open.Count == 0)
                 return queued.Select(q => (q.Step, ResultOf(records[q.Id]))).ToList();

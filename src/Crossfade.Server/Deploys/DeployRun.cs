@@ -19,7 +19,6 @@ public sealed partial class DeployRun
     private readonly DeployServices _s;
     private readonly DeployRecord _deploy;
     private readonly AppSpec _spec;
-    private readonly DeployKind _kind;
     private readonly DeployPlan _plan;
     private readonly ReleaseRecord _release;
     private readonly AppRuntime _runtime;
@@ -32,7 +31,6 @@ public sealed partial class DeployRun
         _s = s;
         _deploy = deploy;
         _spec = spec;
-        _kind = deploy.Kind;
         _plan = plan;
         _release = release;
         _runtime = RuntimeFactory.From(spec);
@@ -53,10 +51,28 @@ public sealed partial class DeployRun
         return new DeployRun(s, deploy, spec, plan, release, steps);
     }
 
-    /// <summary>The phases on the way forward, in order. A phase the plan does not have lets the deploy go on.</summary>
-    private IReadOnlyList<Func<Task<PhaseOutcome>>> Forward =>
-        [ConvergeAsync, PrepareAsync, MigrateAsync, CheckCandidatesAsync, CutOverAsync, HoldCanaryAsync, PromoteAsync, BakeAsync];
+    /// <summary>
+    /// The phases on the way forward, in order, each with the state it runs in (the candidate checks run
+    /// at the end of Migrating, before any host switches). A phase the plan does not have lets the deploy
+    /// go on. Adding a phase: a method, a row here, a <see cref="DeployState"/>, its legal transitions and
+    /// its place in <see cref="DeployResumeOrder"/> (a test holds this list to that order).
+    /// </summary>
+    private static readonly (DeployState State, Func<DeployRun, Task<PhaseOutcome>> Run)[] Forward =
+    [
+        (DeployState.Converging, run => run.ConvergeAsync()),
+        (DeployState.Preparing, run => run.PrepareAsync()),
+        (DeployState.Migrating, run => run.MigrateAsync()),
+        (DeployState.Migrating, run => run.CheckCandidatesAsync()),
+        (DeployState.CuttingOver, run => run.CutOverAsync()),
+        (DeployState.Canary, run => run.HoldCanaryAsync()),
+        (DeployState.Promoting, run => run.PromoteAsync()),
+        (DeployState.Verifying, run => run.BakeAsync()),
+    ];
 
+    /// <summary>The states of the phases on the way forward, in the order a deploy takes them.</summary>
+    public static IReadOnlyList<DeployState> ForwardStates { get; } = Forward.Select(f => f.State).ToArray();
+
+    /// <summary>Drives the deploy from the state it stands in to its end.</summary>
     public async Task RunAsync()
     {
         _s.Signals.Watch(_deploy.Id);
@@ -65,7 +81,7 @@ public sealed partial class DeployRun
         else
             DeployLog.Resumed(_s.Logger, _deploy.Id, _deploy.State.ToString(), _steps.Count);
 
-        if (_kind is DeployKind.Converge or DeployKind.WhyRun)
+        if (_deploy.Kind is DeployKind.Converge or DeployKind.WhyRun)
         {
             await ConvergeOnlyAsync();
             return;
@@ -76,9 +92,9 @@ public sealed partial class DeployRun
             await FinishRollBackAsync(_deploy.Reason ?? "rolling back");
             return;
         }
-        foreach (var phase in Forward)
+        foreach (var (_, run) in Forward)
         {
-            var outcome = await phase();
+            var outcome = await run(this);
             if (outcome.Verdict == PhaseVerdict.Abort)
             {
                 await AbortAsync(outcome.Reason);

@@ -68,7 +68,7 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
             if (request.IdempotencyKey is not null && deploy.RequestedBy == request.RequestedBy && deploy.Version == version && deploy.Kind == draft.Kind)
                 return new DeployStart(deploy, 200, null);
             return new DeployStart(null, 409,
-                $"deploy #{deploy.Id} of '{deploy.App}' to '{deploy.Environment}' ({deploy.Kind} {deploy.Version}) is in progress, started by {deploy.RequestedBy} at {deploy.CreatedAt:u}; wait for it to end, or ask again with --wait to queue behind it",
+                $"deploy #{deploy.Id} of '{deploy.App}' to '{deploy.Environment}' ({WireNames.Of(deploy.Kind)} {deploy.Version}) is in progress, started by {deploy.RequestedBy} at {deploy.CreatedAt:u}; wait for it to end, or ask again with --wait to queue behind it",
                 deploy);
         }
         runner.Launch(deploy.Id);

@@ -11,11 +11,3 @@ public sealed record PhaseOutcome(PhaseVerdict Verdict, string Reason)
     /// <summary>Some host may serve the new release: every one that does goes back.</summary>
     public static PhaseOutcome RollBack(string reason) => new(PhaseVerdict.RollBack, reason);
 }
-
-/// <summary>The three ways a phase can end.</summary>
-public enum PhaseVerdict
-{
-    Next,
-    Abort,
-    RollBack,
-}

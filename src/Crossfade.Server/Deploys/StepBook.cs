@@ -17,8 +17,10 @@ public sealed class StepBook
 
     private StepBook(Dictionary<(string, StepKind, string), long> ids) => _ids = ids;
 
+    /// <summary>How many steps the deploy has queued.</summary>
     public int Count => _ids.Count;
 
+    /// <summary>The steps a deploy queued before, from the store.</summary>
     public static async Task<StepBook> LoadAsync(IStore store, long deployId)
     {
         var steps = await store.ListStepsAsync(deployId, CancellationToken.None);
@@ -27,11 +29,14 @@ public sealed class StepBook
             .ToDictionary(g => g.Key, g => g.Last().Id));
     }
 
+    /// <summary>The release a step is for, and for a converge the configuration it applies.</summary>
     public static string KeyOf(StepPayload payload) =>
         payload.Config is { } c ? $"{payload.Version}#config{c.SnapshotDeployId}" : payload.Version;
 
+    /// <summary>The id of the step of this kind for this payload on this host, if the deploy queued it before.</summary>
     public bool TryGet(string host, StepKind kind, StepPayload payload, out long id) => _ids.TryGetValue((host, kind, KeyOf(payload)), out id);
 
+    /// <summary>Notes a step just queued.</summary>
     public void Add(string host, StepKind kind, StepPayload payload, long id) => _ids[(host, kind, KeyOf(payload))] = id;
 
     /// <summary>Whether a step of this kind, for this release and no configuration, was queued on any of the hosts of <paramref name="steps"/>.</summary>

@@ -38,7 +38,7 @@ public sealed class DeployEvents(Timeline timeline, TimeProvider time)
 
     public Task QueuedAsync(DeployRecord d, DeployRecord ahead) =>
         PublishAsync(Timeline.About(d, EventKinds.DeployQueued, $"{d.App} {Noun(d)} to {d.Environment} (#{d.Id}) waits for #{ahead.Id}",
-            $"#{ahead.Id} ({ahead.Kind} {ahead.Version}) was started by {ahead.RequestedBy} at {ahead.CreatedAt:u}", AlertTypes.Info));
+            $"#{ahead.Id} ({WireNames.Of(ahead.Kind)} {ahead.Version}) was started by {ahead.RequestedBy} at {ahead.CreatedAt:u}", AlertTypes.Info));
 
     /// <summary>One event per host: "web-2: 2 of 9 resources changed", with what changed or failed.</summary>
     public async Task ConvergedAsync(DeployRecord d, IEnumerable<(string Host, StepResult Result)> results)

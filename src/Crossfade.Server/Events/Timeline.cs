@@ -46,5 +46,5 @@ public sealed class Timeline(IStore store, TimeProvider time, Telemetry.Exporter
 
     /// <summary>An event about a deploy, tagged with its app, environment, release and id.</summary>
     public static EventRecord About(DeployRecord d, string kind, string title, string text, string alertType, string? host = null) =>
-        new(0, default, kind, title, text, [$"release:{d.Version}", $"kind:{d.Kind}"], "crossfade", alertType, $"deploy-{d.Id}", host, d.App, d.Environment, d.Id);
+        new(0, default, kind, title, text, [$"release:{d.Version}", $"kind:{WireNames.Of(d.Kind)}"], "crossfade", alertType, $"deploy-{d.Id}", host, d.App, d.Environment, d.Id);
 }

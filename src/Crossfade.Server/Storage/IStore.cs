@@ -1,5 +1,4 @@
 using Crossfade.Contracts.V1;
-using Crossfade.Server.Deploys;
 
 namespace Crossfade.Server.Storage;
 
@@ -78,6 +77,9 @@ public interface IStore
 
     Task<long> AddStepAsync(long deployId, string host, StepKind kind, string payloadJson, CancellationToken ct);
     Task<StepRecord?> GetStepAsync(long id, CancellationToken ct);
+
+    /// <summary>The steps with these ids, in one query, without their payloads (a running deploy reading how its steps stand).</summary>
+    Task<IReadOnlyList<StepRecord>> GetStepsAsync(IReadOnlyCollection<long> ids, CancellationToken ct);
     Task<IReadOnlyList<StepRecord>> ListStepsAsync(long deployId, CancellationToken ct);
 
     /// <summary>The steps of several deploys in one query (a history page), in each deploy's order.</summary>

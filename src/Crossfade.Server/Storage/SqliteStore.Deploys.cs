@@ -1,6 +1,5 @@
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
-using Crossfade.Server.Deploys;
 using Dapper;
 
 namespace Crossfade.Server.Storage;

@@ -32,6 +32,17 @@ public sealed partial class SqliteStore
         return rows.Select(ToRecord).ToList();
     }
 
+    public async Task<IReadOnlyList<StepRecord>> GetStepsAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        if (ids.Count == 0)
+            return [];
+        await using var c = Open();
+        var rows = await c.QueryAsync<StepRow>(new CommandDefinition(
+            "SELECT id, deploy_id, host, kind, '' AS payload, status, started_at, ended_at, message, report FROM steps WHERE id IN @ids ORDER BY id",
+            new { ids }, cancellationToken: ct));
+        return rows.Select(ToRecord).ToList();
+    }
+
     public async Task<StepRecord?> TakeNextStepAsync(string host, DateTimeOffset at, CancellationToken ct)
     {
         await using var c = Open();

@@ -11,7 +11,7 @@ public sealed partial class SqliteStore
         await using var tx = await c.BeginTransactionAsync(ct);
         var fresh = await c.ExecuteAsync(new CommandDefinition(
             "INSERT OR IGNORE INTO ingest_batches (host, seq, lines, received_at) VALUES (@Host, @Seq, @Lines, @At)",
-            new { w.Host, w.Seq, w.Lines, At = Ms(DateTimeOffset.UtcNow) }, tx, cancellationToken: ct)) == 1;
+            new { w.Host, w.Seq, w.Lines, At = Ms(w.ReceivedAt) }, tx, cancellationToken: ct)) == 1;
         if (!fresh)
         {
             await tx.RollbackAsync(ct);

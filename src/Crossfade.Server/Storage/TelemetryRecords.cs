@@ -14,7 +14,7 @@ public sealed record MinuteRollup(
 /// <summary>Everything one shipped batch adds, written in one transaction with its (host, seq) mark.</summary>
 public sealed record IngestWrite(
     string Host, long Seq, int Lines, IReadOnlyList<StoredAccess> Access, IReadOnlyList<StoredLogLine> Logs,
-    IReadOnlyList<MinuteRollup> Minutes, IReadOnlyDictionary<string, long> Counters);
+    IReadOnlyList<MinuteRollup> Minutes, IReadOnlyDictionary<string, long> Counters, DateTimeOffset ReceivedAt);
 
 /// <summary>A full-text search of log lines (FTS5 query syntax), with time range, host and level filters.</summary>
 public sealed record LogQuery(

@@ -62,7 +62,7 @@ public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline
         }
         if (dropped > 0)
             counters["lines_dropped_by_agents"] = dropped;
-        var stored = await store.IngestAsync(new IngestWrite(host, batch.Seq, batch.Lines.Count, access, logs, Rollup(access), counters), ct);
+        var stored = await store.IngestAsync(new IngestWrite(host, batch.Seq, batch.Lines.Count, access, logs, Rollup(access), counters, time.GetUtcNow()), ct);
         if (!stored)
         {
             await store.AddIngestCountersAsync(new Dictionary<string, long> { ["batches_duplicate"] = 1 }, ct);

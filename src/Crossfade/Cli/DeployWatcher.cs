@@ -5,7 +5,7 @@ namespace Crossfade.Cli;
 /// <summary>Follows a deploy until it ends, printing each phase and each host's step as it finishes.</summary>
 public sealed class DeployWatcher(ApiClient api, TextWriter output)
 {
-    /// <summary>Whether a deploy in this state has ended (the CLI follows a server that may be a version ahead: anything not ending is followed).</summary>
+    /// <summary>Whether a deploy in this state has ended.</summary>
     public static bool IsFinal(DeployState state) => state is DeployState.Succeeded or DeployState.Aborted or DeployState.RolledBack or DeployState.Mixed or DeployState.Failed;
 
     public static bool IsSuccess(DeployView deploy) => deploy.State == DeployState.Succeeded;

@@ -38,7 +38,7 @@ public static class ReadCommands
             if (Print(parse, deploys))
                 return 0;
             foreach (var d in deploys)
-                Console.WriteLine($"#{d.Id,-5} {d.CreatedAt:yyyy-MM-dd HH:mm:ss} {d.Kind,-8} {d.Version,-12} {d.Commit?[..Math.Min(8, d.Commit.Length)] ?? "-",-8} {d.Environment,-12} {d.State,-11} {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt),7} {d.RequestedBy} via {d.Trigger}{(d.Reason is null ? "" : $": {d.Reason}")}");
+                Console.WriteLine($"#{d.Id,-5} {d.CreatedAt:yyyy-MM-dd HH:mm:ss} {WireNames.Of(d.Kind),-8} {d.Version,-12} {d.Commit?[..Math.Min(8, d.Commit.Length)] ?? "-",-8} {d.Environment,-12} {d.State,-11} {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt),7} {d.RequestedBy} via {d.Trigger}{(d.Reason is null ? "" : $": {d.Reason}")}");
             return 0;
         }));
         return command;
@@ -62,7 +62,7 @@ public static class ReadCommands
                 Console.WriteLine($"  {p.Name,-12} {DeployWatcher.Seconds(p.StartedAt, p.EndedAt),7}");
             foreach (var s in d.Steps)
             {
-                Console.WriteLine($"    {s.Host,-10} {s.Kind,-8} {s.Status,-9} {DeployWatcher.Seconds(s.StartedAt, s.EndedAt),7}  {s.Message}");
+                Console.WriteLine($"    {s.Host,-10} {WireNames.Of(s.Kind),-8} {WireNames.Of(s.Status),-9} {DeployWatcher.Seconds(s.StartedAt, s.EndedAt),7}  {s.Message}");
                 if (s.Converge is { } report)
                     ConvergeReportPrinter.Print(report, Console.Out, "      ");
             }

@@ -108,7 +108,7 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         foreach (var d in deploys)
         {
             var phases = string.Join(", ", d.Phases.Select(p => $"{p.Name} {DeployWatcher.Seconds(p.StartedAt, p.EndedAt)}"));
-            output.WriteLine($"  #{d.Id} {d.Kind} {d.Version}: {d.State} in {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt)} ({phases})");
+            output.WriteLine($"  #{d.Id} {WireNames.Of(d.Kind)} {d.Version}: {d.State} in {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt)} ({phases})");
         }
         var byStatus = report.All.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{(g.Key == 0 ? "no answer" : g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))}: {g.Count()}");
         output.WriteLine($"  requests served: {report.All.Count} ({string.Join(", ", byStatus)}); failed: {report.Failed}");

@@ -6,6 +6,8 @@ namespace Crossfade.Agent.Proxy.Http1;
 /// Counts open client connections, in all and per client address, and says whether one more may
 /// open: past <see cref="ProxyOptions.MaxConnections"/> or <see cref="ProxyOptions.MaxConnectionsPerClient"/>
 /// a new connection is refused at once, so one client (or a flood) cannot take every socket from the rest.
+/// A client is an IPv4 address, or an IPv6 /64: one host is commonly given a whole /64, and counting
+/// its addresses one by one would let it open 256 connections from each of them.
 /// </summary>
 internal sealed class ConnectionLimiter(ProxyOptions options, ProxyCounters counters)
 {
@@ -22,9 +24,10 @@ internal sealed class ConnectionLimiter(ProxyOptions options, ProxyCounters coun
         }
     }
 
-    /// <summary>Takes a place for a connection from <paramref name="client"/>; false (and counted) when there is none.</summary>
-    public bool TryEnter(IPAddress client)
+    /// <summary>Takes a place for a connection from <paramref name="address"/>; false (and counted) when there is none.</summary>
+    public bool TryEnter(IPAddress address)
     {
+        var client = ClientOf(address);
         lock (_lock)
         {
             if (_open >= options.MaxConnections)
@@ -44,8 +47,9 @@ internal sealed class ConnectionLimiter(ProxyOptions options, ProxyCounters coun
         }
     }
 
-    public void Leave(IPAddress client)
+    public void Leave(IPAddress address)
     {
+        var client = ClientOf(address);
         lock (_lock)
         {
             _open--;
@@ -54,5 +58,18 @@ internal sealed class ConnectionLimiter(ProxyOptions options, ProxyCounters coun
             else
                 _perClient.Remove(client);
         }
+    }
+
+    /// <summary>The client an address counts as: an IPv4 address (also when mapped into IPv6) as it is, an IPv6 address by its /64.</summary>
+    internal static IPAddress ClientOf(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            return address.MapToIPv4();
+        if (address.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6)
+            return address;
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        bytes[8..].Clear();
+        return new IPAddress(bytes);
     }
 }

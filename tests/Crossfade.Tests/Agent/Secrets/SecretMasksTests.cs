@@ -23,6 +23,22 @@ public sealed class SecretMasksTests : IDisposable
         masks.For("other").Apply("sk_live/abc+123\"q").ShouldBe("sk_live/abc+123\"q");
     }
 
+    [Theory]
+    [InlineData("GET /pay?key=sk_live%2fabc%2b123%22q%20x HTTP/1.1")]
+    [InlineData("POST /pay body=sk_live%2Fabc%2B123%22q+x")]
+    [InlineData("POST /pay body=sk_live%2fabc%2b123%22q+x")]
+    [InlineData("""{"msg":"key sk_live\/abc+123\"q x"}""")]
+    public void For_TheValueInTheFormsOtherEncodersWrite_IsMaskedToo(string line)
+    {
+        var masks = new SecretMasks(_root);
+        masks.Remember("shop", ["sk_live/abc+123\"q x"]);
+
+        var masked = masks.For("shop").Apply(line);
+
+        masked.ShouldContain(Redactor.Mask);
+        masked.ShouldNotContain("abc");
+    }
+
     [Fact]
     public void For_AfterARestart_StillMasksAndTheFileIsTheOwnersAlone()
     {

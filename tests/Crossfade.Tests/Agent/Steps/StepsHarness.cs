@@ -64,15 +64,20 @@ internal sealed class StepsHarness : IDisposable
     }
 
     /// <summary>
-    /// Runs a step to its end. The only wait on the clock in these steps is the worker's settle second:
-    /// the step reaches it without yielding (every fake answers at once), so one advance lets it go on.
+    /// Runs a step to its end. The only wait on the clock in these steps is the worker's settle second;
+    /// the clock moves a second at a time until the step ends.
     /// </summary>
     public async Task<StepResult> RunAsync(StepKind kind, StepPayload payload)
     {
         var running = Start(kind, payload);
-        if (!running.IsCompleted)
+        // A second at a time until it ends: a step may reach its wait only after real I/O.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!running.IsCompleted && DateTime.UtcNow < deadline)
+        {
             Time.Advance(TimeSpan.FromSeconds(1));
-        return await running.WaitAsync(TimeSpan.FromSeconds(10), TimeProvider.System);
+            await Task.WhenAny(running, Task.Delay(10));
+        }
+        return await running.WaitAsync(TimeSpan.FromSeconds(1), TimeProvider.System);
     }
 
     /// <summary>Starts a step and returns at its first wait, for a test that drives the clock itself.</summary>

@@ -18,4 +18,14 @@ public class DeployResumeOrderTests
     [Fact]
     public void HasEntered_AStateThatIsNoPhaseForward_IsRefused() =>
         Should.Throw<ArgumentException>(() => DeployResumeOrder.HasEntered(DeployState.Preparing, DeployState.RolledBack));
+
+    [Fact]
+    public void ForwardPhasesOfARun_FollowTheDeclaredResumeOrder()
+    {
+        var states = Crossfade.Server.Deploys.DeployRun.ForwardStates;
+
+        states.Zip(states.Skip(1)).ShouldAllBe(pair => DeployResumeOrder.HasEntered(pair.Second, pair.First));
+        // A state missing from the declared order is refused there, so every phase of a run must be in it.
+        states.ShouldAllBe(s => DeployResumeOrder.HasEntered(s, s));
+    }
 }

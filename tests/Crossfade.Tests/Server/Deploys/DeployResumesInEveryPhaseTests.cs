@@ -90,10 +90,13 @@ public sealed class DeployResumesInEveryPhaseTests
         await before.PlayHostsAsync(id, DeployState.Canary);
 
         await using var after = await before.CrashAndRestartAsync();
-        await after.WaitForStateAsync(id, DeployState.Canary);
         (await after.Store.ListStepsAsync(id, default)).Count(s => s.Kind == StepKind.Activate).ShouldBe(1, "only the canary switched");
+        // An hour on, still holding: only the promote ends this hold, so the other host switches after it.
+        after.Time.Advance(TimeSpan.FromHours(1));
+        var promotedAt = after.Time.GetUtcNow();
         (await after.Runner.RequestPromoteAsync(id, "ann")).ShouldBeTrue();
         await FinishThroughTheBakeWindowAsync(after, id);
+        (await after.Store.ListPhasesAsync(id, default)).Single(p => p.Name == DeployState.Promoting).StartedAt.ShouldBeGreaterThanOrEqualTo(promotedAt);
     }
 
     [Fact]

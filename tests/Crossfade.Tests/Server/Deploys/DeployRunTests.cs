@@ -52,12 +52,14 @@ public sealed class DeployRunTests
         foreach (var host in new[] { "web-1", "web-2" })
             (await h.Store.TakeNextStepAsync(host, h.Time.GetUtcNow(), default)).ShouldNotBeNull();
 
-        // A minute at a time: the deploy may start its wait a moment after the steps were queued.
-        for (var i = 0; i < 20 && (await h.Store.GetDeployAsync(id, default))!.State == DeployState.Preparing
-            && !(await h.Store.ListStepsAsync(id, default)).Any(s => s.Kind == StepKind.Discard); i++)
+        // A minute at a time, until the steps time out: the deploy may start its wait a moment after they were queued.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await h.Store.GetDeployAsync(id, default))!.State == DeployState.Preparing
+            && !(await h.Store.ListStepsAsync(id, default)).Any(s => s.Kind == StepKind.Discard))
         {
+            DateTime.UtcNow.ShouldBeLessThan(deadline, "the unanswered steps never timed out");
             h.Time.Advance(TimeSpan.FromMinutes(1));
-            await Task.Delay(50);
+            await Task.Delay(20);
         }
         var cleanUp = await h.PlayHostsAsync(id, DeployState.Aborted);
 
@@ -67,7 +69,7 @@ public sealed class DeployRunTests
         cleanUp.Order().ShouldBe(["web-1 discard 2.0.0", "web-2 discard 2.0.0"]);
         var prepares = (await h.Store.ListStepsAsync(id, default)).Where(s => s.Kind == StepKind.Prepare).ToList();
         prepares.ShouldAllBe(s => s.Status == StepStatus.Failed && s.Message!.StartsWith("no answer from"));
-        (prepares.Max(s => s.EndedAt!.Value) - prepares.Min(s => s.StartedAt!.Value)).ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMinutes(5));
+        (prepares.Max(s => s.EndedAt!.Value) - prepares.Min(s => s.StartedAt!.Value)).ShouldBeInRange(TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(7));
     }
 
     [Fact]
@@ -80,7 +82,7 @@ public sealed class DeployRunTests
 
         steps.ShouldContain("web-1 activate 1.0.0");
         steps.ShouldContain("web-2 activate 1.0.0");
-        (await h.Store.GetDeployAsync(id, default))!.Reason!.ShouldStartWith("web-2: activate failed: it broke");
+        (await h.Store.GetDeployAsync(id, default))!.Reason!.ShouldStartWith("web-2: activate failed: it broke", Case.Sensitive);
     }
 
     [Fact]
@@ -99,6 +101,36 @@ public sealed class DeployRunTests
         var rest = await h.PlayHostsAsync(id, DeployState.Succeeded);
 
         rest.ShouldBe(["web-2 activate 2.0.0"]);
+    }
+
+    [Fact]
+    public async Task CanaryAbort_SendsTheCanaryBack_AndStopsTheCandidatesThatNeverSwitched()
+    {
+        await using var h = await DeployRunHarness.StartAsync();
+        var id = await h.DeployAsync(canary: "1");
+        await h.PlayHostsAsync(id, DeployState.Canary);
+
+        (await h.Runner.RequestRollbackAsync(id, DeployState.Canary, "bob")).ShouldBeTrue();
+        var back = await h.PlayHostsAsync(id, DeployState.RolledBack);
+
+        back.Order().ShouldBe(["web-1 activate 1.0.0", "web-1 prepare 1.0.0", "web-2 discard 2.0.0"]);
+        var done = (await h.Store.GetDeployAsync(id, default))!;
+        done.Reason!.ShouldContain("canary aborted by bob", Case.Sensitive);
+        done.Reason!.ShouldContain("the other hosts never switched", Case.Sensitive);
+        (await h.Runner.RequestPromoteAsync(id, "ann")).ShouldBeFalse("the hold is over");
+    }
+
+    [Fact]
+    public async Task HostThatCannotGoBack_EndsTheDeployMixed_NamingIt()
+    {
+        await using var h = await DeployRunHarness.StartAsync();
+        var id = await h.DeployAsync();
+
+        await h.PlayHostsAsync(id, DeployState.Mixed, fails: s => s.Host == "web-2" && s.Kind == StepKind.Activate);
+
+        var done = (await h.Store.GetDeployAsync(id, default))!;
+        done.Reason!.ShouldContain("the fleet is mixed: could not switch web-2 (it broke) back to 1.0.0", Case.Sensitive);
+        (await h.Store.GetLiveVersionAsync(DeployRunHarness.App, "prod", default)).ShouldBe("1.0.0");
     }
 
     private static async Task WaitForStepsAsync(DeployRunHarness h, long id, int count)

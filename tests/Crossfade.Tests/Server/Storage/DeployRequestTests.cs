@@ -1,5 +1,4 @@
 using Crossfade.Contracts.V1;
-using Crossfade.Server.Deploys;
 using Crossfade.Server.Storage;
 
 namespace Crossfade.Tests.Server.Storage;

@@ -26,7 +26,7 @@ public sealed class RetentionTests : IDisposable
         var seq = 0;
         foreach (var age in ages)
             await store.IngestAsync(new IngestWrite("web-1", ++seq, 1, [Access(now - age)], [new StoredLogLine(now - age, "web-1", "shop", "prod", "web.log", null, "x")],
-                [new MinuteRollup((now - age).ToUnixTimeSeconds() / 60, "shop", "prod", "web-1", "1.0.0", "/", "GET", 1, 0, 2, "")], new Dictionary<string, long>()), default);
+                [new MinuteRollup((now - age).ToUnixTimeSeconds() / 60, "shop", "prod", "web-1", "1.0.0", "/", "GET", 1, 0, 2, "")], new Dictionary<string, long>(), now - age), default);
         var retention = new TelemetryRetention(store, new TelemetryOptions(), new FixedTime(now), NullLogger<TelemetryRetention>.Instance);
 
         await retention.PruneAsync(default);
@@ -43,7 +43,7 @@ public sealed class RetentionTests : IDisposable
         var now = DateTimeOffset.UtcNow;
         for (var i = 0; i < 20; i++)
             await store.IngestAsync(new IngestWrite("web-1", i + 1, 500, Enumerable.Range(0, 500).Select(_ => Access(now - TimeSpan.FromHours(40 - i))).ToList(), [], [],
-                new Dictionary<string, long>()), default);
+                new Dictionary<string, long>(), now - TimeSpan.FromHours(40 - i)), default);
         var before = await store.CountAccessRecordsAsync("shop", "prod", null, null, default);
         var retention = new TelemetryRetention(store, new TelemetryOptions { MaxStoreBytes = 300_000 }, new FixedTime(now), NullLogger<TelemetryRetention>.Instance);
 

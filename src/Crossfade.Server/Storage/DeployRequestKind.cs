@@ -1,4 +1,4 @@
-namespace Crossfade.Server.Deploys;
+namespace Crossfade.Server.Storage;
 
 /// <summary>The requests a running deploy takes while it holds (a canary, a bake window); stored in lower case.</summary>
 public enum DeployRequestKind

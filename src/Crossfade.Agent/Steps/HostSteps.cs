@@ -149,7 +149,17 @@ public sealed partial class HostSteps(
         if (candidate is null)
             return new StepResult(false, error!);
 
-        var swap = await proxies.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{candidate.Port}/", p.Version, p.Runtime.DrainSeconds), ct);
+        SwapResult swap;
+        try
+        {
+            swap = await proxies.SwapAsync(proxy, new SwapRequest($"http://127.0.0.1:{candidate.Port}/", p.Version, p.Runtime.DrainSeconds), ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException || ex is TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            // The swap is one step in the proxy: refused, nothing changed, and the old instance serves on.
+            return new StepResult(false,
+                $"the proxy on :{proxy.Port} refused the switch to {p.Version} ({ex.Message}); {app.Live?.Version ?? "nothing"} keeps serving");
+        }
         log.Write($"proxy on :{proxy.Port} now sends new requests to {p.Version}; previous {swap.PreviousRelease ?? "none"} "
             + (swap.Drained ? $"drained in {swap.DrainMs:0}ms" : $"still had {swap.InFlightLeft} requests after {swap.DrainMs:0}ms"));
         var old = app.Live;

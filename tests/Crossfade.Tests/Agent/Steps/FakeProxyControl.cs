@@ -13,6 +13,9 @@ internal sealed class FakeProxyControl(FakeProcesses processes, List<string> jou
     public string? ServedUrl { get; private set; }
     public string? ServedRelease { get; private set; }
 
+    /// <summary>When set, the proxy's control endpoint answers every swap with an error, as a proxy that refuses it would.</summary>
+    public bool RefuseSwaps { get; set; }
+
     public Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct) =>
         Task.FromResult(recorded is not null && processes.IsAlive(recorded.Process) ? recorded : new ProxyRecord(processes.Spawn(), appPort, ControlPort));
 
@@ -21,6 +24,11 @@ internal sealed class FakeProxyControl(FakeProcesses processes, List<string> jou
 
     public Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct)
     {
+        if (RefuseSwaps)
+        {
+            journal.Add($"swap {request.Release} refused");
+            throw new HttpRequestException("Response status code does not indicate success: 400 (Bad Request).");
+        }
         var result = new SwapResult(ServedUrl, ServedRelease, true, 0, 3);
         Swaps.Add(request);
         journal.Add($"swap {request.Release}");

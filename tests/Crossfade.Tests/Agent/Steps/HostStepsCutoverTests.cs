@@ -26,6 +26,24 @@ public sealed class HostStepsCutoverTests : IDisposable
     }
 
     [Fact]
+    public async Task Activate_ProxyRefusesTheSwap_FailsSayingSo_AndTheOldInstanceKeepsServing()
+    {
+        await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime()));
+        var old = _host.Stored.Live.ShouldNotBeNull();
+        _host.Proxy.RefuseSwaps = true;
+
+        var result = await _host.RunAsync(StepKind.Activate, _host.Release("2.0.0", StepsHarness.Runtime()));
+
+        result.Succeeded.ShouldBeFalse();
+        result.Message.ShouldContain("refused the switch to 2.0.0", Case.Sensitive);
+        result.Message.ShouldContain("1.0.0 keeps serving", Case.Sensitive);
+        _host.Proxy.ServedRelease.ShouldBe("1.0.0");
+        _host.Stored.Live.ShouldBe(old);
+        _host.Processes.IsAlive(old.Process).ShouldBeTrue();
+        _host.Stored.Candidate.ShouldNotBeNull().Version.ShouldBe("2.0.0", "the candidate stays for a later attempt or a discard");
+    }
+
+    [Fact]
     public async Task Activate_NewReleaseWithBakeWindow_SwapsThenKeepsOldWarmAsPrevious()
     {
         await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", StepsHarness.Runtime(bakeSeconds: 600)));

@@ -1,0 +1,37 @@
+using System.Globalization;
+
+namespace Crossfade.Core.Judging;
+
+/// <summary>Compares the candidate's share of 5xx answers in a route group with the baseline's (Fisher's exact test).</summary>
+public static class ErrorCheck
+{
+    public const string Name = "errors";
+
+    public static CheckResult Compare(
+        string group, long candidateErrors, long candidateTotal, long baselineErrors, long baselineTotal,
+        string candidateRelease, string baselineRelease, JudgeThresholds thresholds)
+    {
+        var p = ProportionTest.CandidateWorseP(candidateErrors, candidateTotal, baselineErrors, baselineTotal);
+        var candidateRate = candidateTotal == 0 ? 0 : (double)candidateErrors / candidateTotal;
+        var baselineRate = baselineTotal == 0 ? 0 : (double)baselineErrors / baselineTotal;
+        var increase = candidateRate - baselineRate;
+        var floor = thresholds.ErrorIncrease / 2;
+        var outcome = p < thresholds.Alpha && increase >= floor ? CheckOutcome.Fail
+            : candidateTotal >= thresholds.MinRequests ? CheckOutcome.Pass
+            : CheckOutcome.Insufficient;
+        var sentence = string.Create(CultureInfo.InvariantCulture,
+            $"{group} 5xx: {candidateErrors:N0} of {candidateTotal:N0} on {candidateRelease} ({Percent(candidateRate)}) vs {baselineErrors:N0} of {baselineTotal:N0} on {baselineRelease} ({Percent(baselineRate)}); {PValue(p)}; {Verb(outcome)}");
+        return new CheckResult(Name, group, outcome, candidateTotal, baselineTotal, increase, candidateErrors, p, floor, sentence);
+    }
+
+    private static string Percent(double rate) => rate.ToString(rate is > 0 and < 0.001 ? "0.00#%" : "0.0#%", CultureInfo.InvariantCulture);
+
+    internal static string PValue(double p) => p < 0.001 ? "p < 0.001" : string.Create(CultureInfo.InvariantCulture, $"p = {p:0.000}");
+
+    internal static string Verb(CheckOutcome outcome) => outcome switch
+    {
+        CheckOutcome.Fail => "fails",
+        CheckOutcome.Pass => "passes",
+        _ => "too few requests to tell",
+    };
+}

@@ -112,6 +112,9 @@ public interface IStore
     Task<bool> IngestAsync(IngestWrite write, CancellationToken ct);
     /// <summary>Request rollups in a range: per minute, or (for long ranges) per hour, whose Minute is the hour's first.</summary>
     Task<IReadOnlyList<MinuteRollup>> ListMinutesAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, CancellationToken ct, bool hourly = false);
+
+    /// <summary>Requests per hour (every host, route and release together) from <paramref name="from"/> up to <paramref name="to"/>, by the hour's start.</summary>
+    Task<IReadOnlyDictionary<DateTimeOffset, long>> ListHourlyRequestsAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
     Task<long> CountAccessRecordsAsync(string app, string? environment, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct);
     Task<IReadOnlyDictionary<string, long>> IngestCountersAsync(CancellationToken ct);
     Task AddIngestCountersAsync(IReadOnlyDictionary<string, long> counters, CancellationToken ct);

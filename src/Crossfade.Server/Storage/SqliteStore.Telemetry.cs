@@ -60,6 +60,18 @@ public sealed partial class SqliteStore
         return rows.ToList();
     }
 
+    public async Task<IReadOnlyDictionary<DateTimeOffset, long>> ListHourlyRequestsAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<(long Minute, long Requests)>(new CommandDefinition(
+            """
+            SELECT minute, SUM(requests) FROM request_hours
+            WHERE app = @app AND environment = @environment AND minute >= @from AND minute < @to GROUP BY minute
+            """,
+            new { app, environment, from = from.ToUnixTimeSeconds() / 3600 * 60, to = to.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
+        return rows.ToDictionary(r => DateTimeOffset.FromUnixTimeSeconds(r.Minute * 60), r => r.Requests);
+    }
+
     private static string MergeAll(IEnumerable<string> histograms)
     {
         var merged = new LatencyHistogram();

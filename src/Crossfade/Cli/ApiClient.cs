@@ -110,6 +110,9 @@ public sealed class ApiClient
     public Task<List<NewRouteView>> NewRoutesAsync(string app, string environment, string query, CancellationToken ct) =>
         SendAsync<List<NewRouteView>>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/routes/new?{query}", null, ct);
 
+    public Task<TrafficView> TrafficAsync(string app, string environment, string query, CancellationToken ct) =>
+        SendAsync<TrafficView>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/traffic?{query}", null, ct);
+
     public Task<Dictionary<string, long>> TelemetryCountersAsync(CancellationToken ct) =>
         SendAsync<Dictionary<string, long>>(HttpMethod.Get, "api/v1/telemetry/counters", null, ct);
 

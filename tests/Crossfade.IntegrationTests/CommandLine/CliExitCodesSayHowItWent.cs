@@ -75,6 +75,22 @@ public sealed class CliExitCodesSayHowItWent(CliFleet cli) : IClassFixture<CliFl
     }
 
     [Fact]
+    public async Task Traffic_DrawsTheWeekByHour_OrSaysWhatIsWrongWithTheZone()
+    {
+        var drawn = await RunAsync(["traffic", Fleet.App, "--env", Fleet.Env, "--tz", "Europe/Berlin"]);
+        var json = await RunAsync(["traffic", Fleet.App, "--env", Fleet.Env, "--json", "--days", "7"]);
+        var badZone = await RunAsync(["traffic", Fleet.App, "--env", Fleet.Env, "--tz", "Mars/Olympus"]);
+
+        drawn.Exit.ShouldBe(0, drawn.Err);
+        drawn.Out.Split('\n').Count(l => l.Length > 4 && l[..3] is "Mon" or "Tue" or "Wed" or "Thu" or "Fri" or "Sat" or "Sun").ShouldBe(7);
+        drawn.Out.ShouldContain("hours in Europe/Berlin");
+        json.Exit.ShouldBe(0, json.Err);
+        JsonDocument.Parse(json.Out).RootElement.GetProperty("cells").GetArrayLength().ShouldBe(7 * 24);
+        badZone.Exit.ShouldNotBe(0);
+        (badZone.Out + badZone.Err).ShouldContain("'Mars/Olympus' is not a time zone");
+    }
+
+    [Fact]
     public async Task ServerThatIsDown_IsAClearErrorNamingIt_WithItsOwnExitCode()
     {
         var closed = $"http://127.0.0.1:{FreePorts.Next()}";

@@ -1,0 +1,44 @@
+using Crossfade.Contracts.V1;
+using Crossfade.Core.Specs;
+using Crossfade.Core.Telemetry;
+using Crossfade.Server.Api;
+using Crossfade.Server.Storage;
+using Microsoft.AspNetCore.Http;
+
+namespace Crossfade.Server.Telemetry;
+
+/// <summary>
+/// GET …/traffic: requests per hour by weekday and hour of day, in a time zone, over the last days, and
+/// the quietest windows — when traffic is lowest, for a deploy that should touch as few people as possible.
+/// </summary>
+public static class TrafficEndpoint
+{
+    public static async Task<IResult> GetAsync(
+        string app, string environment, int? days, string? tz, int? hours, IStore store, TimeProvider time, CancellationToken ct)
+    {
+        if (days is < 1 or > 90)
+            return Problems.BadRequest("'days' must be 1 to 90 (the hourly rollups kept)");
+        if (hours is < 1 or > 24)
+            return Problems.BadRequest("'hours' (the quiet window's length) must be 1 to 24");
+        TimeZoneInfo zone;
+        try
+        {
+            zone = TimeZoneInfo.FindSystemTimeZoneById(tz ?? "UTC");
+        }
+        catch (Exception ex) when (ex is TimeZoneNotFoundException or InvalidTimeZoneException)
+        {
+            return Problems.BadRequest($"'{tz}' is not a time zone this server knows (an IANA name such as Europe/Berlin or America/New_York)");
+        }
+        if (await store.GetAppAsync(app, ct) is not { } record)
+            return Problems.NotFound($"no app '{app}'");
+        if (AppSpecParser.Parse(record.SpecYaml).Spec is { } spec && !spec.Environments.ContainsKey(environment))
+            return Problems.NotFound($"app '{app}' has no environment '{environment}'");
+        var now = time.GetUtcNow();
+        var to = new DateTimeOffset(now.UtcDateTime.Date.AddHours(now.UtcDateTime.Hour), TimeSpan.Zero);
+        var from = to.AddDays(-(days ?? 28));
+        var counts = await store.ListHourlyRequestsAsync(app, environment, from, to, ct);
+        var cells = TrafficHeatmap.Cells(counts, from, to, zone);
+        var quietest = TrafficHeatmap.Quietest(cells, hours ?? 1, 3, zone.Id);
+        return Results.Ok(new TrafficView(app, environment, zone.Id, from, to, counts.Values.Sum(), cells, quietest));
+    }
+}

@@ -16,8 +16,12 @@ public sealed record AppSpec(
     IReadOnlyList<Contracts.V1.CheckDefinition>? Checks = null,
     int BakeSeconds = 0,
     Config.ConfigDeclaration? Config = null,
-    LogsSpec? Logs = null)
+    LogsSpec? Logs = null,
+    JudgeSpec? Judge = null)
 {
+    /// <summary>How deploys of this app are judged: the spec's <c>judge:</c>, or observe mode with the defaults.</summary>
+    public JudgeSpec Judging => Judge ?? JudgeSpec.Default;
+
     /// <summary>The extra log files and error patterns, none when the spec has no <c>logs:</c>.</summary>
     public LogsSpec LogSettings => Logs ?? LogsSpec.None;
 

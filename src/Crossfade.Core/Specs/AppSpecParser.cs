@@ -14,7 +14,7 @@ public static partial class AppSpecParser
 {
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
     {
-        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config", "logs",
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config", "logs", "judge",
     };
 
     public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
@@ -68,11 +68,12 @@ public static partial class AppSpecParser
         var config = ConfigSpecReader.Read(reader, root);
         ConfigSpecReader.CheckNames(reader, root, config, environments);
         var logs = LogsSpecReader.Read(reader, root);
+        var judge = JudgeSpecReader.Read(reader, root);
 
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge),
             errors.Items);
     }
 

@@ -65,6 +65,22 @@ internal sealed class SpecNodeReader(SpecErrorList errors)
         return fallback;
     }
 
+    public double OptionalDouble(YamlMappingNode map, string key, double fallback, double min, double max, string prefix = "")
+    {
+        var node = Find(map, key);
+        if (node is null)
+            return fallback;
+        if (node is YamlScalarNode { Value: { } text } && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value))
+        {
+            if (value >= min && value <= max)
+                return value;
+            Error(node, prefix + key, string.Create(CultureInfo.InvariantCulture, $"must be between {min} and {max}, not {value}"));
+            return fallback;
+        }
+        Error(node, prefix + key, "must be a number");
+        return fallback;
+    }
+
     public YamlMappingNode? OptionalMapping(YamlMappingNode map, string key, string prefix = "")
     {
         var node = Find(map, key);

@@ -36,6 +36,8 @@ public static class ProxyHost
         var state = ProxyState.Load(options.StateFile);
         if (state.Url is not null)
             table.Swap(new UpstreamSnapshot(new Uri(state.Url), state.Release ?? "-", options.ConnectTimeout));
+        if (state is { SplitUrl: { } splitUrl, SplitWeightPercent: > 0 })
+            table.SetSplit(new SplitRoute(new UpstreamSnapshot(new Uri(splitUrl), state.SplitRelease ?? "-", options.ConnectTimeout), state.SplitWeightPercent));
         var accessLog = new AccessLogWriter(options.AccessLog, clock);
         builder.Services.AddSingleton(accessLog);
         var counters = new ProxyCounters();
@@ -47,7 +49,9 @@ public static class ProxyHost
         app.MapGet("/upstream", () =>
         {
             var current = table.Current;
-            return Results.Ok(new UpstreamView(current?.BaseUri.ToString(), current?.Release, current?.InFlight ?? 0, accessLog.Dropped));
+            var split = table.Split;
+            return Results.Ok(new UpstreamView(current?.BaseUri.ToString(), current?.Release, current?.InFlight ?? 0, accessLog.Dropped,
+                split?.Candidate.BaseUri.ToString(), split?.Candidate.Release, split?.WeightPercent ?? 0, split?.Candidate.InFlight ?? 0));
         });
         app.MapGet("/stats", () => Results.Ok(new ProxyStats(
             listener.OpenConnections, counters.RefusedProxyCap, counters.RefusedClientCap, counters.HeadTimeouts)));
@@ -59,8 +63,45 @@ public static class ProxyHost
             try
             {
                 new ProxyState(uri.ToString(), request.Release).Save(options.StateFile);
-                var previous = table.Swap(new UpstreamSnapshot(uri, request.Release, options.ConnectTimeout));
-                return Results.Ok(await DrainAsync(previous, TimeSpan.FromSeconds(request.DrainSeconds), clock));
+                // A swap ends any split. The split's candidate, when it is the one going live, goes live as it
+                // is (its requests and kept connections with it); another is drained after the old live one.
+                var split = table.Split;
+                var promoted = split?.Candidate is { } c && c.BaseUri == uri && c.Release == request.Release ? c : null;
+                var previous = table.Swap(promoted ?? new UpstreamSnapshot(uri, request.Release, options.ConnectTimeout));
+                table.SetSplit(null);
+                var drained = await DrainAsync(previous, TimeSpan.FromSeconds(request.DrainSeconds), clock);
+                if (split is not null && promoted is null)
+                    await DrainAsync(split.Candidate, TimeSpan.FromSeconds(request.DrainSeconds), clock);
+                return Results.Ok(drained);
+            }
+            finally
+            {
+                swapLock.Release();
+            }
+        });
+        app.MapPut("/split", async (SplitRequest request, CancellationToken ct) =>
+        {
+            if (request.WeightPercent is < 0 or > 100)
+                return Results.Problem(detail: $"a split's weight is 0 to 100 percent, not {request.WeightPercent}", statusCode: 400);
+            Uri? uri = null;
+            if (request.WeightPercent > 0 && (!Uri.TryCreate(request.Url, UriKind.Absolute, out uri) || uri.Scheme != "http" || string.IsNullOrWhiteSpace(request.Release)))
+                return Results.Problem(detail: $"a split needs the candidate's http URL and release, not '{request.Url}' and '{request.Release}'", statusCode: 400);
+            await swapLock.WaitAsync(ct);
+            try
+            {
+                if (table.Current is not { } live)
+                    return Results.Problem(detail: "nothing is live on this host to split from", statusCode: 409);
+                var old = table.Split;
+                var candidate = request.WeightPercent == 0 ? null
+                    : old?.Candidate is { } same && same.BaseUri == uri && same.Release == request.Release ? same
+                    : new UpstreamSnapshot(uri!, request.Release!, options.ConnectTimeout);
+                new ProxyState(live.BaseUri.ToString(), live.Release, candidate?.BaseUri.ToString(), candidate?.Release, request.WeightPercent).Save(options.StateFile);
+                table.SetSplit(candidate is null ? null : new SplitRoute(candidate, request.WeightPercent));
+                // The old candidate's requests finish on it; nothing new reaches it.
+                var drained = old is not null && !ReferenceEquals(old.Candidate, candidate)
+                    ? await DrainAsync(old.Candidate, TimeSpan.FromSeconds(request.DrainSeconds), clock)
+                    : new SwapResult(null, null, true, 0, 0);
+                return Results.Ok(drained);
             }
             finally
             {

@@ -2,8 +2,8 @@ using System.Text.Json;
 
 namespace Crossfade.Agent.Proxy;
 
-/// <summary>What the proxy serves, kept on disk so that a restarted proxy serves it again.</summary>
-public sealed record ProxyState(string? Url, string? Release)
+/// <summary>What the proxy serves (and splits off to a candidate), kept on disk so that a restarted proxy serves it again.</summary>
+public sealed record ProxyState(string? Url, string? Release, string? SplitUrl = null, string? SplitRelease = null, int SplitWeightPercent = 0)
 {
     public static ProxyState Load(string? path)
     {

@@ -40,7 +40,7 @@ internal sealed partial class ClientConnection
                     if (!reused)
                     {
                         snapshot.Exit();
-                        snapshot = table.Acquire();
+                        snapshot = table.Acquire(_toCandidate);
                         if (snapshot is null)
                             return await RefuseAsync(502, $"the upstream did not answer: {ex.Message}", close: !keepAlive);
                     }
@@ -222,6 +222,8 @@ internal sealed partial class ClientConnection
             _head.Header("Connection"u8, "close"u8);
         else if (clientMinor == 0)
             _head.Header("Connection"u8, "keep-alive"u8);
+        if (_splitCookie is not null)
+            _head.Header("Set-Cookie"u8, _splitCookie);
         _head.End();
     }
 

@@ -131,7 +131,9 @@ internal sealed partial class ClientConnection(
             ? !request.HasToken("Connection"u8, "close"u8)
             : request.HasToken("Connection"u8, "keep-alive"u8);
         _upgrading = AsksUpgrade(request, framing);
-        var snapshot = table.Acquire();
+        _splitCookie = null;
+        _toCandidate = table.Split is { } split && ToCandidate(request, split);
+        var snapshot = table.Acquire(_toCandidate);
         if (snapshot is null)
         {
             _linger = framing.Kind != BodyKind.None;

@@ -85,6 +85,15 @@ internal sealed class TestProxy : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<SwapResult>())!;
     }
 
+    /// <summary>Splits a share of the clients off to the upstream on <paramref name="port"/> (0: ends the split), as the agent would.</summary>
+    public async Task<HttpResponseMessage> SplitAsync(int? port, string? release, int weightPercent) =>
+        await Http.PutAsJsonAsync($"http://127.0.0.1:{_options.ControlPort}/split",
+            new SplitRequest(port is null ? null : $"http://127.0.0.1:{port}/", release, weightPercent, 5));
+
+    /// <summary>What the control endpoint says the proxy serves.</summary>
+    public async Task<UpstreamView> UpstreamViewAsync() =>
+        (await Http.GetFromJsonAsync<UpstreamView>($"http://127.0.0.1:{_options.ControlPort}/upstream"))!;
+
     /// <summary>Sends raw bytes on one connection and reads until the proxy closes it or <paramref name="complete"/> says the answers are in.</summary>
     public async Task<string> RawAsync(string request, Func<string, bool>? complete = null)
     {

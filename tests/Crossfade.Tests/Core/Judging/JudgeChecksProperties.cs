@@ -35,22 +35,22 @@ public class JudgeChecksProperties
 
     [Fact]
     public void Latency_SameDistribution_PassesAtLeast98PercentOfWindows() =>
-        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(15), Prop.ForAll(LatencyShapes(), shape =>
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(10), Prop.ForAll(LatencyShapes(), shape =>
             LatencyOutcomes(shape, slowdown: 1).Count(o => o == CheckOutcome.Pass).ShouldBeGreaterThanOrEqualTo(98, $"{shape}")));
 
     [Fact]
     public void Latency_SlowerByTheConfiguredSize_FailsAtLeast95PercentOfWindows() =>
-        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(15), Prop.ForAll(LatencyShapes(), shape =>
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(10), Prop.ForAll(LatencyShapes(), shape =>
             LatencyOutcomes(shape, slowdown: 1 + Thresholds.LatencyShift).Count(o => o == CheckOutcome.Fail).ShouldBeGreaterThanOrEqualTo(95, $"{shape}")));
 
     [Fact]
     public void Errors_SameRate_PassAtLeast98PercentOfWindows() =>
-        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(15), Prop.ForAll(ErrorShapes(), shape =>
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(10), Prop.ForAll(ErrorShapes(), shape =>
             ErrorOutcomes(shape, increase: 0).Count(o => o == CheckOutcome.Pass).ShouldBeGreaterThanOrEqualTo(98, $"{shape}")));
 
     [Fact]
     public void Errors_HigherByTheConfiguredSize_FailAtLeast95PercentOfWindows() =>
-        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(15), Prop.ForAll(ErrorShapes(), shape =>
+        Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(10), Prop.ForAll(ErrorShapes(), shape =>
             ErrorOutcomes(shape, increase: Thresholds.ErrorIncrease).Count(o => o == CheckOutcome.Fail).ShouldBeGreaterThanOrEqualTo(95, $"{shape}")));
 
     private static List<CheckOutcome> LatencyOutcomes((int MedianMs, double Sigma, int Candidates, int Seed) shape, double slowdown)

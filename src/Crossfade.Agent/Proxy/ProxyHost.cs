@@ -36,8 +36,8 @@ public static class ProxyHost
         var state = ProxyState.Load(options.StateFile);
         if (state.Url is not null)
             table.Swap(new UpstreamSnapshot(new Uri(state.Url), state.Release ?? "-", options.ConnectTimeout));
-        if (state is { SplitUrl: { } splitUrl, SplitWeightPercent: > 0 })
-            table.SetSplit(new SplitRoute(new UpstreamSnapshot(new Uri(splitUrl), state.SplitRelease ?? "-", options.ConnectTimeout), state.SplitWeightPercent));
+        if (state is { SplitUrl: { } splitUrl, SplitRelease: { } splitRelease, SplitWeightPercent: > 0 and <= 100, SplitKey: { } splitKey })
+            table.SetSplit(new SplitRoute(new UpstreamSnapshot(new Uri(splitUrl), splitRelease, options.ConnectTimeout), state.SplitWeightPercent, Convert.FromBase64String(splitKey)));
         var accessLog = new AccessLogWriter(options.AccessLog, clock);
         builder.Services.AddSingleton(accessLog);
         var counters = new ProxyCounters();
@@ -69,9 +69,12 @@ public static class ProxyHost
                 var promoted = split?.Candidate is { } c && c.BaseUri == uri && c.Release == request.Release ? c : null;
                 var previous = table.Swap(promoted ?? new UpstreamSnapshot(uri, request.Release, options.ConnectTimeout));
                 table.SetSplit(null);
+                // The old live instance and a candidate that did not go live drain at the same time.
+                var candidateDrained = split is not null && promoted is null
+                    ? DrainAsync(split.Candidate, TimeSpan.FromSeconds(request.DrainSeconds), clock)
+                    : Task.FromResult(new SwapResult(null, null, true, 0, 0));
                 var drained = await DrainAsync(previous, TimeSpan.FromSeconds(request.DrainSeconds), clock);
-                if (split is not null && promoted is null)
-                    await DrainAsync(split.Candidate, TimeSpan.FromSeconds(request.DrainSeconds), clock);
+                await candidateDrained;
                 return Results.Ok(drained);
             }
             finally
@@ -83,20 +86,31 @@ public static class ProxyHost
         {
             if (request.WeightPercent is < 0 or > 100)
                 return Results.Problem(detail: $"a split's weight is 0 to 100 percent, not {request.WeightPercent}", statusCode: 400);
+            if (request.DrainSeconds is < 0 or > 3600)
+                return Results.Problem(detail: $"a drain is 0 to 3600 seconds, not {request.DrainSeconds}", statusCode: 400);
             Uri? uri = null;
-            if (request.WeightPercent > 0 && (!Uri.TryCreate(request.Url, UriKind.Absolute, out uri) || uri.Scheme != "http" || string.IsNullOrWhiteSpace(request.Release)))
-                return Results.Problem(detail: $"a split needs the candidate's http URL and release, not '{request.Url}' and '{request.Release}'", statusCode: 400);
+            if (request.WeightPercent > 0 && (!Uri.TryCreate(request.Url, UriKind.Absolute, out uri) || uri.Scheme != "http"))
+                return Results.Problem(detail: $"a split needs the candidate's http URL, not '{request.Url}'", statusCode: 400);
+            // The release names the candidate in its cookie and its access records: a version, nothing else.
+            if (request.WeightPercent > 0 && !Core.Naming.FolderNames.IsVersion(request.Release ?? ""))
+                return Results.Problem(detail: $"a split needs the candidate's release ({Core.Naming.FolderNames.VersionRule}), not '{request.Release}'", statusCode: 400);
             await swapLock.WaitAsync(ct);
             try
             {
                 if (table.Current is not { } live)
                     return Results.Problem(detail: "nothing is live on this host to split from", statusCode: 409);
+                // Both sides would write the same release in their access records: nothing to compare.
+                if (request.WeightPercent > 0 && request.Release == live.Release)
+                    return Results.Problem(detail: $"the candidate's release {request.Release} is the live one: a split compares two releases", statusCode: 409);
                 var old = table.Split;
                 var candidate = request.WeightPercent == 0 ? null
                     : old?.Candidate is { } same && same.BaseUri == uri && same.Release == request.Release ? same
                     : new UpstreamSnapshot(uri!, request.Release!, options.ConnectTimeout);
-                new ProxyState(live.BaseUri.ToString(), live.Release, candidate?.BaseUri.ToString(), candidate?.Release, request.WeightPercent).Save(options.StateFile);
-                table.SetSplit(candidate is null ? null : new SplitRoute(candidate, request.WeightPercent));
+                // The same candidate keeps its key, so the clients' cookies stay good when only the weight changes.
+                var key = ReferenceEquals(old?.Candidate, candidate) ? old!.Key : SplitRoute.NewKey();
+                new ProxyState(live.BaseUri.ToString(), live.Release, candidate?.BaseUri.ToString(), candidate?.Release, request.WeightPercent,
+                    candidate is null ? null : Convert.ToBase64String(key)).Save(options.StateFile);
+                table.SetSplit(candidate is null ? null : new SplitRoute(candidate, request.WeightPercent, key));
                 // The old candidate's requests finish on it; nothing new reaches it.
                 var drained = old is not null && !ReferenceEquals(old.Candidate, candidate)
                     ? await DrainAsync(old.Candidate, TimeSpan.FromSeconds(request.DrainSeconds), clock)

@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace Crossfade.Agent.Proxy;
 
 /// <summary>What the proxy serves (and splits off to a candidate), kept on disk so that a restarted proxy serves it again.</summary>
-public sealed record ProxyState(string? Url, string? Release, string? SplitUrl = null, string? SplitRelease = null, int SplitWeightPercent = 0)
+public sealed record ProxyState(
+    string? Url, string? Release, string? SplitUrl = null, string? SplitRelease = null, int SplitWeightPercent = 0, string? SplitKey = null)
 {
     public static ProxyState Load(string? path)
     {

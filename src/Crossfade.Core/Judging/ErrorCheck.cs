@@ -17,7 +17,8 @@ public static class ErrorCheck
         var increase = candidateRate - baselineRate;
         var floor = thresholds.ErrorIncrease / 2;
         var outcome = p < thresholds.Alpha && increase >= floor ? CheckOutcome.Fail
-            : candidateTotal >= thresholds.MinRequests ? CheckOutcome.Pass
+            // A pass needs evidence on both sides: a route only the candidate serves is not "not worse".
+            : candidateTotal >= thresholds.MinRequests && baselineTotal >= thresholds.MinRequests ? CheckOutcome.Pass
             : CheckOutcome.Insufficient;
         var sentence = string.Create(CultureInfo.InvariantCulture,
             $"{group} 5xx: {candidateErrors:N0} of {candidateTotal:N0} on {candidateRelease} ({Percent(candidateRate)}) vs {baselineErrors:N0} of {baselineTotal:N0} on {baselineRelease} ({Percent(baselineRate)}); {PValue(p)}; {Verb(outcome)}");

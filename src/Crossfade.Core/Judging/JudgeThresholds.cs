@@ -3,7 +3,8 @@ namespace Crossfade.Core.Judging;
 /// <summary>
 /// What the judge calls a regression, with defaults that suit a typical web app. A check fails when
 /// its test is significant at <see cref="Alpha"/> and the effect seen is at least half the size the
-/// team wants caught, so a regression of the configured size is caught, and noise or a change under
+/// team wants caught, so a regression of the configured size is caught once there are enough requests
+/// to see it (see the README), and noise or a change under
 /// half of it never fails a release.
 /// </summary>
 /// <param name="Alpha">The significance a failing check needs. Small, because the judge looks again every few seconds.</param>

@@ -32,19 +32,3 @@ public sealed record JudgeSpec(
 {
     public static readonly JudgeSpec Default = new(JudgeMode.Observe, 10, 30, 300, InsufficientAction.Hold, 10, 3, false, JudgeThresholds.Default);
 }
-
-/// <summary>Whether the judge acts on its verdicts.</summary>
-public enum JudgeMode
-{
-    Observe,
-    Enforce,
-}
-
-/// <summary>What a judged deploy does when its window ran out with too little traffic to tell.</summary>
-public enum InsufficientAction
-{
-    /// <summary>Wait, named on the timeline, for a person to promote or abort.</summary>
-    Hold,
-    Promote,
-    Abort,
-}

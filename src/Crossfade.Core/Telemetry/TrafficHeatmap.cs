@@ -34,7 +34,7 @@ public static class TrafficHeatmap
     /// Up to <paramref name="count"/> windows of <paramref name="hours"/> consecutive hours with the lowest
     /// average, quietest first, none overlapping another; cells never observed are left out.
     /// </summary>
-    public static IReadOnlyList<QuietWindow> Quietest(IReadOnlyList<TrafficCell> cells, int hours, int count, string zoneName)
+    public static IReadOnlyList<QuietWindow> Quietest(IReadOnlyList<TrafficCell> cells, int hours, int count, string zoneName, int offsetMinutes = 0)
     {
         if (hours is < 1 or > 24)
             throw new ArgumentOutOfRangeException(nameof(hours), "a window is 1 to 24 hours");
@@ -53,14 +53,15 @@ public static class TrafficHeatmap
             if (chosen.All(c => Distance(c.Start, candidate.Start, cells.Count) >= hours))
                 chosen.Add(candidate);
         }
-        return chosen.Select(c => new QuietWindow(c.Start / 24, c.Start % 24, hours, c.Mean, Label(c.Start, hours, zoneName))).ToList();
+        return chosen.Select(c => new QuietWindow(c.Start / 24, c.Start % 24, hours, c.Mean, Label(c.Start, hours, zoneName, offsetMinutes))).ToList();
     }
 
-    /// <summary>"Tue 04:00-05:00 Europe/Berlin".</summary>
-    public static string Label(int start, int hours, string zoneName)
+    /// <summary>"Tue 04:00-05:00 Europe/Berlin"; in a zone whose hours start at half past UTC's, "Tue 04:30-05:30 Asia/Kolkata".</summary>
+    public static string Label(int start, int hours, string zoneName, int offsetMinutes = 0)
     {
         var end = (start + hours) % (7 * 24);
-        return string.Create(CultureInfo.InvariantCulture, $"{Days[start / 24]} {start % 24:00}:00-{(end / 24 == start / 24 || hours == 24 ? "" : Days[end / 24] + " ")}{end % 24:00}:00 {zoneName}");
+        var endDay = end / 24 == start / 24 && hours < 24 ? "" : Days[end / 24] + " ";
+        return string.Create(CultureInfo.InvariantCulture, $"{Days[start / 24]} {start % 24:00}:{offsetMinutes:00}-{endDay}{end % 24:00}:{offsetMinutes:00} {zoneName}");
     }
 
     /// <summary>Monday = 0 … Sunday = 6.</summary>

@@ -43,22 +43,66 @@ public sealed class SplitTests : IAsyncLifetime
 
         var toCandidate = answers.Count(a => a.Who == "candidate");
         toCandidate.ShouldBeInRange(80, 160, "30% of 400, give or take four standard deviations");
-        answers.ShouldAllBe(a => a.Who == "candidate" ? a.SetCookie == "crossfade-split=2.0.0~c" : a.SetCookie == "crossfade-split=2.0.0~b");
+        answers.ShouldAllBe(a => a.SetCookie!.StartsWith(a.Who == "candidate" ? "crossfade-split=2.0.0~c~" : "crossfade-split=2.0.0~b~"));
+        answers.Select(a => a.SetCookie).Distinct().Count().ShouldBe(2, "one signed value per side");
         (await _proxy.AccessRecordAsync("2.0.0")).ShouldContain("/who");
     }
 
+    /// <summary>The signed cookies of both sides, as the proxy hands them out.</summary>
+    private async Task<(string Candidate, string Baseline)> CookiesAsync()
+    {
+        string? candidate = null, baseline = null;
+        for (var i = 0; i < 200 && (candidate is null || baseline is null); i++)
+        {
+            var (who, cookie) = await AskAsync();
+            if (who == "candidate")
+                candidate = cookie;
+            else
+                baseline = cookie;
+        }
+        return (candidate.ShouldNotBeNull(), baseline.ShouldNotBeNull());
+    }
+
     [Fact]
-    public async Task Split_AClientWithItsCookie_StaysOnItsSide_AndOneForAnotherCandidateIsDrawnAgain()
+    public async Task Split_AClientWithItsCookie_StaysOnItsSide_WhereverTheCookieIs()
+    {
+        (await _proxy.SplitAsync(_candidate, "2.0.0", 50)).EnsureSuccessStatusCode();
+        var (candidate, baseline) = await CookiesAsync();
+        var candidateValue = candidate["crossfade-split=".Length..];
+
+        for (var i = 0; i < 10; i++)
+        {
+            (await AskAsync($"theme=dark; {candidate}")).ShouldBe(("candidate", null));
+            (await AskAsync($"{baseline}; theme=dark")).ShouldBe(("live", null));
+            (await AskAsync($"my-crossfade-split=1; ref=crossfade-split=x; {candidate}")).ShouldBe(("candidate", null));
+            (await AskAsync($"crossfade-split=\"{candidateValue}\"")).ShouldBe(("candidate", null));
+        }
+        var twoLines = await _proxy.RawAsync($"GET /who HTTP/1.1\r\nHost: shop\r\nConnection: close\r\nCookie: theme=dark\r\nCookie: {candidate}\r\n\r\n");
+        twoLines.ShouldNotContain("Set-Cookie: crossfade-split");
+        twoLines.ShouldContain("candidate");
+    }
+
+    [Theory]
+    [InlineData("crossfade-split=2.0.0~c")]
+    [InlineData("crossfade-split=2.0.0~c~000000000000000000000000")]
+    [InlineData("xcrossfade-split=2.0.0~c")]
+    public async Task Split_AForgedOrForeignCookie_DecidesNothing_AndTheSideIsDrawn(string cookie)
     {
         (await _proxy.SplitAsync(_candidate, "2.0.0", 50)).EnsureSuccessStatusCode();
 
-        for (var i = 0; i < 20; i++)
-        {
-            (await AskAsync("theme=dark; crossfade-split=2.0.0~c")).ShouldBe(("candidate", null));
-            (await AskAsync("crossfade-split=2.0.0~b; theme=dark")).ShouldBe(("live", null));
-        }
-        (await AskAsync("crossfade-split=1.9.0~c")).SetCookie.ShouldNotBeNull("a cookie from an earlier split is not this one's");
-        (await AskAsync("xcrossfade-split=2.0.0~c")).SetCookie.ShouldNotBeNull("another cookie's name only ends like it");
+        (await AskAsync(cookie)).SetCookie.ShouldNotBeNull("the side was drawn, not taken from the cookie");
+    }
+
+    [Fact]
+    public async Task Split_ACookieFromAnEarlierSplitOfTheSameRelease_IsNotObeyed()
+    {
+        (await _proxy.SplitAsync(_candidate, "2.0.0", 50)).EnsureSuccessStatusCode();
+        var (candidate, _) = await CookiesAsync();
+        (await _proxy.SplitAsync(null, null, 0)).EnsureSuccessStatusCode();
+
+        (await _proxy.SplitAsync(_candidate, "2.0.0", 50)).EnsureSuccessStatusCode();
+
+        (await AskAsync(candidate)).SetCookie.ShouldNotBeNull("a new split signs with a new key");
     }
 
     [Fact]
@@ -106,17 +150,29 @@ public sealed class SplitTests : IAsyncLifetime
     public async Task Split_SurvivesAProxyRestart()
     {
         (await _proxy.SplitAsync(_candidate, "2.0.0", 100)).EnsureSuccessStatusCode();
+        var before = (await AskAsync()).SetCookie!;
 
         await _proxy.RestartAsync();
 
-        (await AskAsync()).ShouldBe(("candidate", "crossfade-split=2.0.0~c"));
+        (await AskAsync(before)).ShouldBe(("candidate", null), "the restarted proxy keeps the split's key, so its cookies hold");
         (await _proxy.UpstreamViewAsync()).SplitWeightPercent.ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task Split_OfTheLiveRelease_IsRefused_ThereIsNothingToCompare()
+    {
+        var response = await _proxy.SplitAsync(_candidate, "1.0.0", 20);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await response.Content.ReadAsStringAsync()).ShouldContain("is the live one");
     }
 
     [Theory]
     [InlineData(101, "2.0.0", "weight")]
     [InlineData(-1, "2.0.0", "weight")]
     [InlineData(20, null, "release")]
+    [InlineData(20, "2.0.0\r\nX-Evil: 1", "release")]
+    [InlineData(20, "../2.0.0", "release")]
     public async Task Split_BadRequest_IsRefusedAndChangesNothing(int weight, string? release, string named)
     {
         var response = await _proxy.SplitAsync(_candidate, release, weight);

@@ -54,6 +54,27 @@ public class ChecksTests
     }
 
     [Fact]
+    public void LatencyCheck_OnlyTheSlowestRequestsMuchSlower_FailsOnTheTail()
+    {
+        var random = new Random(5);
+        var baseline = Enumerable.Range(0, 3000).Select(_ => 40 + random.NextDouble() * 30).ToArray();
+        // Nine in ten requests as before, one in ten 300 ms slower: the median barely moves, the p95 does.
+        var candidate = Enumerable.Range(0, 600).Select(i => 40 + random.NextDouble() * 30 + (i % 10 == 0 ? 300 : 0)).ToArray();
+
+        var result = LatencyCheck.Compare("GET /search", candidate, baseline, "2", "1", JudgeThresholds.Default);
+
+        result.Outcome.ShouldBe(CheckOutcome.Fail, result.Sentence);
+        result.P.ShouldBeLessThan(0.001);
+    }
+
+    [Fact]
+    public void Checks_ARouteOnlyTheCandidateServes_CannotPass()
+    {
+        ErrorCheck.Compare("GET /new", 300, 300, 0, 0, "2", "1", JudgeThresholds.Default).Outcome.ShouldBe(CheckOutcome.Insufficient);
+        LatencyCheck.Compare("GET /new", Enumerable.Repeat(50.0, 300).ToArray(), [], "2", "1", JudgeThresholds.Default).Outcome.ShouldBe(CheckOutcome.Insufficient);
+    }
+
+    [Fact]
     public void Verdict_OneFailingCheck_Fails_AllPassing_Passes_OtherwiseInsufficient()
     {
         CheckResult With(CheckOutcome outcome) => new("errors", "GET /", outcome, 300, 3000, 0, 0, 1, 0, "");

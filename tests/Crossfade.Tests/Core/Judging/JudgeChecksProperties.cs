@@ -24,12 +24,12 @@ public class JudgeChecksProperties
                  select (median, sigma / 100.0, candidates, seed));
 
     /// <summary>
-    /// An error shape: the baseline's 5xx share (0-0.5%), candidate requests (3,000-6,000: a one-point rise
+    /// An error shape: the baseline's 5xx share (0-0.5%), candidate requests (4,000-6,000: a one-point rise
     /// over a baseline that already fails needs more evidence than a latency shift), and a seed.
     /// </summary>
     private static Arbitrary<(double Rate, int Candidates, int Seed)> ErrorShapes() =>
         Arb.From(from rate in Gen.Choose(0, 50)
-                 from candidates in Gen.Choose(3000, 6000)
+                 from candidates in Gen.Choose(4000, 6000)
                  from seed in Gen.Choose(0, int.MaxValue)
                  select (rate / 10_000.0, candidates, seed));
 

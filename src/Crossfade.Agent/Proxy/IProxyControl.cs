@@ -13,4 +13,7 @@ public interface IProxyControl
 
     /// <summary>Sends new requests to another upstream in one step and waits, bounded, for the old one to drain.</summary>
     Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct);
+
+    /// <summary>Sets the proxy's judged split (weight 0 ends it); null when done, otherwise why the proxy refused it.</summary>
+    Task<string?> SplitAsync(ProxyRecord proxy, SplitRequest request, CancellationToken ct);
 }

@@ -52,6 +52,16 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
         return (await response.Content.ReadFromJsonAsync<SwapResult>(ct))!;
     }
 
+    public async Task<string?> SplitAsync(ProxyRecord proxy, SplitRequest request, CancellationToken ct)
+    {
+        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{proxy.ControlPort}/split", request, ct);
+        if (response.IsSuccessStatusCode)
+            return null;
+        // The proxy says why in a problem document; its detail is the reason a person reads.
+        var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct);
+        return problem.TryGetProperty("detail", out var detail) ? detail.GetString() : $"the proxy answered {(int)response.StatusCode}";
+    }
+
     public async Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct)
     {
         try

@@ -1,4 +1,7 @@
 using System.Net;
+using Crossfade.Agent;
+using Crossfade.Agent.Instances;
+using Crossfade.Agent.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -180,5 +183,21 @@ public sealed class SplitTests : IAsyncLifetime
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await response.Content.ReadAsStringAsync()).ShouldContain(named);
         (await AskAsync()).ShouldBe(("live", null));
+    }
+
+    [Fact]
+    public async Task AgentsProxyClient_SetsAndEndsTheSplit_AndReportsARefusalAsItsReason()
+    {
+        var keeper = new ProxyKeeper(new AgentOptions(), TimeProvider.System);
+        var record = new ProxyRecord(new ProcessRef(Environment.ProcessId, 0), _proxy.Port, _proxy.ControlPort);
+
+        (await keeper.SplitAsync(record, new SplitRequest($"http://127.0.0.1:{_candidate}/", "2.0.0", 100), default)).ShouldBeNull();
+        var split = await keeper.ReadAsync(record, default);
+        var refused = await keeper.SplitAsync(record, new SplitRequest($"http://127.0.0.1:{_candidate}/", "1.0.0", 100), default);
+        (await keeper.SplitAsync(record, new SplitRequest(null, null, 0), default)).ShouldBeNull();
+
+        (split!.SplitRelease, split.SplitWeightPercent).ShouldBe(("2.0.0", 100));
+        refused.ShouldNotBeNull().ShouldContain("is the live one");
+        (await keeper.ReadAsync(record, default))!.SplitRelease.ShouldBeNull();
     }
 }

@@ -22,6 +22,12 @@ internal sealed class FakeProxyControl(FakeProcesses processes, List<string> jou
     public Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct) =>
         Task.FromResult<UpstreamView?>(new UpstreamView(ServedUrl, ServedRelease, 0, 0));
 
+    public Task<string?> SplitAsync(ProxyRecord proxy, SplitRequest request, CancellationToken ct)
+    {
+        journal.Add($"split {request.Release} {request.WeightPercent}%");
+        return Task.FromResult<string?>(null);
+    }
+
     public Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct)
     {
         if (RefuseSwaps)

@@ -99,4 +99,20 @@ public class TrafficHeatmapTests
         cells.Single(c => c.Weekday == 6 && c.Hour == 2).Samples.ShouldBe(0);
         cells.Sum(c => c.Samples).ShouldBe(7 * 24);
     }
+
+    [Fact]
+    public void Cells_TheNightTheClocksGoBack_CountsTheRepeatedLocalHourTwice()
+    {
+        var berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        // The week of Sunday 2026-10-25, when Berlin lives 02:00-03:00 twice.
+        var from = new DateTimeOffset(2026, 10, 19, 0, 0, 0, TimeSpan.Zero);
+
+        var cells = TrafficHeatmap.Cells(new Dictionary<DateTimeOffset, long>(), from, from.AddDays(7), berlin);
+
+        cells.Single(c => c.Weekday == 6 && c.Hour == 2).Samples.ShouldBe(2);
+        // The week starts at 02:00 local (00:00 UTC in summer time) and ends at 00:59 local (winter time).
+        cells.Single(c => c.Weekday == 0 && c.Hour == 1).Samples.ShouldBe(0);
+        cells.Single(c => c.Weekday == 0 && c.Hour == 0).Samples.ShouldBe(1);
+        cells.Sum(c => c.Samples).ShouldBe(7 * 24);
+    }
 }

@@ -18,6 +18,19 @@ public static class WireNames
     public static T Parse<T>(string text) where T : struct, Enum =>
         TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}");
 
-    public static bool TryParse<T>(string text, out T value) where T : struct, Enum =>
-        Enum.TryParse(text, ignoreCase: true, out value) && Enum.IsDefined(value) && !text.Any(char.IsDigit);
+    /// <summary>
+    /// Reads an enum from a member's name, case aside, and nothing else: no numbers, no comma lists
+    /// (which <see cref="Enum.TryParse{TEnum}(string, bool, out TEnum)"/> would combine into another member).
+    /// </summary>
+    public static bool TryParse<T>(string text, out T value) where T : struct, Enum
+    {
+        foreach (var member in Enum.GetValues<T>())
+            if (string.Equals(member.ToString(), text, StringComparison.OrdinalIgnoreCase))
+            {
+                value = member;
+                return true;
+            }
+        value = default;
+        return false;
+    }
 }

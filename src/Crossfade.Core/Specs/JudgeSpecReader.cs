@@ -63,10 +63,9 @@ internal static class JudgeSpecReader
     {
         if (reader.OptionalString(node, key, Prefix) is not { } text)
             return fallback;
-        var names = Enum.GetNames<T>().Select(n => n.ToLowerInvariant()).ToArray();
-        if (names.Contains(text) && Enum.TryParse<T>(text, ignoreCase: true, out var value))
+        if (Contracts.V1.WireNames.TryParse<T>(text, out var value))
             return value;
-        reader.ErrorAt(node, key, $"must be one of {string.Join(", ", names)}, not '{text}'", Prefix);
+        reader.ErrorAt(node, key, $"must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}, not '{text}'", Prefix);
         return fallback;
     }
 }

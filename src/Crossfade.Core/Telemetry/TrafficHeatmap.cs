@@ -11,7 +11,8 @@ namespace Crossfade.Core.Telemetry;
 /// </summary>
 public static class TrafficHeatmap
 {
-    private static readonly string[] Days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    /// <summary>The weekdays' short names, Monday first, as cells number them.</summary>
+    public static IReadOnlyList<string> Days { get; } = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 
     /// <summary>The 7 × 24 cells (Monday 00:00 first) of the hours from <paramref name="from"/> up to <paramref name="to"/>.</summary>
     public static IReadOnlyList<TrafficCell> Cells(IReadOnlyDictionary<DateTimeOffset, long> requestsByHour, DateTimeOffset from, DateTimeOffset to, TimeZoneInfo zone)
@@ -67,7 +68,8 @@ public static class TrafficHeatmap
     /// <summary>Monday = 0 … Sunday = 6.</summary>
     public static int Weekday(DateTimeOffset local) => ((int)local.DayOfWeek + 6) % 7;
 
-    private static DateTimeOffset Floor(DateTimeOffset t) => new(t.UtcDateTime.Date.AddHours(t.UtcDateTime.Hour), TimeSpan.Zero);
+    /// <summary>The start of the UTC hour <paramref name="t"/> falls in.</summary>
+    public static DateTimeOffset Floor(DateTimeOffset t) => new(t.UtcDateTime.Date.AddHours(t.UtcDateTime.Hour), TimeSpan.Zero);
 
     private static int Distance(int a, int b, int size)
     {

@@ -26,8 +26,7 @@ public static class TrafficEndpoint
             return Problems.NotFound($"no app '{app}'");
         if (AppSpecParser.Parse(record.SpecYaml).Spec is { } spec && !spec.Environments.ContainsKey(environment))
             return Problems.NotFound($"app '{app}' has no environment '{environment}'");
-        var now = time.GetUtcNow();
-        var to = new DateTimeOffset(now.UtcDateTime.Date.AddHours(now.UtcDateTime.Hour), TimeSpan.Zero);
+        var to = TrafficHeatmap.Floor(time.GetUtcNow());
         var from = to.AddDays(-(days ?? 28));
         var counts = await store.ListHourlyRequestsAsync(app, environment, from, to, ct);
         // Hours before the first one recorded are not quiet, only unknown (a new app, pruned rollups).

@@ -9,7 +9,6 @@ namespace Crossfade.Commands;
 /// <summary>crossfade traffic: the weekday × hour heatmap of an environment's requests, and its quietest windows.</summary>
 public static class TrafficCommand
 {
-    private static readonly string[] Days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
     private const string Shades = " .:-=+*#%@";
 
     public static Command Create()
@@ -48,7 +47,7 @@ public static class TrafficCommand
         {
             var row = view.Cells.Where(c => c.Weekday == day).OrderBy(c => c.Hour)
                 .Select(c => c.Samples == 0 ? '?' : Shades[peak <= 0 ? 0 : (int)Math.Round(c.RequestsPerHour / peak * (Shades.Length - 1))]);
-            output.WriteLine($"{Days[day]}  {string.Concat(row)}");
+            output.WriteLine($"{Core.Telemetry.TrafficHeatmap.Days[day]}  {string.Concat(row)}");
         }
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"     ' ' none ... '@' the busiest hour ({peak:N0} requests/hour on average)"));
         if (view.Requests == 0)

@@ -43,6 +43,8 @@ public class EnumWireNamesTests
     [InlineData("ACTIVATE", true)]
     [InlineData("teleport", false)]
     [InlineData("2", false)]
+    [InlineData("prepare,migrate", false)]
+    [InlineData(" activate", false)]
     [InlineData("", false)]
     public void TryParse_StepKind_TakesOnlyNamedMembers(string text, bool known) =>
         WireNames.TryParse<StepKind>(text, out _).ShouldBe(known);

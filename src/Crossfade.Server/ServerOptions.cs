@@ -32,6 +32,15 @@ public sealed class ServerOptions
     /// </summary>
     public TimeSpan MigrationTimeout { get; set; } = TimeSpan.FromMinutes(35);
 
+    /// <summary>How often the judge looks at a judged window (and a judged bake window) again.</summary>
+    public TimeSpan JudgeLookEvery { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often, in a judged window, every candidate is checked again (still running, its critical paths passing).</summary>
+    public TimeSpan JudgeCheckEvery { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long such a check may take before it counts as failed: a host that does not answer fails the window.</summary>
+    public TimeSpan JudgeCheckTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
     /// <summary>
     /// How long a deploy's lease lasts without a heartbeat. A deploy whose owner stopped heartbeating for
     /// longer is resumed by whichever server process sees it first.

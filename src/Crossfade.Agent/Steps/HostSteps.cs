@@ -24,10 +24,11 @@ public sealed partial class HostSteps(
         StepKind.Prepare => await PrepareAsync(work.Payload, log, ct),
         StepKind.Migrate => await MigrateAsync(work, log, ct),
         StepKind.Activate => await ActivateAsync(work.Payload, log, ct),
-        StepKind.Discard => await DiscardAsync(work.Payload, log),
+        StepKind.Discard => await DiscardAsync(work.Payload, log, ct),
         StepKind.Check => await CheckCandidateAsync(work.Payload, log, ct),
         StepKind.Finalize => await FinalizeAsync(work.Payload, log),
         StepKind.Converge => await ConvergeAsync(work, log, ct),
+        StepKind.Split => await SplitAsync(work.Payload, log, ct),
         _ => throw new ArgumentOutOfRangeException(nameof(work), kind, "a step kind with no step"),
     };
 
@@ -94,7 +95,7 @@ public sealed partial class HostSteps(
             : app.Live is { } l && l.Version == p.Version ? l
             : null;
         if (target is null || !processes.IsAlive(target.Process))
-            return new StepResult(false, $"no running instance of {p.Version} to check");
+            return new StepResult(false, $"{CheckMessages.NotRunning} {p.Version} to check: it exited or was stopped");
         var failure = await checks.RunAsync($"http://127.0.0.1:{target.Port}", p.Runtime.Checks ?? [], $"candidate {p.Version}", log, ct);
         return failure is null ? new StepResult(true, $"{p.Runtime.Checks?.Count ?? 0} critical paths passed on the candidate") : new StepResult(false, failure);
     }
@@ -249,11 +250,15 @@ public sealed partial class HostSteps(
         return new StepResult(true, $"stopped {previous.Version} (pid {previous.Process.Pid}) after the bake window");
     }
 
-    private async Task<StepResult> DiscardAsync(StepPayload p, StepLog log)
+    /// <summary>Stops a candidate that will not go live; a split that sends clients to it ends first, so none of them meets a stopped instance.</summary>
+    private async Task<StepResult> DiscardAsync(StepPayload p, StepLog log, CancellationToken ct)
     {
         var candidate = state.Read(s => s.For(p.App).Candidate);
         if (candidate is null || candidate.Version != p.Version)
             return new StepResult(true, "no candidate to stop");
+        if (state.Read(s => s.For(p.App).Proxy) is { } proxy && await proxies.ReadAsync(proxy, ct) is { } view
+            && (await EndSplitAsync(proxy, view, p, log, ct)) is { Succeeded: false } unsplit)
+            return unsplit;
         await processes.StopAsync(candidate.Process, TimeSpan.FromSeconds(5));
         state.Update(s => s.For(p.App).Candidate = null);
         log.Write($"stopped candidate {p.Version} (pid {candidate.Process.Pid})");

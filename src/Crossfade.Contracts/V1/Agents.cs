@@ -19,6 +19,11 @@ public sealed record AgentHeartbeat(string Version, IReadOnlyDictionary<string, 
 public sealed record WorkItem(long StepId, long DeployId, string Kind, StepPayload Payload, ConvergePlan? Converge = null);
 
 /// <summary>Everything a host needs to run a step, so the agent keeps no copy of the app spec.</summary>
+/// <remarks>
+/// <paramref name="SplitPercent"/> is a split step's share of the host's clients for its candidate (0 ends
+/// the split). <paramref name="Look"/> numbers the checks a judged window runs again and again, so each is
+/// a step of its own.
+/// </remarks>
 public sealed record StepPayload(
     string App,
     string Version,
@@ -26,7 +31,9 @@ public sealed record StepPayload(
     IReadOnlyList<string> Roles,
     AppRuntime Runtime,
     ConfigRef? Config = null,
-    ArchiveBounds? Archive = null);
+    ArchiveBounds? Archive = null,
+    int? SplitPercent = null,
+    int? Look = null);
 
 /// <summary>
 /// The bounds a host holds a release archive to while it unpacks it (the server's options); a host

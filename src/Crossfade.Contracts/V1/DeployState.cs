@@ -13,6 +13,12 @@ public enum DeployState
     Converging,
     Preparing,
     Migrating,
+
+    /// <summary>
+    /// Every web host's proxy sends a share of its clients to its candidate while the judge compares the
+    /// two releases on that traffic: the one planned mixed state, ended by the judge's verdict.
+    /// </summary>
+    Judging,
     CuttingOver,
     /// <summary>Canary hosts serve the new release; the rest still serve the old one, until promoted.</summary>
     Canary,

@@ -31,7 +31,8 @@ public sealed record DeployView(
     IReadOnlyList<StepView> Steps,
     string? Commit = null,
     string? Message = null,
-    string? Canary = null);
+    string? Canary = null,
+    IReadOnlyList<JudgeVerdictView>? Verdicts = null);
 
 /// <summary>A phase of a deploy with its timing.</summary>
 public sealed record PhaseView(DeployState Name, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

@@ -55,5 +55,6 @@ public static class EventKinds
     public const string DeployQueued = "deploy.queued";
     public const string DeployEnded = "deploy.ended";
     public const string Converge = "converge.host";
+    public const string DeployJudged = "deploy.judged";
     public const string External = "external";
 }

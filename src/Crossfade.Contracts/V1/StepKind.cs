@@ -33,4 +33,8 @@ public enum StepKind
     /// <summary>Converge the host's configuration.</summary>
     [JsonStringEnumMemberName("converge")]
     Converge,
+
+    /// <summary>Send a share of the host's clients to its candidate beside the live instance (0 ends the split).</summary>
+    [JsonStringEnumMemberName("split")]
+    Split,
 }

@@ -14,6 +14,8 @@ public static class WireNames
 
     public static string Of(StepStatus status) => status.ToString().ToLowerInvariant();
 
+    public static string Of(JudgeOutcome outcome) => outcome.ToString().ToLowerInvariant();
+
     /// <summary>Reads an enum from its text; a text that names no member is a bug of the store, not an expected failure.</summary>
     public static T Parse<T>(string text) where T : struct, Enum =>
         TryParse<T>(text, out var value) ? value : throw new FormatException($"'{text}' is not a {typeof(T).Name}");

@@ -35,6 +35,11 @@ public static class DeployPlanner
                 return PlanResult.Refused($"app '{spec.Name}' has a migration command but environment '{environment}' has no host with the 'migrator' role");
             phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKind.Migrate, migrator.Roles)]));
         }
+        // A judged window: every web host splits its clients between its candidate and its live instance.
+        // Only a deploy of a new release is judged, and only when the spec asks for it (see docs/judge.md).
+        if (kind == DeployKind.Deploy && spec.Judge is not null)
+            phases.Add(new PlannedPhase(DeployState.Judging,
+                hosts.Where(h => h.Has(HostRoles.Web)).Select(h => new PlannedStep(h.Name, StepKind.Split, h.Roles)).ToList()));
         var activations = hosts.Select(h => new PlannedStep(h.Name, StepKind.Activate, h.Roles)).ToList();
         if (canary is null)
             phases.Add(new PlannedPhase(DeployState.CuttingOver, activations));

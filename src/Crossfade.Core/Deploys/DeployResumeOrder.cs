@@ -15,6 +15,7 @@ public static class DeployResumeOrder
         DeployState.Converging,
         DeployState.Preparing,
         DeployState.Migrating,
+        DeployState.Judging,
         DeployState.CuttingOver,
         DeployState.Canary,
         DeployState.Promoting,

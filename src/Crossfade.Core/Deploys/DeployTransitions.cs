@@ -10,8 +10,10 @@ public static class DeployTransitions
         [DeployState.Queued] = [DeployState.Converging, DeployState.Preparing, DeployState.Aborted],
         // A converge outside a deploy ends after this phase: Succeeded, or Failed when a resource failed.
         [DeployState.Converging] = [DeployState.Preparing, DeployState.Aborted, DeployState.Succeeded, DeployState.Failed],
-        [DeployState.Preparing] = [DeployState.Migrating, DeployState.CuttingOver, DeployState.Aborted],
-        [DeployState.Migrating] = [DeployState.CuttingOver, DeployState.Aborted],
+        [DeployState.Preparing] = [DeployState.Migrating, DeployState.Judging, DeployState.CuttingOver, DeployState.Aborted],
+        [DeployState.Migrating] = [DeployState.Judging, DeployState.CuttingOver, DeployState.Aborted],
+        // A judged split that fails (or is rolled back) sends every host's clients back to the live instances.
+        [DeployState.Judging] = [DeployState.CuttingOver, DeployState.RollingBack, DeployState.Aborted],
         [DeployState.CuttingOver] = [DeployState.Canary, DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],
         [DeployState.Canary] = [DeployState.Promoting, DeployState.RollingBack],
         [DeployState.Promoting] = [DeployState.Verifying, DeployState.Succeeded, DeployState.RollingBack],

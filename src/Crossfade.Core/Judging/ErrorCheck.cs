@@ -17,12 +17,27 @@ public static class ErrorCheck
         var increase = candidateRate - baselineRate;
         var floor = thresholds.ErrorIncrease / 2;
         var outcome = p < thresholds.Alpha && increase >= floor ? CheckOutcome.Fail
-            // A pass needs evidence on both sides: a route only the candidate serves is not "not worse".
-            : candidateTotal >= thresholds.MinRequests && baselineTotal >= thresholds.MinRequests ? CheckOutcome.Pass
+            // A pass needs evidence on both sides (a route only the candidate serves is not "not worse"),
+            // and enough of it that a rise of the size to catch would have shown: the rise's upper bound
+            // is under it.
+            : candidateTotal >= thresholds.MinRequests && baselineTotal >= thresholds.MinRequests
+              && UpperBoundOfRise(candidateErrors, candidateTotal, baselineErrors, baselineTotal) < thresholds.ErrorIncrease ? CheckOutcome.Pass
             : CheckOutcome.Insufficient;
         var sentence = string.Create(CultureInfo.InvariantCulture,
             $"{group} 5xx: {candidateErrors:N0} of {candidateTotal:N0} on {candidateRelease} ({Percent(candidateRate)}) vs {baselineErrors:N0} of {baselineTotal:N0} on {baselineRelease} ({Percent(baselineRate)}); {PValue(p)}; {Verb(outcome)}");
         return new CheckResult(Name, group, outcome, candidateTotal, baselineTotal, increase, candidateErrors, p, floor, sentence);
+    }
+
+    /// <summary>
+    /// The one-sided 95% upper bound of the rise in the 5xx share (normal approximation; each share
+    /// counted as if one more request had failed and one passed, so no errors at all still leaves doubt).
+    /// </summary>
+    public static double UpperBoundOfRise(long candidateErrors, long candidateTotal, long baselineErrors, long baselineTotal)
+    {
+        var c = (candidateErrors + 1.0) / (candidateTotal + 2.0);
+        var b = (baselineErrors + 1.0) / (baselineTotal + 2.0);
+        var se = Math.Sqrt(c * (1 - c) / (candidateTotal + 2.0) + b * (1 - b) / (baselineTotal + 2.0));
+        return (double)candidateErrors / Math.Max(1, candidateTotal) - (double)baselineErrors / Math.Max(1, baselineTotal) + 1.645 * se;
     }
 
     private static string Percent(double rate) => rate.ToString(rate is > 0 and < 0.001 ? "0.00#%" : "0.0#%", CultureInfo.InvariantCulture);

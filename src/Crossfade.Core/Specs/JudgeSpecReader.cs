@@ -14,11 +14,12 @@ internal static class JudgeSpecReader
         "min_requests", "significance", "error_increase_percent", "latency_shift_percent", "latency_shift_ms", "max_error_rate_percent", "max_p95_ms",
     ];
 
-    public static JudgeSpec Read(SpecNodeReader reader, YamlMappingNode root)
+    /// <summary>The spec's <c>judge:</c>, or null when it has none (then no deploy of the app opens a judged window).</summary>
+    public static JudgeSpec? Read(SpecNodeReader reader, YamlMappingNode root)
     {
         var node = reader.OptionalMapping(root, "judge");
         if (node is null)
-            return JudgeSpec.Default;
+            return null;
         reader.RejectUnknownKeys(node, Keys, Prefix);
         var defaults = JudgeSpec.Default;
         var mode = Choice(reader, node, "mode", defaults.Mode);

@@ -1,5 +1,7 @@
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
+using Crossfade.Core.Specs;
+using Crossfade.Server.Judging;
 
 namespace Crossfade.Server.Deploys;
 
@@ -92,21 +94,34 @@ public sealed partial class DeployRun
     }
 
     /// <summary>
-    /// The bake window: the new release serves while the old instances stay warm, so a rollback asked for
-    /// now is instant. The window runs from the phase's start, so a resumed deploy waits only for what is
-    /// left of it. A first release has no old instances, so nothing to bake. The old instances stop only
-    /// at its end; a host that fails to stop one still serves the new release.
+    /// The bake window: the new release serves while the old instances stay warm, so a rollback now is
+    /// instant — asked for by a person, or by the judge, which compares the new release's requests with
+    /// the old release's of the hour before the deploy (no old release takes traffic now) and with the
+    /// spec's absolute limits; in observe mode it records what it would have done. The window runs from
+    /// the phase's start, so a resumed deploy waits only for what is left of it. A first release has no
+    /// old instances, so nothing to bake. The old instances stop only at its end; a host that fails to
+    /// stop one still serves the new release.
     /// </summary>
     private async Task<PhaseOutcome> BakeAsync()
     {
         if (_deploy.FromVersion is null || _plan.Phase(DeployState.Verifying) is not { } verifying)
             return PhaseOutcome.Next;
         await MoveAsync(DeployState.Verifying);
-        var until = await PhaseStartAsync(DeployState.Verifying) + TimeSpan.FromSeconds(_spec.BakeSeconds);
+        var start = await PhaseStartAsync(DeployState.Verifying);
+        var until = start + TimeSpan.FromSeconds(_spec.BakeSeconds);
+        var window = new JudgeWindow(_deploy.App, _deploy.Environment, _release.Version, _deploy.FromVersion, start, _spec.Judging,
+            BaselineFrom: _deploy.CreatedAt - TimeSpan.FromHours(1), BaselineUntil: await PhaseStartAsync(DeployState.CuttingOver));
         // A promote (the canary's, before this window) does not end a bake window: only its end or a rollback does.
-        var answer = await HoldAsync(DeployState.Verifying, until, promotable: false);
-        if (answer.RollbackBy is { } by)
+        var end = await FinalVerdictAsync(DeployState.Verifying) ?? await WatchAsync(window, [], DeployState.Verifying, until, untilDecided: false);
+        end = await CloseWindowAsync(DeployState.Verifying, end);
+        if (end.RollbackBy is { } by)
             return PhaseOutcome.RollBack($"rolled back by {by} during verification");
+        if (end.Outcome == JudgeOutcome.Fail && _spec.Judging.Mode == JudgeMode.Enforce)
+        {
+            await RecordAsync(DeployState.Verifying, end, "rolled back");
+            return PhaseOutcome.RollBack($"the judge failed {_release.Version} in the bake window: {end.Summary}");
+        }
+        await RecordAsync(DeployState.Verifying, end, end.Outcome == JudgeOutcome.Fail ? "would have rolled back (observe mode)" : "the bake window ended");
         await RunStepsAsync(verifying.Steps, _release);
         return PhaseOutcome.Next;
     }

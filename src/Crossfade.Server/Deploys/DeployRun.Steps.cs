@@ -18,13 +18,14 @@ public sealed partial class DeployRun
     /// awaited, not queued again.
     /// </summary>
     private async Task<IReadOnlyList<(PlannedStep Step, StepResult Result)>> RunStepsAsync(
-        IReadOnlyList<PlannedStep> steps, ReleaseRecord release, StepKind? kind = null, ConfigRef? config = null)
+        IReadOnlyList<PlannedStep> steps, ReleaseRecord release, StepKind? kind = null, ConfigRef? config = null,
+        int? splitPercent = null, int? look = null, TimeSpan? timeout = null)
     {
         var queued = new List<(PlannedStep Step, long Id)>();
         foreach (var planned in steps)
         {
             var step = planned with { Kind = kind ?? planned.Kind };
-            var payload = PayloadFor(step, release.Version, release.Sha256) with { Config = config };
+            var payload = PayloadFor(step, release.Version, release.Sha256) with { Config = config, SplitPercent = splitPercent, Look = look };
             if (!_steps.TryGet(step.Host, step.Kind, payload, out var id))
             {
                 id = await _s.Store.AddStepAsync(_deploy.Id, step.Host, step.Kind, JsonSerializer.Serialize(payload, JsonBody.Options), CancellationToken.None);
@@ -33,7 +34,7 @@ public sealed partial class DeployRun
             _s.Signals.StepQueued(step.Host);
             queued.Add((step, id));
         }
-        return await AwaitStepsAsync(queued);
+        return await AwaitStepsAsync(queued, timeout);
     }
 
     /// <summary>
@@ -41,8 +42,9 @@ public sealed partial class DeployRun
     /// every second, for a result that came through another server process). A step with no answer by its
     /// deadline fails; the store keeps the agent's answer if it came in the same instant.
     /// </summary>
-    private async Task<IReadOnlyList<(PlannedStep Step, StepResult Result)>> AwaitStepsAsync(IReadOnlyList<(PlannedStep Step, long Id)> queued)
+    private async Task<IReadOnlyList<(PlannedStep Step, StepResult Result)>> AwaitStepsAsync(IReadOnlyList<(PlannedStep Step, long Id)> queued, TimeSpan? timeout)
     {
+        TimeSpan LimitOf(PlannedStep step) => timeout ?? TimeoutOf(step);
         var ct = CancellationToken.None;
         var started = _s.Time.GetUtcNow();
         while (true)
@@ -52,12 +54,12 @@ public sealed partial class DeployRun
             if (open.Count == 0)
                 return queued.Select(q => (q.Step, ResultOf(records[q.Id]))).ToList();
             var now = _s.Time.GetUtcNow();
-            var late = open.Where(q => now - started >= TimeoutOf(q.Step)).ToList();
+            var late = open.Where(q => now - started >= LimitOf(q.Step)).ToList();
             foreach (var (step, id) in late)
-                await _s.Store.FinishStepAsync(id, false, $"no answer from {step.Host} within {TimeoutOf(step).TotalSeconds:0}s", now, ct);
+                await _s.Store.FinishStepAsync(id, false, $"no answer from {step.Host} within {LimitOf(step).TotalSeconds:0}s", now, ct);
             if (late.Count > 0)
                 continue;
-            var next = open.Min(q => started + TimeoutOf(q.Step)) - now;
+            var next = open.Min(q => started + LimitOf(q.Step)) - now;
             await _s.Signals.WaitForDeployAsync(_deploy.Id, next < TimeSpan.FromSeconds(1) ? next : TimeSpan.FromSeconds(1), ct);
         }
     }

@@ -63,6 +63,7 @@ public sealed partial class DeployRun
         (DeployState.Preparing, run => run.PrepareAsync()),
         (DeployState.Migrating, run => run.MigrateAsync()),
         (DeployState.Migrating, run => run.CheckCandidatesAsync()),
+        (DeployState.Judging, run => run.JudgeAsync()),
         (DeployState.CuttingOver, run => run.CutOverAsync()),
         (DeployState.Canary, run => run.HoldCanaryAsync()),
         (DeployState.Promoting, run => run.PromoteAsync()),

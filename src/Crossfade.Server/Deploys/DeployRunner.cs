@@ -68,9 +68,9 @@ public sealed class DeployRunner(DeployServices services)
     public Task<bool> RequestRollbackAsync(long deployId, DeployState phase, string requestedBy) =>
         RequestAsync(deployId, DeployRequestKind.Rollback, phase, requestedBy);
 
-    /// <summary>Promotes a holding canary. False when the hold has just ended.</summary>
-    public Task<bool> RequestPromoteAsync(long deployId, string requestedBy) =>
-        RequestAsync(deployId, DeployRequestKind.Promote, DeployState.Canary, requestedBy);
+    /// <summary>Promotes a holding canary or judged window. False when the hold has just ended.</summary>
+    public Task<bool> RequestPromoteAsync(long deployId, DeployState phase, string requestedBy) =>
+        RequestAsync(deployId, DeployRequestKind.Promote, phase, requestedBy);
 
     private async Task<bool> RequestAsync(long deployId, DeployRequestKind kind, DeployState phase, string requestedBy)
     {

@@ -83,7 +83,7 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
     {
         var baking = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d =>
             d.App == request.App && d.Environment == request.Environment && d.Kind == DeployKind.Deploy
-            && d.State is DeployState.Verifying or DeployState.Canary);
+            && d.State is DeployState.Verifying or DeployState.Canary or DeployState.Judging);
         if (baking is null)
             return null;
         if (baking.FromVersion is null)
@@ -93,21 +93,22 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
             : new DeployStart(null, 409, $"deploy #{baking.Id}'s {baking.State} hold has just ended, so it no longer takes a rollback; once it has finished, 'crossfade rollback' goes back");
     }
 
-    /// <summary>Promotes the canary holding in an environment, or says why there is none.</summary>
+    /// <summary>Promotes the canary (or the judged window) holding in an environment, or says why there is none.</summary>
     public async Task<DeployStart> PromoteAsync(string app, string environment, string requestedBy, CancellationToken ct)
     {
-        var holding = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d => d.App == app && d.Environment == environment && d.State == DeployState.Canary);
+        var holding = (await store.ListUnfinishedDeploysAsync(ct)).FirstOrDefault(d => d.App == app && d.Environment == environment
+            && d.State is DeployState.Canary or DeployState.Judging);
         if (holding is null)
-            return new DeployStart(null, 409, $"no canary of '{app}' holds in '{environment}'");
-        return await runner.RequestPromoteAsync(holding.Id, requestedBy)
+            return new DeployStart(null, 409, $"no canary or judged window of '{app}' holds in '{environment}'");
+        return await runner.RequestPromoteAsync(holding.Id, holding.State, requestedBy)
             ? new DeployStart(holding, 202, null)
-            : new DeployStart(null, 409, $"deploy #{holding.Id}'s canary hold has just ended: its other hosts are switching already");
+            : new DeployStart(null, 409, $"deploy #{holding.Id}'s {holding.State} hold has just ended: its hosts are switching already");
     }
 
     /// <summary>Aborts the canary or bake window of an environment: the switched hosts go back.</summary>
     public async Task<DeployStart> AbortAsync(string app, string environment, string requestedBy, CancellationToken ct) =>
         await BakingDeployAsync(new DeployRequest(app, environment, DeployKind.Rollback, null, requestedBy, "api", null), ct)
-        ?? new DeployStart(null, 409, $"no deploy of '{app}' in '{environment}' is in a canary hold or bake window; to go back after it ended, use 'crossfade rollback'");
+        ?? new DeployStart(null, 409, $"no deploy of '{app}' in '{environment}' is in a judged window, canary hold or bake window; to go back after it ended, use 'crossfade rollback'");
 
     private async Task<List<string>> OfflineHostsAsync(DeployPlan plan, CancellationToken ct)
     {

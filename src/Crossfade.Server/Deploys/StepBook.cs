@@ -29,9 +29,12 @@ public sealed class StepBook
             .ToDictionary(g => g.Key, g => g.Last().Id));
     }
 
-    /// <summary>The release a step is for, and for a converge the configuration it applies.</summary>
+    /// <summary>The release a step is for; for a converge the configuration it applies, for a split its weight, for a judged window's check its look.</summary>
     public static string KeyOf(StepPayload payload) =>
-        payload.Config is { } c ? $"{payload.Version}#config{c.SnapshotDeployId}" : payload.Version;
+        payload.Config is { } c ? $"{payload.Version}#config{c.SnapshotDeployId}"
+        : payload.SplitPercent is { } split ? $"{payload.Version}#split{split}"
+        : payload.Look is { } look ? $"{payload.Version}#look{look}"
+        : payload.Version;
 
     /// <summary>The id of the step of this kind for this payload on this host, if the deploy queued it before.</summary>
     public bool TryGet(string host, StepKind kind, StepPayload payload, out long id) => _ids.TryGetValue((host, kind, KeyOf(payload)), out id);

@@ -54,5 +54,36 @@ public sealed class DeployEvents(Timeline timeline, TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// A verdict of the judge: what it found and did (or would have), with the checks behind it — the
+    /// failing ones when it failed, all of them otherwise.
+    /// </summary>
+    public Task JudgedAsync(DeployRecord d, DeployState phase, JudgeOutcome outcome, string action, bool final, string summary, IReadOnlyList<JudgeCheckView> checks)
+    {
+        var window = phase == DeployState.Judging ? "judged window" : "bake window";
+        var title = $"{d.App} deploy of {d.Version} to {d.Environment} (#{d.Id}): the judge {Said(outcome, final)} in the {window}; {action}";
+        var shown = outcome == JudgeOutcome.Fail ? checks.Where(c => c.Outcome == JudgeOutcome.Fail) : checks;
+        var text = string.Join("\n", shown.Select(c => c.Sentence).Prepend(summary));
+        var alert = outcome switch
+        {
+            JudgeOutcome.Fail => AlertTypes.Error,
+            JudgeOutcome.Pass => AlertTypes.Success,
+            _ => final ? AlertTypes.Warning : AlertTypes.Info,
+        };
+        return PublishAsync(Timeline.About(d, EventKinds.DeployJudged, title, text, alert));
+    }
+
+    /// <summary>A judged window opens at a quiet time: too few requests are likely for a verdict.</summary>
+    public Task QuietAsync(DeployRecord d, string warning) =>
+        PublishAsync(Timeline.About(d, EventKinds.DeployJudged, $"{d.App} deploy of {d.Version} to {d.Environment} (#{d.Id}): little traffic to judge on",
+            warning, AlertTypes.Warning));
+
+    private static string Said(JudgeOutcome outcome, bool final) => outcome switch
+    {
+        JudgeOutcome.Fail => "fails it",
+        JudgeOutcome.Pass => "passes it",
+        _ => final ? "could not tell" : "cannot tell yet",
+    };
+
     private async Task PublishAsync(EventRecord e) => await timeline.PublishAsync(e, CancellationToken.None);
 }

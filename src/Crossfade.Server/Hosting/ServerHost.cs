@@ -35,6 +35,8 @@ public static class ServerHost
         builder.Services.AddSingleton(new ArtifactStore(options.DataDir));
         builder.Services.AddSingleton<ReleaseUpload>();
         builder.Services.AddSingleton<WorkSignals>();
+        builder.Services.AddSingleton<Judging.EvidenceReader>();
+        builder.Services.AddSingleton<Judging.TrafficForecast>();
         builder.Services.AddSingleton<DeployServices>();
         builder.Services.AddSingleton<DeployRunner>();
         builder.Services.AddSingleton<DeployService>();

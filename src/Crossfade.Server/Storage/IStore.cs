@@ -134,4 +134,23 @@ public interface IStore
     /// <summary>Counts errors by fingerprint; returns the sightings whose fingerprint was never seen before.</summary>
     Task<IReadOnlyList<ErrorSighting>> RecordErrorsAsync(IReadOnlyList<ErrorSighting> sightings, CancellationToken ct);
     Task<IReadOnlyList<ErrorGroup>> TopErrorsAsync(string app, string environment, DateTimeOffset since, int limit, CancellationToken ct);
+
+    /// <summary>Stores a verdict of the judge on a deploy.</summary>
+    Task AddVerdictAsync(VerdictRecord verdict, CancellationToken ct);
+
+    /// <summary>A deploy's verdicts, oldest first.</summary>
+    Task<IReadOnlyList<VerdictRecord>> ListVerdictsAsync(long deployId, CancellationToken ct);
+
+    /// <summary>The final verdicts of an environment's recent deploys, newest first.</summary>
+    Task<IReadOnlyList<VerdictRecord>> ListFinalVerdictsAsync(string app, string environment, int limit, CancellationToken ct);
+
+    /// <summary>The requests the given releases served in an environment from <paramref name="since"/> up to <paramref name="until"/>.</summary>
+    Task<IReadOnlyList<JudgedRequest>> ListJudgedRequestsAsync(
+        string app, string environment, IReadOnlyList<string> releases, DateTimeOffset since, DateTimeOffset until, CancellationToken ct);
+
+    /// <summary>The error entries one log file of an environment held from <paramref name="since"/>, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct);
+
+    /// <summary>Which of these error fingerprints are on record, with when and from which release each was first seen.</summary>
+    Task<IReadOnlyDictionary<string, KnownError>> ListKnownErrorsAsync(string app, string environment, IReadOnlyList<string> fingerprints, CancellationToken ct);
 }

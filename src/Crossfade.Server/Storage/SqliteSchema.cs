@@ -111,5 +111,12 @@ internal static class SqliteSchema
             deploy_id INTEGER NOT NULL, kind TEXT NOT NULL, requested_by TEXT NOT NULL, at INTEGER NOT NULL,
             PRIMARY KEY (deploy_id, kind)) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE judge_verdicts (
+            id INTEGER PRIMARY KEY, deploy_id INTEGER NOT NULL, at INTEGER NOT NULL, phase TEXT NOT NULL, outcome TEXT NOT NULL,
+            action TEXT NOT NULL, final INTEGER NOT NULL, summary TEXT NOT NULL, candidate_requests INTEGER NOT NULL,
+            baseline_requests INTEGER NOT NULL, checks TEXT NOT NULL);
+        CREATE INDEX judge_verdicts_deploy ON judge_verdicts (deploy_id, id);
+        """,
     ];
 }

@@ -19,12 +19,24 @@ internal sealed class FakeProxyControl(FakeProcesses processes, List<string> jou
     public Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct) =>
         Task.FromResult(recorded is not null && processes.IsAlive(recorded.Process) ? recorded : new ProxyRecord(processes.Spawn(), appPort, ControlPort));
 
+    /// <summary>The judged split it serves: the candidate's URL and release, and its weight (0: none).</summary>
+    public (string? Url, string? Release, int Weight) Split { get; private set; }
+
+    /// <summary>When set, the proxy refuses every split with this reason, as a proxy with nothing live would.</summary>
+    public string? RefuseSplits { get; set; }
+
     public Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct) =>
-        Task.FromResult<UpstreamView?>(new UpstreamView(ServedUrl, ServedRelease, 0, 0));
+        Task.FromResult<UpstreamView?>(new UpstreamView(ServedUrl, ServedRelease, 0, 0, Split.Url, Split.Release, Split.Weight));
 
     public Task<string?> SplitAsync(ProxyRecord proxy, SplitRequest request, CancellationToken ct)
     {
-        journal.Add($"split {request.Release} {request.WeightPercent}%");
+        if (RefuseSplits is { } reason)
+        {
+            journal.Add($"split {request.Release} refused");
+            return Task.FromResult<string?>(reason);
+        }
+        journal.Add(request.WeightPercent == 0 ? "split ended" : $"split {request.Release} {request.WeightPercent}%");
+        Split = request.WeightPercent == 0 ? (null, null, 0) : (request.Url, request.Release, request.WeightPercent);
         return Task.FromResult<string?>(null);
     }
 
@@ -39,6 +51,8 @@ internal sealed class FakeProxyControl(FakeProcesses processes, List<string> jou
         Swaps.Add(request);
         journal.Add($"swap {request.Release}");
         (ServedUrl, ServedRelease) = (request.Url, request.Release);
+        // A swap ends any split, as the real proxy's does.
+        Split = (null, null, 0);
         return Task.FromResult(result);
     }
 }

@@ -94,7 +94,7 @@ public sealed class DeployResumesInEveryPhaseTests
         // An hour on, still holding: only the promote ends this hold, so the other host switches after it.
         after.Time.Advance(TimeSpan.FromHours(1));
         var promotedAt = after.Time.GetUtcNow();
-        (await after.Runner.RequestPromoteAsync(id, "ann")).ShouldBeTrue();
+        (await after.Runner.RequestPromoteAsync(id, DeployState.Canary, "ann")).ShouldBeTrue();
         await FinishThroughTheBakeWindowAsync(after, id);
         (await after.Store.ListPhasesAsync(id, default)).Single(p => p.Name == DeployState.Promoting).StartedAt.ShouldBeGreaterThanOrEqualTo(promotedAt);
     }

@@ -97,6 +97,48 @@ internal sealed class DeployRunHarness : IAsyncDisposable
     public async Task<StepRecord> PlayHostsUntilTakenAsync(long deployId, Func<StepRecord, bool> stopAt, Func<StepRecord, bool>? fails = null) =>
         (await PlayAsync(deployId, null, fails, stopAt)).Stopped ?? throw new InvalidOperationException("the deploy ended before the step was taken");
 
+    /// <summary>Answers, once, every step queued for the hosts now (successfully); returns what it answered.</summary>
+    public async Task<List<string>> AnswerQueuedAsync()
+    {
+        var answered = new List<string>();
+        foreach (var host in new[] { "web-1", "web-2" })
+            while (await Store.TakeNextStepAsync(host, Time.GetUtcNow(), default) is { } step)
+            {
+                await Store.FinishStepAsync(step.Id, true, "done", Time.GetUtcNow(), default);
+                Signals.DeployChanged(step.DeployId);
+                answered.Add($"{step.Host} {WireNames.Of(step.Kind)} {VersionOf(step)}");
+            }
+        return answered;
+    }
+
+    /// <summary>Answers every step queued for the hosts, as they come, until <paramref name="condition"/> holds (bounded, on the real clock).</summary>
+    public async Task AnswerUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("the condition never held while the hosts answered");
+            if ((await AnswerQueuedAsync()).Count == 0)
+                await Task.Delay(10);
+        }
+    }
+
+    // One count for every harness: a store copied by a restart holds the batches stored before it, and a batch is stored once.
+    private static long s_batch;
+
+    /// <summary>
+    /// Stores requests as the hosts' proxies would have shipped them: <paramref name="count"/> of them, a
+    /// millisecond apart from <paramref name="from"/>, on <paramref name="route"/>, every
+    /// <paramref name="failEvery"/>th one a 500 (0: none), each taking <paramref name="ms"/>.
+    /// </summary>
+    public async Task TrafficAsync(string release, int count, DateTimeOffset from, string route = "/listings", int failEvery = 0, double ms = 40)
+    {
+        var access = Enumerable.Range(0, count).Select(i => new StoredAccess(from.AddMilliseconds(i), i % 2 == 0 ? "web-1" : "web-2", App, "prod", release,
+            "GET", route, route, failEvery > 0 && i % failEvery == 0 ? 500 : 200, ms + i % 7, 100)).ToList();
+        await Store.IngestAsync(new IngestWrite("web-1", Interlocked.Increment(ref s_batch), count, access, [], [], new Dictionary<string, long>(), Time.GetUtcNow()), default);
+    }
+
     /// <summary>The agent that was running <paramref name="step"/> when the server died re-delivers its result to this server.</summary>
     public async Task FinishAsync(StepRecord step, bool succeeded = true)
     {
@@ -111,7 +153,7 @@ internal sealed class DeployRunHarness : IAsyncDisposable
         while ((await Store.GetDeployAsync(deployId, default))!.State is var state && state != until && !DeployTransitions.IsTerminal(state))
         {
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"deploy {deployId} never reached {until}: {(await Store.GetDeployAsync(deployId, default))!.State}");
+                throw new TimeoutException($"deploy {deployId} never reached {until}: {state} ({(await Store.GetDeployAsync(deployId, default))!.Reason})");
             var took = false;
             foreach (var host in new[] { "web-1", "web-2" })
             {

@@ -117,7 +117,7 @@ public sealed class DeployRunTests
         var done = (await h.Store.GetDeployAsync(id, default))!;
         done.Reason!.ShouldContain("canary aborted by bob", Case.Sensitive);
         done.Reason!.ShouldContain("the other hosts never switched", Case.Sensitive);
-        (await h.Runner.RequestPromoteAsync(id, "ann")).ShouldBeFalse("the hold is over");
+        (await h.Runner.RequestPromoteAsync(id, DeployState.Canary, "ann")).ShouldBeFalse("the hold is over");
     }
 
     [Fact]

@@ -1,0 +1,44 @@
+using Crossfade.Core.Judging;
+using Crossfade.Core.Telemetry;
+using Crossfade.Server.Storage;
+
+namespace Crossfade.Server.Judging;
+
+/// <summary>
+/// Reads what the judge compares from what the agents shipped: both releases' requests by route group
+/// (the candidate's first seconds left out as its warm-up) and the errors the candidate's instances logged.
+/// </summary>
+public sealed class EvidenceReader(IStore store)
+{
+    /// <summary>The most error entries of the candidate read in one look: enough to count any error that matters.</summary>
+    private const int MaxErrorLines = 5_000;
+
+    public async Task<JudgeEvidence> ReadAsync(JudgeWindow w, DateTimeOffset now, IReadOnlyList<InstanceProblem> problems, CancellationToken ct)
+    {
+        var candidate = new ReleaseTraffic(w.Candidate);
+        var baseline = new ReleaseTraffic(w.Baseline);
+        var errorFrom = w.Spec.Count4xx ? 400 : 500;
+        var sameWindow = w.BaselineFrom is null;
+        var rows = await store.ListJudgedRequestsAsync(w.App, w.Environment, sameWindow ? [w.Candidate, w.Baseline] : [w.Candidate], w.CountFrom, now, ct);
+        if (!sameWindow)
+            rows = [.. rows, .. await store.ListJudgedRequestsAsync(w.App, w.Environment, [w.Baseline], w.BaselineFrom!.Value, w.BaselineUntil ?? now, ct)];
+        foreach (var r in rows)
+            (r.Release == w.Candidate ? candidate : baseline).Add(r.Route, r.Status >= errorFrom, r.Ms);
+        return new JudgeEvidence(candidate, baseline, now - w.Start, await LoggedErrorsAsync(w, ct), problems);
+    }
+
+    /// <summary>
+    /// The errors the candidate's web instances logged since the window started, by fingerprint. One is
+    /// known from the baseline when it is on record as first seen from another release.
+    /// </summary>
+    private async Task<IReadOnlyList<LoggedError>> LoggedErrorsAsync(JudgeWindow w, CancellationToken ct)
+    {
+        var lines = await store.ListErrorLinesAsync(w.App, w.Environment, $"web-{w.Candidate}.log", w.Start, MaxErrorLines, ct);
+        var prints = lines.Select(ErrorFingerprint.Of).GroupBy(p => p.Fingerprint).ToList();
+        if (prints.Count == 0)
+            return [];
+        var known = await store.ListKnownErrorsAsync(w.App, w.Environment, prints.Select(g => g.Key).ToList(), ct);
+        return prints.Select(g => new LoggedError(g.Key, g.First().Message, g.LongCount(),
+            known.TryGetValue(g.Key, out var k) && k.FirstRelease != w.Candidate)).ToList();
+    }
+}

@@ -1,0 +1,14 @@
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Server.Storage;
+
+/// <summary>A verdict of the judge as stored: its checks as JSON (<see cref="JudgeCheckView"/>s).</summary>
+public sealed record VerdictRecord(
+    long Id, long DeployId, DateTimeOffset At, DeployState Phase, JudgeOutcome Outcome, string Action, bool Final,
+    string Summary, long CandidateRequests, long BaselineRequests, string ChecksJson);
+
+/// <summary>One request as the judge reads it: which release served it, its route group, status and duration.</summary>
+public sealed record JudgedRequest(string Release, string Route, long Status, double Ms);
+
+/// <summary>An error fingerprint on record: when it was first seen and from which release.</summary>
+public sealed record KnownError(DateTimeOffset FirstSeen, string? FirstRelease);

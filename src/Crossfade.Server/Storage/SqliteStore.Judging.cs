@@ -1,0 +1,89 @@
+using Crossfade.Contracts.V1;
+using Dapper;
+
+namespace Crossfade.Server.Storage;
+
+public sealed partial class SqliteStore
+{
+    public async Task AddVerdictAsync(VerdictRecord v, CancellationToken ct)
+    {
+        await using var c = Open();
+        await c.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO judge_verdicts (deploy_id, at, phase, outcome, action, final, summary, candidate_requests, baseline_requests, checks)
+            VALUES (@DeployId, @At, @Phase, @Outcome, @Action, @Final, @Summary, @CandidateRequests, @BaselineRequests, @ChecksJson)
+            """,
+            new
+            {
+                v.DeployId, At = Ms(v.At), Phase = WireNames.Of(v.Phase), Outcome = WireNames.Of(v.Outcome), v.Action, Final = v.Final ? 1 : 0,
+                v.Summary, v.CandidateRequests, v.BaselineRequests, v.ChecksJson,
+            }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<VerdictRecord>> ListVerdictsAsync(long deployId, CancellationToken ct)
+    {
+        await using var c = Open();
+        return (await c.QueryAsync<VerdictRow>(new CommandDefinition(
+            $"{SelectVerdicts} WHERE deploy_id = @deployId ORDER BY id", new { deployId }, cancellationToken: ct))).Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyList<VerdictRecord>> ListFinalVerdictsAsync(string app, string environment, int limit, CancellationToken ct)
+    {
+        await using var c = Open();
+        return (await c.QueryAsync<VerdictRow>(new CommandDefinition(
+            $"""
+            {SelectVerdicts} WHERE final = 1 AND deploy_id IN (SELECT id FROM deploys WHERE app = @app AND environment = @environment)
+            ORDER BY id DESC LIMIT @limit
+            """, new { app, environment, limit = Math.Clamp(limit, 1, 1000) }, cancellationToken: ct))).Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyList<JudgedRequest>> ListJudgedRequestsAsync(
+        string app, string environment, IReadOnlyList<string> releases, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<JudgedRequest>(new CommandDefinition(
+            """
+            SELECT release AS Release, route AS Route, status AS Status, ms AS Ms FROM access_records
+            WHERE app = @app AND environment = @environment AND release IN @releases AND at >= @since AND at < @until
+            """,
+            new { app, environment, releases, since = Ms(since), until = Ms(until) }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    public async Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<string>(new CommandDefinition(
+            """
+            SELECT text FROM log_lines
+            WHERE app = @app AND environment = @environment AND at >= @since AND file = @file AND level = 'error' ORDER BY id LIMIT @limit
+            """,
+            new { app, environment, file, since = Ms(since), limit }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    public async Task<IReadOnlyDictionary<string, KnownError>> ListKnownErrorsAsync(string app, string environment, IReadOnlyList<string> fingerprints, CancellationToken ct)
+    {
+        if (fingerprints.Count == 0)
+            return new Dictionary<string, KnownError>();
+        await using var c = Open();
+        var rows = await c.QueryAsync<(string Fingerprint, long FirstSeen, string? FirstRelease)>(new CommandDefinition(
+            "SELECT fingerprint, first_seen, first_release FROM error_fingerprints WHERE app = @app AND environment = @environment AND fingerprint IN @fingerprints",
+            new { app, environment, fingerprints }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Fingerprint, r => new KnownError(At(r.FirstSeen), r.FirstRelease), StringComparer.Ordinal);
+    }
+
+    private const string SelectVerdicts =
+        """
+        SELECT id AS Id, deploy_id AS DeployId, at AS At, phase AS Phase, outcome AS Outcome, action AS Action, final AS Final, summary AS Summary,
+               candidate_requests AS CandidateRequests, baseline_requests AS BaselineRequests, checks AS ChecksJson
+        FROM judge_verdicts
+        """;
+
+    private sealed record VerdictRow(long Id, long DeployId, long At, string Phase, string Outcome, string Action, long Final, string Summary,
+        long CandidateRequests, long BaselineRequests, string ChecksJson)
+    {
+        public VerdictRecord ToRecord() => new(Id, DeployId, SqliteStore.At(At), WireNames.Parse<DeployState>(Phase), WireNames.Parse<JudgeOutcome>(Outcome),
+            Action, Final != 0, Summary, CandidateRequests, BaselineRequests, ChecksJson);
+    }
+}

@@ -9,7 +9,8 @@ namespace GearShop;
 public sealed record ShopSettings(
     string Version, string Database, int Port, double CheckoutErrorRate, int LatencyMs, bool FailHealth, bool MyFeature,
     int StartupDelayMs = 0, int MigrateDelayMs = 0, bool MigrateFails = false, string? Shared = null,
-    bool LogPaymentKey = false, int FailChecksAfter = -1)
+    bool LogPaymentKey = false, int FailChecksAfter = -1, string? SlowPath = null, int SlowMs = 0, string? ErrorLogPath = null, int CrashAfterSeconds = -1,
+    IReadOnlySet<int>? FailingListings = null)
 {
     public static ShopSettings Load(string releaseDir)
     {
@@ -38,6 +39,12 @@ public sealed record ShopSettings(
             values.GetValueOrDefault("GEARSHOP_MIGRATE_FAIL") == "1",
             shared,
             values.GetValueOrDefault("GEARSHOP_LOG_PAYMENT_KEY") == "1",
-            int.TryParse(values.GetValueOrDefault("GEARSHOP_FAIL_CHECKS_AFTER"), out var checks) ? checks : -1);
+            int.TryParse(values.GetValueOrDefault("GEARSHOP_FAIL_CHECKS_AFTER"), out var checks) ? checks : -1,
+            values.GetValueOrDefault("GEARSHOP_SLOW_PATH"),
+            int.TryParse(values.GetValueOrDefault("GEARSHOP_SLOW_MS"), out var slow) ? slow : 0,
+            values.GetValueOrDefault("GEARSHOP_ERROR_LOG_PATH"),
+            int.TryParse(values.GetValueOrDefault("GEARSHOP_CRASH_AFTER_S"), out var crash) ? crash : -1,
+            (values.GetValueOrDefault("GEARSHOP_FAILING_LISTINGS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+                .Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToHashSet());
     }
 }

@@ -36,7 +36,13 @@ public static class WebShop
             }
             if (settings.LatencyMs > 0 && context.Request.Path != "/health")
                 await Task.Delay(settings.LatencyMs);
+            // A release slower on one page only (GEARSHOP_SLOW_PATH, GEARSHOP_SLOW_MS).
+            if (settings.SlowMs > 0 && context.Request.Path == settings.SlowPath)
+                await Task.Delay(settings.SlowMs);
             await next(context);
+            // A release that throws behind a 200 on one page (GEARSHOP_ERROR_LOG_PATH): the shopper sees nothing, the log does.
+            if (settings.ErrorLogPath is { } logged && context.Request.Path == logged)
+                Console.WriteLine($"error: System.InvalidOperationException: the price cache has no entry for listing {Random.Shared.Next(1, 7)}\n   at GearShop.PriceCache.Get(Int32 listing)");
         });
         app.MapGet("/health", () => settings.FailHealth
             ? Results.Json(new { status = "failing", version = settings.Version }, statusCode: 500)
@@ -58,7 +64,8 @@ public static class WebShop
         }));
         app.MapPost("/checkout", (CheckoutRequest order) =>
         {
-            if (settings.CheckoutErrorRate > 0 && random.NextDouble() < settings.CheckoutErrorRate)
+            // A bad release fails some checkouts: at a rate, or those of some listings (GEARSHOP_FAILING_LISTINGS).
+            if ((settings.CheckoutErrorRate > 0 && random.NextDouble() < settings.CheckoutErrorRate) || settings.FailingListings?.Contains(order.ListingId) == true)
             {
                 payments.NotCharged(order.ListingId, order.Buyer, settings.Version);
                 return Results.Problem("checkout failed: payment provider error", statusCode: 500);
@@ -79,6 +86,13 @@ public static class WebShop
         }));
         if (settings.MyFeature)
             app.MapGet("/my/feature", () => Results.Ok(new { feature = "saved searches", version = settings.Version }));
+        // A release that crashes a while after it starts (GEARSHOP_CRASH_AFTER_S): healthy at first, gone later.
+        if (settings.CrashAfterSeconds >= 0)
+            _ = Task.Delay(TimeSpan.FromSeconds(settings.CrashAfterSeconds)).ContinueWith(_ =>
+            {
+                Console.Error.WriteLine($"fatal: gear-shop {settings.Version} crashed {settings.CrashAfterSeconds} s after it started");
+                Environment.Exit(134);
+            }, TaskScheduler.Default);
         await app.RunAsync();
         return 0;
     }

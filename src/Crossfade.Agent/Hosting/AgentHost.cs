@@ -27,7 +27,7 @@ public static class AgentHost
         var processes = new OsProcesses(clock);
         var masks = new Secrets.SecretMasks(options.Root);
         var steps = new HostSteps(options, state, new ReleaseStager(server, clock), launcher, proxies, processes, new LoopbackPorts(),
-            new CriticalPathChecker(clock), masks, clock);
+            new CriticalPathChecker(clock), new RecentTrafficWarmUp(clock), masks, clock);
         var supervisor = new Supervisor(state, launcher, proxies, processes, options, clock, logs.CreateLogger<Supervisor>());
         var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks, options.ShipBackoffMax);
         return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>());

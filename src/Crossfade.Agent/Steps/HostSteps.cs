@@ -13,7 +13,7 @@ namespace Crossfade.Agent.Steps;
 /// </summary>
 public sealed partial class HostSteps(
     AgentOptions options, HostStateStore state, ReleaseStager stager, IInstanceLauncher launcher, IProxyControl proxies, IProcesses processes,
-    IPorts ports, ICriticalPaths checks, Secrets.SecretMasks masks, TimeProvider time)
+    IPorts ports, ICriticalPaths checks, IWarmUp warmUp, Secrets.SecretMasks masks, TimeProvider time)
 {
     public async Task<StepResult> RunAsync(WorkItem work, StepLog log, CancellationToken ct) => NameProblem(work.Payload) is { } refused
         ? new StepResult(false, refused)

@@ -29,6 +29,7 @@ public static class TelemetryEndpoints
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/logs", SearchAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/routes/new", NewRoutesAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/traffic", TrafficEndpoint.GetAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
+        routes.MapGet("/api/v1/apps/{app}/environments/{environment}/judge-record", Judging.JudgeRecordEndpoint.GetAsync).WithTags("Deploys").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/errors", async (string app, string environment, string? since, int? limit, IStore store, TimeProvider time, CancellationToken ct) =>
             BadTime(("since", since)) is { } problem ? problem
             : Results.Ok(await store.TopErrorsAsync(app, environment, Time(since) ?? time.GetUtcNow().AddDays(-1), limit ?? 20, ct)))

@@ -113,6 +113,9 @@ public sealed class ApiClient
     public Task<TrafficView> TrafficAsync(string app, string environment, string query, CancellationToken ct) =>
         SendAsync<TrafficView>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/traffic?{query}", null, ct);
 
+    public Task<JudgeRecordView> JudgeRecordAsync(string app, string environment, int? limit, CancellationToken ct) =>
+        SendAsync<JudgeRecordView>(HttpMethod.Get, $"api/v1/apps/{app}/environments/{environment}/judge-record{(limit is { } l ? $"?limit={l}" : "")}", null, ct);
+
     public Task<Dictionary<string, long>> TelemetryCountersAsync(CancellationToken ct) =>
         SendAsync<Dictionary<string, long>>(HttpMethod.Get, "api/v1/telemetry/counters", null, ct);
 

@@ -40,12 +40,11 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
                 if (!seenPhases.Add(phase.Name))
                     continue;
                 output.WriteLine($"  {phase.Name,-12} {Seconds(phase.StartedAt, phase.EndedAt ?? deploy.FinishedAt)}");
-                foreach (var step in deploy.Steps.Where(s => InPhase(s, phase) && seenSteps.Add(s.Id)))
-                {
-                    output.WriteLine($"    {step.Host,-10} {WireNames.Of(step.Kind),-8} {(step.Status == StepStatus.Succeeded ? "ok    " : step.Status == StepStatus.Failed ? "FAILED" : WireNames.Of(step.Status)),-6} {Seconds(step.StartedAt, step.EndedAt),6}  {step.Message}");
-                    if (step.Converge is { } report)
-                        ConvergeReportPrinter.Print(report, output, "      ");
-                }
+                // The checks a judged window repeats are folded into a line per host.
+                foreach (var line in VerdictPrinter.Steps(deploy.Steps.Where(s => InPhase(s, phase) && seenSteps.Add(s.Id)).ToList(), StepLines))
+                    output.Write(line);
+                foreach (var verdict in (deploy.Verdicts ?? []).Where(v => v.Phase == phase.Name && v.Final))
+                    VerdictPrinter.PrintOne(deploy.Id, verdict, output, "    judge ");
             }
             if (final)
                 break;
@@ -54,6 +53,16 @@ public sealed class DeployWatcher(ApiClient api, TextWriter output)
         }
         output.WriteLine($"{deploy.State} in {Seconds(deploy.CreatedAt, deploy.FinishedAt)}" + (deploy.Reason is null ? "" : $": {deploy.Reason}"));
         return deploy;
+    }
+
+    /// <summary>A step's line, and under it the report of a converge.</summary>
+    public static string StepLines(StepView step)
+    {
+        using var text = new StringWriter();
+        text.WriteLine($"    {step.Host,-10} {WireNames.Of(step.Kind),-8} {(step.Status == StepStatus.Succeeded ? "ok    " : step.Status == StepStatus.Failed ? "FAILED" : WireNames.Of(step.Status)),-6} {Seconds(step.StartedAt, step.EndedAt),6}  {step.Message}");
+        if (step.Converge is { } report)
+            ConvergeReportPrinter.Print(report, text, "      ");
+        return text.ToString();
     }
 
     private static bool InPhase(StepView step, PhaseView phase) =>

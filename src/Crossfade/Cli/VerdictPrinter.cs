@@ -14,18 +14,21 @@ public static class VerdictPrinter
             return;
         output.WriteLine("judge:");
         foreach (var v in verdicts)
-        {
-            var window = v.Phase == DeployState.Judging ? "judged window" : "bake window";
-            output.WriteLine($"  {v.At:HH:mm:ss} {window,-13} {WireNames.Of(v.Outcome),-12} {v.Action}: {v.Summary}");
-            if (!v.Final)
-                continue;
-            // The failing checks first: they are the reason.
-            var checks = v.Checks.OrderBy(c => c.Outcome == JudgeOutcome.Fail ? 0 : 1).ToList();
-            foreach (var c in checks.Take(MaxChecks))
-                output.WriteLine($"      {(c.Outcome == JudgeOutcome.Fail ? "✗" : c.Outcome == JudgeOutcome.Pass ? "✓" : "?")} {c.Sentence}");
-            if (checks.Count > MaxChecks)
-                output.WriteLine($"      … and {checks.Count - MaxChecks} more checks ('crossfade show {deployId} --json' has them all)");
-        }
+            PrintOne(deployId, v, output, "  ");
+    }
+
+    /// <summary>One verdict in a line; a final one with its checks under it, the failing ones first.</summary>
+    public static void PrintOne(long deployId, JudgeVerdictView v, TextWriter output, string indent)
+    {
+        var window = v.Phase == DeployState.Judging ? "judged window" : "bake window";
+        output.WriteLine($"{indent}{v.At:HH:mm:ss} {window,-13} {WireNames.Of(v.Outcome),-12} {v.Action}: {v.Summary}");
+        if (!v.Final)
+            return;
+        var checks = v.Checks.OrderBy(c => c.Outcome == JudgeOutcome.Fail ? 0 : 1).ToList();
+        foreach (var c in checks.Take(MaxChecks))
+            output.WriteLine($"{indent}    {(c.Outcome == JudgeOutcome.Fail ? "✗" : c.Outcome == JudgeOutcome.Pass ? "✓" : "?")} {c.Sentence}");
+        if (checks.Count > MaxChecks)
+            output.WriteLine($"{indent}    … and {checks.Count - MaxChecks} more checks ('crossfade show {deployId} --json' has them all)");
     }
 
     /// <summary>

@@ -32,7 +32,7 @@ public static class DemoCommand
             if (parse.GetValue(ci))
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"demo: requests={result.Requests} failed={result.Failed} deploys={result.Deploys} rollbacks={result.Rollbacks} p99_steady_ms={result.SteadyP99:0.0} p99_cutover_ms={result.CutoverP99:0.0}"));
+                    $"demo: requests={result.Requests} failed={result.Failed} deploys={result.Deploys} rollbacks={result.Rollbacks} p99_steady_ms={result.SteadyP99:0.0} p99_cutover_ms={result.CutoverP99:0.0} judged_rollbacks={result.JudgedRollbacks} bad_release_errors={result.BadReleaseErrors}"));
                 return ok ? 0 : 1;
             }
             Console.WriteLine($"\nthe fleet keeps running. server: {fleet.ServerUrl}");

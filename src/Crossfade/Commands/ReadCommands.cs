@@ -60,22 +60,12 @@ public static class ReadCommands
                 Console.WriteLine($"reason: {d.Reason}");
             foreach (var p in d.Phases)
                 Console.WriteLine($"  {p.Name,-12} {DeployWatcher.Seconds(p.StartedAt, p.EndedAt),7}");
-            foreach (var line in VerdictPrinter.Steps(d.Steps, StepLines))
+            foreach (var line in VerdictPrinter.Steps(d.Steps, DeployWatcher.StepLines))
                 Console.Write(line);
             VerdictPrinter.Print(d.Id, d.Verdicts ?? [], Console.Out);
             return 0;
         }));
         return command;
-    }
-
-    /// <summary>A step's line, and under it the report of a converge.</summary>
-    private static string StepLines(StepView s)
-    {
-        using var text = new StringWriter();
-        text.WriteLine($"    {s.Host,-10} {WireNames.Of(s.Kind),-8} {WireNames.Of(s.Status),-9} {DeployWatcher.Seconds(s.StartedAt, s.EndedAt),7}  {s.Message}");
-        if (s.Converge is { } report)
-            ConvergeReportPrinter.Print(report, text, "      ");
-        return text.ToString();
     }
 
     public static Command Logs()

@@ -5,26 +5,40 @@ using Crossfade.Load;
 
 namespace Crossfade.Demo;
 
-/// <summary>What the demo did, for its closing line.</summary>
-public sealed record DemoResult(int Requests, int Failed, int Deploys, int Rollbacks, double SteadyP99, double CutoverP99, bool AllAsExpected);
+/// <summary>
+/// What the demo did, for its closing line. <paramref name="Failed"/> counts the requests the deploys'
+/// mechanics broke; the bad release's own 5xx answers are <paramref name="BadReleaseErrors"/>.
+/// </summary>
+public sealed record DemoResult(
+    int Requests, int Failed, int Deploys, int Rollbacks, double SteadyP99, double CutoverP99, bool AllAsExpected, int JudgedRollbacks, int BadReleaseErrors);
 
 /// <summary>
 /// The embedded default scenario: deploy gear-shop 1.0.0 to three web hosts and a worker, put shopper
-/// traffic on it, deploy 2.0.0 under that traffic, roll back, and tell what happened.
+/// traffic on it, deploy 2.0.0 under that traffic (the judge compares it with 1.0.0 and lets it
+/// through), deploy 2.1.0 — which fails the checkouts of some listings — and watch the judge roll it
+/// back, roll back to 1.0.0 by hand, and tell what happened.
 /// </summary>
 public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
 {
     public const string App = "gear-shop";
     public const string Environment = "production";
 
+    /// <summary>The bad release: its checkouts of two of the six listings fail (the critical path's listing works).</summary>
+    public const string BadVersion = "2.1.0";
+
     public async Task<DemoResult> RunAsync(CancellationToken ct)
     {
         var build = await GearShopReleases.BuildAsync(output, ct);
         var releases = Path.Combine(fleet.Dir, "releases");
-        var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), Environment, fleet.Hosts);
+        var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), Environment, fleet.Hosts, judged: true);
         await GearShopReleases.ApplyAsync(fleet.Api, spec, ct);
         output.WriteLine($"applied {App}: {string.Join(", ", fleet.Hosts.Select(h => $"{h.Name} [{h.Roles}]"))}");
-        foreach (var (version, message, knobs) in new[] { ("1.0.0", "first release", Array.Empty<string>()), ("2.0.0", "saved searches at /my/feature", ["GEARSHOP_MY_FEATURE=1"]) })
+        foreach (var (version, message, knobs) in new[]
+        {
+            ("1.0.0", "first release", Array.Empty<string>()),
+            ("2.0.0", "saved searches at /my/feature", ["GEARSHOP_MY_FEATURE=1"]),
+            (BadVersion, "new payment flow", ["GEARSHOP_MY_FEATURE=1", "GEARSHOP_FAILING_LISTINGS=5,6"]),
+        })
         {
             var pushed = await GearShopReleases.PushAsync(fleet.Api, build, releases, version, message, ct, knobs);
             output.WriteLine($"pushed {App} {version}: sha256 {pushed.Sha256[..16]}… ({pushed.SizeBytes / 1024} KiB)");
@@ -53,6 +67,10 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         output.WriteLine($"  the shop now says: \"{await ServedBannerAsync(targets[0], ct)}\"");
         await Task.Delay(TimeSpan.FromSeconds(3), ct);
         output.WriteLine();
+        output.WriteLine($"{BadVersion} fails the checkouts of two listings; the judge compares it with 2.0.0 on the same shoppers:");
+        var bad = await watcher.WatchAsync(await fleet.Api.DeployAsync(App, Environment, BadVersion, ct), ct);
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        output.WriteLine();
         var back = await watcher.WatchAsync(await fleet.Api.RollbackAsync(App, Environment, ct), ct);
         var bannerAfterRollback = await ServedBannerAsync(targets[0], ct);
         output.WriteLine($"  the shop now says: \"{bannerAfterRollback}\" (the rollback restored 1.0.0's configuration too)");
@@ -60,17 +78,20 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
         await stopTraffic.CancelAsync();
         await load;
 
-        var deploys = new[] { first, second, back };
-        report.Classify(traffic.Samples, deploys);
+        var deploys = new[] { first, second, bad, back };
+        report.Classify(traffic.Samples, deploys, BadVersion);
         var status = await fleet.Api.StatusAsync(App, Environment, ct);
-        var expected = deploys.All(DeployWatcher.IsSuccess) && status.Version == "1.0.0" && status.Hosts.All(h => h.Release == "1.0.0") && bannerAfterRollback == banner;
+        var judged = bad.State == DeployState.RolledBack && bad.Reason?.StartsWith($"the judge failed {BadVersion}", StringComparison.Ordinal) == true;
+        var expected = new[] { first, second, back }.All(DeployWatcher.IsSuccess) && judged
+            && status.Version == "1.0.0" && status.Hosts.All(h => h.Release == "1.0.0") && bannerAfterRollback == banner;
         Summarize(deploys, report, status);
         await SummarizeTelemetryAsync(first.CreatedAt, ct);
         // Counted from the server's deploy records, not from what this scenario meant to do.
         var history = await fleet.Api.HistoryAsync(App, 100, Environment, ct);
         var deployed = history.Count(d => d.Kind == DeployKind.Deploy && d.State == DeployState.Succeeded);
         var rolledBack = history.Count(d => d.Kind == DeployKind.Rollback && d.State == DeployState.Succeeded) + history.Count(d => d.State == DeployState.RolledBack);
-        return new DemoResult(report.All.Count, report.Failed, deployed, rolledBack, report.SteadyP99, report.CutoverP99, expected);
+        var judgedRollbacks = history.Count(d => d.State == DeployState.RolledBack && d.Reason?.StartsWith("the judge failed", StringComparison.Ordinal) == true);
+        return new DemoResult(report.All.Count, report.Failed, deployed, rolledBack, report.SteadyP99, report.CutoverP99, expected, judgedRollbacks, report.BadReleaseErrors);
     }
 
     /// <summary>What the server learned from the shipped access records and the timeline: the same story, told by Crossfade itself.</summary>
@@ -111,7 +132,7 @@ public sealed class DemoScenario(LocalFleet fleet, TextWriter output)
             output.WriteLine($"  #{d.Id} {WireNames.Of(d.Kind)} {d.Version}: {d.State} in {DeployWatcher.Seconds(d.CreatedAt, d.FinishedAt)} ({phases})");
         }
         var byStatus = report.All.GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{(g.Key == 0 ? "no answer" : g.Key.ToString(System.Globalization.CultureInfo.InvariantCulture))}: {g.Count()}");
-        output.WriteLine($"  requests served: {report.All.Count} ({string.Join(", ", byStatus)}); failed: {report.Failed}");
+        output.WriteLine($"  requests served: {report.All.Count} ({string.Join(", ", byStatus)}); failed: {report.Failed}; the bad release's own 5xx: {report.BadReleaseErrors}");
         output.WriteLine($"  latency p99: steady {report.SteadyP99:0.0} ms over {report.Steady.Count} requests; during cutovers {report.CutoverP99:0.0} ms over {report.Cutover.Count} requests");
         output.WriteLine($"  now: {status.App} {status.Environment} on {status.Version}; " + string.Join(", ", status.Hosts.Select(h => $"{h.Name}={h.Release ?? "-"}")));
     }

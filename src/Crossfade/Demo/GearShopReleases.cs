@@ -75,10 +75,16 @@ public static class GearShopReleases
     /// The spec the demo, tests and benchmarks apply: gear-shop's own <c>crossfade.yml</c>, with its
     /// environment's hosts replaced by the local fleet's and every host's database in one shared file.
     /// </summary>
-    public static string Spec(string databasePath, string environment, IEnumerable<LocalHost> hosts)
+    /// <remarks>
+    /// The example's <c>judge:</c> is kept only when <paramref name="judged"/>: a test that does not
+    /// look at the judge runs its deploys without a judged window (each would take its minimum time).
+    /// </remarks>
+    public static string Spec(string databasePath, string environment, IEnumerable<LocalHost> hosts, bool judged = false)
     {
         var repo = RepoPaths.Root() ?? throw new InvalidOperationException("cannot find examples/gear-shop");
         var example = File.ReadAllText(Path.Combine(repo, "examples", "gear-shop", "crossfade.yml"));
+        if (!judged)
+            example = WithoutSection(example, "judge");
         var cut = example.IndexOf("\nenvironments:", StringComparison.Ordinal);
         if (cut < 0)
             throw new InvalidOperationException("examples/gear-shop/crossfade.yml must end with its environments");
@@ -89,6 +95,20 @@ public static class GearShopReleases
         foreach (var host in hosts)
             text.Append($"      {host.Name}: [{host.Roles.Replace(",", ", ")}]\n");
         return text.ToString();
+    }
+
+    /// <summary>The spec without one top-level section (its key and every indented line under it).</summary>
+    private static string WithoutSection(string spec, string key)
+    {
+        var lines = spec.Split('\n').ToList();
+        var start = lines.IndexOf($"{key}:");
+        if (start < 0)
+            return spec;
+        var end = start + 1;
+        while (end < lines.Count && lines[end].StartsWith(' '))
+            end++;
+        lines.RemoveRange(start, end - start);
+        return string.Join('\n', lines);
     }
 
     /// <summary>The <c>variables:</c> block of one environment of the example spec, as written there.</summary>

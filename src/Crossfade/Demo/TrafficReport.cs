@@ -23,12 +23,21 @@ public sealed class TrafficReport
     public IReadOnlyList<Sample> Steady { get; private set; } = [];
     public IReadOnlyList<Sample> Cutover { get; private set; } = [];
 
-    public int Failed => All.Count(s => s.Failed);
+    /// <summary>The requests the deploys broke: a bad release's own 5xx answers are not among them.</summary>
+    public int Failed => All.Count(s => s.Failed && !IsBadReleaseError(s));
+
+    /// <summary>The 5xx answers the bad release gave itself (the judge's evidence, not a deploy's fault).</summary>
+    public int BadReleaseErrors => All.Count(IsBadReleaseError);
+
+    private string? _badRelease;
+
+    private bool IsBadReleaseError(Sample s) => _badRelease is not null && s.Release == _badRelease && s.Status >= 500;
     public double SteadyP99 => Percentiles.Of(Steady, 99);
     public double CutoverP99 => Percentiles.Of(Cutover, 99);
 
-    public void Classify(IReadOnlyList<Sample> samples, IEnumerable<DeployView> deploys)
+    public void Classify(IReadOnlyList<Sample> samples, IEnumerable<DeployView> deploys, string? badRelease = null)
     {
+        _badRelease = badRelease;
         var windows = deploys.Select(d => (
             Deploy: (d.CreatedAt, d.FinishedAt ?? DateTimeOffset.MaxValue),
             Cut: d.Phases.FirstOrDefault(p => p.Name == DeployState.CuttingOver) is { } p ? (p.StartedAt, (p.EndedAt ?? d.FinishedAt ?? DateTimeOffset.MaxValue).AddSeconds(1)) : (DateTimeOffset.MaxValue, DateTimeOffset.MaxValue)))

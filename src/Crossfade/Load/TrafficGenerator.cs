@@ -11,6 +11,8 @@ namespace Crossfade.Load;
 public sealed class TrafficGenerator(IReadOnlyList<Uri> targets, int connections, TimeSpan maxDuration, long maxRequests, bool writes = true)
 {
     private readonly List<Sample>[] _samples = Enumerable.Range(0, connections).Select(_ => new List<Sample>(4096)).ToArray();
+    // One string per release name, however many samples name it.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Releases = new(StringComparer.Ordinal);
     private long _issued;
     private volatile bool _finishing;
 
@@ -24,18 +26,19 @@ public sealed class TrafficGenerator(IReadOnlyList<Uri> targets, int connections
         foreach (var target in targets)
             if (!target.IsLoopback)
                 throw new ArgumentException($"the load generator only targets loopback, not {target}");
-        var perTarget = (int)Math.Ceiling(connections / (double)targets.Count);
-        var clients = targets.Select(t => new HttpClient(new SocketsHttpHandler
+        // Each connection is one shopper: its own keep-alive connection and its own cookies, so a judged
+        // split keeps each shopper on one side, as it keeps a browser.
+        var clients = Enumerable.Range(0, connections).Select(i => new HttpClient(new SocketsHttpHandler
         {
             UseProxy = false,
-            MaxConnectionsPerServer = perTarget,
+            MaxConnectionsPerServer = 1,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
         })
-        { BaseAddress = t, Timeout = TimeSpan.FromSeconds(10) }).ToArray();
+        { BaseAddress = targets[i % targets.Count], Timeout = TimeSpan.FromSeconds(10) }).ToArray();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(maxDuration);
-        var workers = Enumerable.Range(0, connections).Select(i => WorkAsync(clients[i % clients.Length], _samples[i], i, timeout.Token));
+        var workers = Enumerable.Range(0, connections).Select(i => WorkAsync(clients[i], _samples[i], i, timeout.Token));
         await Task.WhenAll(workers);
         foreach (var client in clients)
             client.Dispose();
@@ -49,12 +52,14 @@ public sealed class TrafficGenerator(IReadOnlyList<Uri> targets, int connections
             var started = Stopwatch.GetTimestamp();
             short status = 0;
             var failed = false;
+            string? release = null;
             try
             {
                 using var response = await SendAsync(client, random, worker, ct);
                 await response.Content.LoadIntoBufferAsync(ct);
                 status = (short)response.StatusCode;
                 failed = status >= 500;
+                release = response.Headers.TryGetValues("X-App-Version", out var versions) ? Releases.GetOrAdd(versions.First(), v => v) : null;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -64,7 +69,7 @@ public sealed class TrafficGenerator(IReadOnlyList<Uri> targets, int connections
             {
                 failed = true;
             }
-            samples.Add(new Sample(started, (float)Stopwatch.GetElapsedTime(started).TotalMilliseconds, status, failed));
+            samples.Add(new Sample(started, (float)Stopwatch.GetElapsedTime(started).TotalMilliseconds, status, failed, release));
         }
     }
 

@@ -31,7 +31,7 @@ internal sealed class StepsHarness : IDisposable
         var options = new AgentOptions { Name = "web-1", Root = _root, SelfCommand = ["/bin/false"] };
         var noServer = new ServerClient(new HttpClient(new NoServer()) { BaseAddress = new Uri("http://127.0.0.1:1/") });
         _steps = new HostSteps(options, State, new ReleaseStager(noServer, Time), Launcher, Proxy, Processes, new FakePorts(), Checks,
-            new SecretMasks(_root), Time);
+            new JournalWarmUp(Journal), new SecretMasks(_root), Time);
     }
 
     /// <summary>What happened, in order, across processes, instances and the proxy ("start web 1.0.0 1001", "swap 1.0.0", "stop 1001").</summary>
@@ -85,6 +85,16 @@ internal sealed class StepsHarness : IDisposable
         _steps.RunAsync(new WorkItem(++_stepId, 1, WireNames.Of(kind), payload), Log, CancellationToken.None);
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    /// <summary>A warm-up that only notes which candidate it was asked to warm.</summary>
+    private sealed class JournalWarmUp(List<string> journal) : Crossfade.Agent.Checks.IWarmUp
+    {
+        public Task<string> WarmAsync(string baseUrl, string accessLog, StepLog log, CancellationToken ct)
+        {
+            journal.Add($"warm {baseUrl}");
+            return Task.FromResult("warmed");
+        }
+    }
 
     /// <summary>The server is never asked for anything: every release is on disk already.</summary>
     private sealed class NoServer : HttpMessageHandler

@@ -155,7 +155,7 @@ public static class Judge
         return (string.Join(", ", buckets.Select(b => $"≤{(double.IsInfinity(b.Ms) ? "∞" : (b.Ms / 1000).ToString("0.##", CultureInfo.InvariantCulture))}s: {b.Count}")), p95);
     }
 
-    public const string ShipLagPrefix = "access_ship_lag_ms_le_";
+    private const string ShipLagPrefix = Server.Telemetry.ShipLag.Prefix;
 
     private static double Median(IReadOnlyList<double> sorted) =>
         sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;

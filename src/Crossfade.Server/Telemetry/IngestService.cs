@@ -22,12 +22,15 @@ public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline
         var logs = new List<StoredLogLine>();
         var counters = new Dictionary<string, long> { ["lines_received"] = batch.Lines.Count };
         var appLines = new List<ShippedLine>();
+        var received = time.GetUtcNow();
         foreach (var line in batch.Lines)
         {
             var env = environments.GetValueOrDefault(line.App ?? "", "");
             if (line.Source == LineSources.Access && AccessLineParser.Parse(line.Text ?? "") is { } r)
             {
                 access.Add(new StoredAccess(r.At, host, line.App!, env, r.Release ?? "unknown", r.Method, r.Path, RouteTemplate.Of(r.Path), r.Status, r.Ms, r.Bytes));
+                var lag = ShipLag.CounterOf(received - r.At);
+                counters[lag] = counters.GetValueOrDefault(lag) + 1;
                 continue;
             }
             if (line.Source == LineSources.Access)

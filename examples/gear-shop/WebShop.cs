@@ -42,7 +42,7 @@ public static class WebShop
             await next(context);
             // A release that throws behind a 200 on one page (GEARSHOP_ERROR_LOG_PATH): the shopper sees nothing, the log does.
             if (settings.ErrorLogPath is { } logged && context.Request.Path == logged)
-                Console.WriteLine($"error: System.InvalidOperationException: the price cache has no entry for listing {Random.Shared.Next(1, 7)}\n   at GearShop.PriceCache.Get(Int32 listing)");
+                Console.WriteLine($"fail: GearShop.PriceCache[0]\n      System.InvalidOperationException: the price cache has no entry for listing {Random.Shared.Next(1, 7)}\n         at GearShop.PriceCache.Get(Int32 listing)");
         });
         app.MapGet("/health", () => settings.FailHealth
             ? Results.Json(new { status = "failing", version = settings.Version }, statusCode: 500)

@@ -25,9 +25,6 @@ public sealed partial class HostSteps
             return await EndSplitAsync(proxy, view, p, log, ct);
         if (app.Candidate is not { } candidate || candidate.Version != p.Version || !processes.IsAlive(candidate.Process))
             return new StepResult(false, $"no running candidate {p.Version} to send clients to");
-        // A new split (not a new weight of this one) first warms the candidate: a cold instance is slower, and the judge would see it.
-        if (view.SplitRelease != p.Version)
-            await warmUp.WarmAsync($"http://127.0.0.1:{candidate.Port}", Layout(p).AccessLog, log, ct);
         var refused = await TrySplitAsync(proxy, new SplitRequest($"http://127.0.0.1:{candidate.Port}/", p.Version, weight, p.Runtime.DrainSeconds), ct);
         if (refused is not null)
             return new StepResult(false, $"the proxy on :{proxy.Port} refused the split: {refused}; {view.Release ?? "nothing"} keeps serving every client");

@@ -54,9 +54,11 @@ public sealed partial class HostSteps(
         if (app.Live is { } live && live.Version == p.Version && processes.IsAlive(live.Process))
             return new StepResult(true, $"{p.Version} is live already");
         var candidate = await StartCandidateAsync(layout, p, log, ct);
-        return candidate.Error is null
-            ? new StepResult(true, $"candidate {p.Version} healthy on port {candidate.Instance!.Port}")
-            : new StepResult(false, candidate.Error);
+        if (candidate.Error is not null)
+            return new StepResult(false, candidate.Error);
+        // A cold instance is slower than the warm one it replaces: it is warmed before any client reaches it.
+        var warmed = await warmUp.WarmAsync($"http://127.0.0.1:{candidate.Instance!.Port}", layout.AccessLog, log, ct);
+        return new StepResult(true, $"candidate {p.Version} healthy on port {candidate.Instance.Port}; {warmed}");
     }
 
     private async Task<(InstanceRecord? Instance, string? Error)> StartCandidateAsync(HostLayout layout, StepPayload p, StepLog log, CancellationToken ct)

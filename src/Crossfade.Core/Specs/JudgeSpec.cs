@@ -11,7 +11,7 @@ namespace Crossfade.Core.Specs;
 /// <param name="MinSeconds">The shortest window a pass needs.</param>
 /// <param name="MaxSeconds">The longest window; then <paramref name="OnInsufficient"/> decides.</param>
 /// <param name="OnInsufficient">What too little traffic to tell leads to once the window has run out.</param>
-/// <param name="WarmupSeconds">The first seconds of a candidate's traffic, left out of the comparison (JIT, cold caches).</param>
+/// <param name="WarmupSeconds">The first seconds of the window, whose durations are left out of the latency comparison (JIT, cold caches); their errors count.</param>
 /// <param name="NewErrorMin">How often an error never seen from the baseline must be seen from the candidate to fail it.</param>
 /// <param name="Count4xx">Whether 4xx answers count as errors too.</param>
 /// <param name="Thresholds">What a regression is (see <see cref="JudgeThresholds"/>).</param>

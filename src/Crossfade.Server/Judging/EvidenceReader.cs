@@ -6,7 +6,7 @@ namespace Crossfade.Server.Judging;
 
 /// <summary>
 /// Reads what the judge compares from what the agents shipped: both releases' requests by route group
-/// (the candidate's first seconds left out as its warm-up) and the errors the candidate's instances logged.
+/// (their durations from the end of the warm-up) and the errors the candidate's instances logged.
 /// </summary>
 public sealed class EvidenceReader(IStore store)
 {
@@ -19,11 +19,15 @@ public sealed class EvidenceReader(IStore store)
         var baseline = new ReleaseTraffic(w.Baseline);
         var errorFrom = w.Spec.Count4xx ? 400 : 500;
         var sameWindow = w.BaselineFrom is null;
-        var rows = await store.ListJudgedRequestsAsync(w.App, w.Environment, sameWindow ? [w.Candidate, w.Baseline] : [w.Candidate], w.CountFrom, now, ct);
-        if (!sameWindow)
-            rows = [.. rows, .. await store.ListJudgedRequestsAsync(w.App, w.Environment, [w.Baseline], w.BaselineFrom!.Value, w.BaselineUntil ?? now, ct)];
+        // Errors count from the window's start; durations from the end of the warm-up, on both sides alike
+        // (a new instance is slower for its first seconds, not wronger).
+        var rows = await store.ListJudgedRequestsAsync(w.App, w.Environment, sameWindow ? [w.Candidate, w.Baseline] : [w.Candidate], w.Start, now, ct);
+        var timedFrom = w.CountFrom.ToUnixTimeMilliseconds();
         foreach (var r in rows)
-            (r.Release == w.Candidate ? candidate : baseline).Add(r.Route, r.Status >= errorFrom, r.Ms);
+            (r.Release == w.Candidate ? candidate : baseline).Add(r.Route, r.Status >= errorFrom, r.Ms, r.At >= timedFrom);
+        if (!sameWindow)
+            foreach (var r in await store.ListJudgedRequestsAsync(w.App, w.Environment, [w.Baseline], w.BaselineFrom!.Value, w.BaselineUntil ?? now, ct))
+                baseline.Add(r.Route, r.Status >= errorFrom, r.Ms);
         return new JudgeEvidence(candidate, baseline, now - w.Start, await LoggedErrorsAsync(w, ct), problems);
     }
 

@@ -21,6 +21,6 @@ public sealed record JudgeWindow(
     string App, string Environment, string Candidate, string Baseline, DateTimeOffset Start, JudgeSpec Spec,
     DateTimeOffset? BaselineFrom = null, DateTimeOffset? BaselineUntil = null)
 {
-    /// <summary>The first request the comparison counts: the window's start after the warm-up.</summary>
+    /// <summary>The first request whose duration the comparison counts: the window's start after the warm-up.</summary>
     public DateTimeOffset CountFrom => Start + TimeSpan.FromSeconds(Spec.WarmupSeconds);
 }

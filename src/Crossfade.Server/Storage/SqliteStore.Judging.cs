@@ -43,7 +43,7 @@ public sealed partial class SqliteStore
         await using var c = Open();
         var rows = await c.QueryAsync<JudgedRequest>(new CommandDefinition(
             """
-            SELECT release AS Release, route AS Route, status AS Status, ms AS Ms FROM access_records
+            SELECT at AS At, release AS Release, route AS Route, status AS Status, ms AS Ms FROM access_records
             WHERE app = @app AND environment = @environment AND release IN @releases AND at >= @since AND at < @until
             """,
             new { app, environment, releases, since = Ms(since), until = Ms(until) }, cancellationToken: ct));

@@ -31,18 +31,18 @@ public sealed class HostStepsSplitTests : IDisposable
         _host.Proxy.Split.ShouldBe(($"http://127.0.0.1:{candidate.Port}/", "2.0.0", 10));
         _host.Proxy.ServedRelease.ShouldBe("1.0.0");
         _host.Processes.IsAlive(live.Process).ShouldBeTrue();
-        _host.Journal.IndexOf($"warm http://127.0.0.1:{candidate.Port}").ShouldBeLessThan(_host.Journal.IndexOf("split 2.0.0 10%"), "the candidate is warmed before it takes clients");
+        _host.Journal.IndexOf($"warm http://127.0.0.1:{candidate.Port}").ShouldBeLessThan(_host.Journal.IndexOf("split 2.0.0 10%"), "the candidate was warmed when it was prepared");
     }
 
     [Fact]
-    public async Task ANewWeightOfTheSameSplit_DoesNotWarmAgain()
+    public async Task ANewWeightOfTheSameSplit_ChangesOnlyTheWeight()
     {
         await LiveAndCandidateAsync();
         await _host.RunAsync(StepKind.Split, _host.Release("2.0.0", StepsHarness.Runtime()) with { SplitPercent = 10 });
 
         await _host.RunAsync(StepKind.Split, _host.Release("2.0.0", StepsHarness.Runtime()) with { SplitPercent = 30 });
 
-        _host.Journal.Count(j => j.StartsWith("warm ", StringComparison.Ordinal)).ShouldBe(1);
+        _host.Journal.Count(j => j.StartsWith("warm ", StringComparison.Ordinal)).ShouldBe(1, "warmed once, when prepared");
         _host.Proxy.Split.Weight.ShouldBe(30);
     }
 

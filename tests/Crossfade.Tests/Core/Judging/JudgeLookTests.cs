@@ -150,6 +150,23 @@ public sealed class JudgeLookTests
     }
 
     [Fact]
+    public void TheWarmUp_CountsForErrorsButNotForLatency()
+    {
+        var slowWhileCold = Traffic("1.5.0", 1_500, 21);
+        var failingWhileCold = Traffic("1.5.0", 1_500, 22);
+        for (var i = 0; i < 300; i++)
+        {
+            slowWhileCold.Add("/listings/{id}", false, 400, timed: false);
+            failingWhileCold.Add("/checkout", true, 40, timed: false);
+        }
+
+        JudgeLook.Decide(Evidence(slowWhileCold, Traffic("1.4.0", 13_500, 23)), Spec).Outcome.ShouldBe(CheckOutcome.Pass, "a cold start is slow, not wrong");
+        JudgeLook.Decide(Evidence(failingWhileCold, Traffic("1.4.0", 13_500, 24)), Spec).Outcome.ShouldBe(CheckOutcome.Fail);
+        slowWhileCold.Total.ShouldBe(1_800);
+        slowWhileCold.All.Ms.Count.ShouldBe(1_500);
+    }
+
+    [Fact]
     public void SameRelease_OverManyWindows_NeverFails()
     {
         // 200 windows of the same release on both sides, four route groups, two checks each: the

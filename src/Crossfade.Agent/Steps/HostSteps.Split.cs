@@ -23,6 +23,9 @@ public sealed partial class HostSteps
                 : new StepResult(false, $"no proxy runs for {p.App} on this host: nothing to split");
         if (weight == 0)
             return await EndSplitAsync(proxy, view, p, log, ct);
+        // A host new to the environment serves nothing yet: it has no old release to compare with, and no clients to split.
+        if (view.Release is null)
+            return new StepResult(true, $"nothing is live on this host yet: it takes no part in the judged window");
         if (app.Candidate is not { } candidate || candidate.Version != p.Version || !processes.IsAlive(candidate.Process))
             return new StepResult(false, $"no running candidate {p.Version} to send clients to");
         var refused = await TrySplitAsync(proxy, new SplitRequest($"http://127.0.0.1:{candidate.Port}/", p.Version, weight, p.Runtime.DrainSeconds), ct);

@@ -32,7 +32,8 @@ public sealed record JudgeVerdictView(
     string Summary,
     long CandidateRequests,
     long BaselineRequests,
-    IReadOnlyList<JudgeCheckView> Checks);
+    IReadOnlyList<JudgeCheckView> Checks,
+    bool Enforced);
 
 /// <summary>One check of a verdict, on one route group: counts, effect, statistic, p-value, threshold and a sentence.</summary>
 public sealed record JudgeCheckView(

@@ -21,7 +21,8 @@ public static class JudgeLook
         var (candidate, baseline) = (evidence.Candidate, evidence.Baseline);
         // Every route group the candidate served, and all routes together.
         var groups = candidate.Groups.Keys.Order(StringComparer.Ordinal).ToList();
-        var comparisons = 2 * (groups.Count + 1);
+        // Three tests a group (errors; latency's body and tail), over all routes too.
+        var comparisons = 3 * (groups.Count > 1 ? groups.Count + 1 : 1);
         var thresholds = spec.Thresholds with { Alpha = spec.Thresholds.Alpha / comparisons };
         var checks = new List<CheckResult>(InstantChecks.Of(evidence, spec));
         var overallErrors = ErrorCheck.Compare(AllRoutes, candidate.All.Errors, candidate.Total, baseline.All.Errors, baseline.Total,
@@ -33,7 +34,8 @@ public static class JudgeLook
             foreach (var group in groups)
             {
                 var c = candidate.Groups[group];
-                var b = baseline.Groups.GetValueOrDefault(group) ?? new GroupTraffic();
+                // A route only the candidate serves (a new page) is held to the baseline's routes together.
+                var b = baseline.Groups.GetValueOrDefault(group) ?? baseline.All;
                 checks.Add(ErrorCheck.Compare(group, c.Errors, c.Total, b.Errors, b.Total, candidate.Release, baseline.Release, thresholds));
                 checks.Add(LatencyCheck.Compare(group, c.Ms, b.Ms, candidate.Release, baseline.Release, thresholds));
             }

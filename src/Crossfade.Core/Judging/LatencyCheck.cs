@@ -28,7 +28,8 @@ public static class LatencyCheck
         var floorMs = thresholds.LatencyShiftMs / 2;
         // Each shift is measured against both floors at once, and needs its own test to be significant.
         var slowerBody = rankP < thresholds.Alpha && Shift(c50, b50) >= floor && c50 - b50 >= floorMs;
-        var slowerTail = tailP < thresholds.Alpha && Shift(c95, b95) >= floor && c95 - b95 >= floorMs;
+        // A p95 of fewer requests than a pass needs is a handful of stragglers: the tail is judged from there on.
+        var slowerTail = candidate.Length >= thresholds.MinRequests && tailP < thresholds.Alpha && Shift(c95, b95) >= floor && c95 - b95 >= floorMs;
         var p = slowerTail && !slowerBody ? tailP : rankP;
         var relative = Math.Max(Shift(c50, b50), Shift(c95, b95));
         var outcome = slowerBody || slowerTail ? CheckOutcome.Fail

@@ -109,6 +109,15 @@ public sealed partial class DeployRun
         await MoveAsync(DeployState.Verifying);
         var start = await PhaseStartAsync(DeployState.Verifying);
         var until = start + TimeSpan.FromSeconds(_spec.BakeSeconds);
+        if (_deploy.Kind != DeployKind.Deploy || _deploy.FromVersion == _release.Version)
+        {
+            // A rollback (or a redeploy of the live version) is not judged: there is no new release to judge.
+            var answer = await HoldAsync(DeployState.Verifying, until, promotable: false);
+            if (answer.RollbackBy is { } who)
+                return PhaseOutcome.RollBack($"rolled back by {who} during verification");
+            await RunStepsAsync(verifying.Steps, _release);
+            return PhaseOutcome.Next;
+        }
         var window = new JudgeWindow(_deploy.App, _deploy.Environment, _release.Version, _deploy.FromVersion, start, _spec.Judging,
             BaselineFrom: _deploy.CreatedAt - TimeSpan.FromHours(1), BaselineUntil: await PhaseStartAsync(DeployState.CuttingOver));
         // A promote (the canary's, before this window) does not end a bake window: only its end or a rollback does.

@@ -10,8 +10,22 @@ namespace Crossfade.Server.Judging;
 /// </summary>
 public sealed class EvidenceReader(IStore store)
 {
-    /// <summary>The most error entries of the candidate read in one look: enough to count any error that matters.</summary>
+    /// <summary>The most error entries of a release read in one look: enough to count any error that matters.</summary>
     private const int MaxErrorLines = 5_000;
+
+    /// <summary>A baseline of other hours (a bake window's) does not change while its window runs: read once a window.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<JudgeWindow, ReleaseTraffic> _fixedBaselines = new();
+
+    private async Task<ReleaseTraffic> FixedBaselineAsync(JudgeWindow w, int errorFrom, CancellationToken ct)
+    {
+        if (_fixedBaselines.TryGetValue(w, out var known))
+            return known;
+        var baseline = new ReleaseTraffic(w.Baseline);
+        foreach (var r in await store.ListJudgedRequestsAsync(w.App, w.Environment, [w.Baseline], w.BaselineFrom!.Value, w.BaselineUntil ?? w.Start, ct))
+            baseline.Add(r.Route, r.Status >= errorFrom, r.Ms);
+        _fixedBaselines.AddOrUpdate(w, baseline);
+        return baseline;
+    }
 
     public async Task<JudgeEvidence> ReadAsync(JudgeWindow w, DateTimeOffset now, IReadOnlyList<InstanceProblem> problems, CancellationToken ct)
     {
@@ -26,14 +40,14 @@ public sealed class EvidenceReader(IStore store)
         foreach (var r in rows)
             (r.Release == w.Candidate ? candidate : baseline).Add(r.Route, r.Status >= errorFrom, r.Ms, r.At >= timedFrom);
         if (!sameWindow)
-            foreach (var r in await store.ListJudgedRequestsAsync(w.App, w.Environment, [w.Baseline], w.BaselineFrom!.Value, w.BaselineUntil ?? now, ct))
-                baseline.Add(r.Route, r.Status >= errorFrom, r.Ms);
+            baseline = await FixedBaselineAsync(w, errorFrom, ct);
         return new JudgeEvidence(candidate, baseline, now - w.Start, await LoggedErrorsAsync(w, ct), problems);
     }
 
     /// <summary>
     /// The errors the candidate's web instances logged since the window started, by fingerprint. One is
-    /// known from the baseline when it is on record as first seen from another release.
+    /// known from the baseline when the baseline's instances logged it too (in the window, or the ten
+    /// minutes before it), or when it is on record as first seen from another release.
     /// </summary>
     private async Task<IReadOnlyList<LoggedError>> LoggedErrorsAsync(JudgeWindow w, CancellationToken ct)
     {
@@ -41,8 +55,10 @@ public sealed class EvidenceReader(IStore store)
         var prints = lines.Select(ErrorFingerprint.Of).GroupBy(p => p.Fingerprint).ToList();
         if (prints.Count == 0)
             return [];
-        var known = await store.ListKnownErrorsAsync(w.App, w.Environment, prints.Select(g => g.Key).ToList(), ct);
+        var baselineLines = await store.ListErrorLinesAsync(w.App, w.Environment, $"web-{w.Baseline}.log", w.Start - TimeSpan.FromMinutes(10), MaxErrorLines, ct);
+        var fromBaseline = baselineLines.Select(l => ErrorFingerprint.Of(l).Fingerprint).ToHashSet(StringComparer.Ordinal);
+        var onRecord = await store.ListKnownErrorsAsync(w.App, w.Environment, prints.Select(g => g.Key).ToList(), ct);
         return prints.Select(g => new LoggedError(g.Key, g.First().Message, g.LongCount(),
-            known.TryGetValue(g.Key, out var k) && k.FirstRelease != w.Candidate)).ToList();
+            fromBaseline.Contains(g.Key) || (onRecord.TryGetValue(g.Key, out var k) && k.FirstRelease is { } first && first != w.Candidate))).ToList();
     }
 }

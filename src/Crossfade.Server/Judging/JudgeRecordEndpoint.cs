@@ -27,7 +27,7 @@ public static class JudgeRecordEndpoint
             if (history.FirstOrDefault(d => d.Id == verdict.DeployId) is not { } deploy)
                 continue;
             deploys.Add(new JudgedDeployView(deploy.Id, deploy.Version, deploy.FromVersion, deploy.State, deploy.CreatedAt,
-                verdict.Outcome, verdict.Action, !verdict.Action.Contains("observe mode", StringComparison.Ordinal), verdict.Summary,
+                verdict.Outcome, verdict.Action, verdict.Enforced, verdict.Summary,
                 RolledBackByHand(deploy, history)));
         }
         return Results.Ok(new JudgeRecordView(app, environment, deploys));

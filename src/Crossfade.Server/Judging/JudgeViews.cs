@@ -23,7 +23,7 @@ public static class JudgeViews
     public static string ChecksJson(IReadOnlyList<JudgeCheckView> checks) => JsonSerializer.Serialize(checks, JsonBody.Options);
 
     public static JudgeVerdictView Of(VerdictRecord v) => new(v.At, v.Phase, v.Outcome, v.Action, v.Final, v.Summary,
-        v.CandidateRequests, v.BaselineRequests, JsonSerializer.Deserialize<List<JudgeCheckView>>(v.ChecksJson, JsonBody.Options) ?? []);
+        v.CandidateRequests, v.BaselineRequests, JsonSerializer.Deserialize<List<JudgeCheckView>>(v.ChecksJson, JsonBody.Options) ?? [], v.Enforced);
 
     private static double Finite(double value, double otherwise) => double.IsFinite(value) ? value : otherwise;
 }

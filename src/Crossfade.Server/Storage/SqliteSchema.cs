@@ -115,7 +115,7 @@ internal static class SqliteSchema
         CREATE TABLE judge_verdicts (
             id INTEGER PRIMARY KEY, deploy_id INTEGER NOT NULL, at INTEGER NOT NULL, phase TEXT NOT NULL, outcome TEXT NOT NULL,
             action TEXT NOT NULL, final INTEGER NOT NULL, summary TEXT NOT NULL, candidate_requests INTEGER NOT NULL,
-            baseline_requests INTEGER NOT NULL, checks TEXT NOT NULL);
+            baseline_requests INTEGER NOT NULL, checks TEXT NOT NULL, enforced INTEGER NOT NULL);
         CREATE INDEX judge_verdicts_deploy ON judge_verdicts (deploy_id, id);
         """,
     ];

@@ -10,13 +10,13 @@ public sealed partial class SqliteStore
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO judge_verdicts (deploy_id, at, phase, outcome, action, final, summary, candidate_requests, baseline_requests, checks)
-            VALUES (@DeployId, @At, @Phase, @Outcome, @Action, @Final, @Summary, @CandidateRequests, @BaselineRequests, @ChecksJson)
+            INSERT INTO judge_verdicts (deploy_id, at, phase, outcome, action, final, summary, candidate_requests, baseline_requests, checks, enforced)
+            VALUES (@DeployId, @At, @Phase, @Outcome, @Action, @Final, @Summary, @CandidateRequests, @BaselineRequests, @ChecksJson, @Enforced)
             """,
             new
             {
                 v.DeployId, At = Ms(v.At), Phase = WireNames.Of(v.Phase), Outcome = WireNames.Of(v.Outcome), v.Action, Final = v.Final ? 1 : 0,
-                v.Summary, v.CandidateRequests, v.BaselineRequests, v.ChecksJson,
+                v.Summary, v.CandidateRequests, v.BaselineRequests, v.ChecksJson, Enforced = v.Enforced ? 1 : 0,
             }, cancellationToken: ct));
     }
 
@@ -76,14 +76,14 @@ public sealed partial class SqliteStore
     private const string SelectVerdicts =
         """
         SELECT id AS Id, deploy_id AS DeployId, at AS At, phase AS Phase, outcome AS Outcome, action AS Action, final AS Final, summary AS Summary,
-               candidate_requests AS CandidateRequests, baseline_requests AS BaselineRequests, checks AS ChecksJson
+               candidate_requests AS CandidateRequests, baseline_requests AS BaselineRequests, checks AS ChecksJson, enforced AS Enforced
         FROM judge_verdicts
         """;
 
     private sealed record VerdictRow(long Id, long DeployId, long At, string Phase, string Outcome, string Action, long Final, string Summary,
-        long CandidateRequests, long BaselineRequests, string ChecksJson)
+        long CandidateRequests, long BaselineRequests, string ChecksJson, long Enforced)
     {
         public VerdictRecord ToRecord() => new(Id, DeployId, SqliteStore.At(At), WireNames.Parse<DeployState>(Phase), WireNames.Parse<JudgeOutcome>(Outcome),
-            Action, Final != 0, Summary, CandidateRequests, BaselineRequests, ChecksJson);
+            Action, Final != 0, Summary, CandidateRequests, BaselineRequests, ChecksJson, Enforced != 0);
     }
 }

@@ -27,14 +27,16 @@ public sealed class RecentTrafficWarmUpTests : IDisposable
             Line("GET", "/listings/9", 404),
             "garbage {not json",
             Line("GET", "//evil.example/x", 200),
-            Line("GET", "/listings/2", 200),
+            Line("GET", "/login", 302),
+            Line("GET", "/listings/2?unsubscribe=all", 200),
             Line("GET", "/boom", 500),
             "{\"method\":\"GET\",\"path\":42,\"status\":200}",
+            Line("GET", "/listings/2", 200),
             Line("GET", "/", 200),
         ]);
 
-        RecentTrafficWarmUp.RecentGets(log, 10).ShouldBe(["/listings", "/listings/2", "/"]);
-        RecentTrafficWarmUp.RecentGets(log, 2).ShouldBe(["/listings/2", "/"], "the newest ones");
+        RecentTrafficWarmUp.RecentGets(log, 10).ShouldBe(["/", "/listings/2", "/listings"], "each path once, without its query, most recent first; 2xx only");
+        RecentTrafficWarmUp.RecentGets(log, 2).ShouldBe(["/", "/listings/2"], "the most recent ones");
         RecentTrafficWarmUp.RecentGets(Path.Combine(_dir, "none.log"), 10).ShouldBeEmpty();
     }
 
@@ -62,12 +64,12 @@ public sealed class RecentTrafficWarmUpTests : IDisposable
             }
         });
 
-        var summary = await new RecentTrafficWarmUp(TimeProvider.System).WarmAsync($"http://127.0.0.1:{port}", log, new StepLog(TimeProvider.System), default);
+        var summary = await new RecentTrafficWarmUp(TimeProvider.System, maxRequests: 60, round: 20).WarmAsync($"http://127.0.0.1:{port}", null, log, new StepLog(TimeProvider.System), default);
         listener.Stop();
         await serving;
 
-        summary.ShouldStartWith("warmed the candidate with 30 of the host's recent GET requests");
-        seen.Count.ShouldBe(30);
+        summary.ShouldStartWith("warmed the candidate with 60 requests like the host's recent ones");
+        seen.Count.ShouldBe(60, "with no live instance to compare with, the whole budget");
         seen.Select(s => s.Path).Distinct().Order().ShouldBe(["/listings/0", "/listings/1", "/listings/2"]);
         seen.ShouldAllBe(s => s.Agent == "crossfade-warmup/1");
     }

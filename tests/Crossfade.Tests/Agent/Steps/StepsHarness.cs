@@ -89,7 +89,7 @@ internal sealed class StepsHarness : IDisposable
     /// <summary>A warm-up that only notes which candidate it was asked to warm.</summary>
     private sealed class JournalWarmUp(List<string> journal) : Crossfade.Agent.Checks.IWarmUp
     {
-        public Task<string> WarmAsync(string baseUrl, string accessLog, StepLog log, CancellationToken ct)
+        public Task<string> WarmAsync(string baseUrl, string? liveUrl, string accessLog, StepLog log, CancellationToken ct)
         {
             journal.Add($"warm {baseUrl}");
             return Task.FromResult("warmed");

@@ -150,6 +150,19 @@ public sealed class JudgeLookTests
     }
 
     [Fact]
+    public void ANewRouteThatFails_IsHeldToTheBaselinesRoutesTogether_AndFails()
+    {
+        var candidate = Traffic("1.5.0", 1_500, 25);
+        for (var i = 0; i < 20; i++)
+            candidate.Add("/new-feature", true, 35);
+
+        var verdict = JudgeLook.Decide(Evidence(candidate, Traffic("1.4.0", 13_500, 26), seconds: 10), Spec);
+
+        verdict.Outcome.ShouldBe(CheckOutcome.Fail);
+        verdict.Summary.ShouldContain("/new-feature 5xx: 20 of 20 on 1.5.0");
+    }
+
+    [Fact]
     public void TheWarmUp_CountsForErrorsButNotForLatency()
     {
         var slowWhileCold = Traffic("1.5.0", 1_500, 21);

@@ -11,13 +11,14 @@ public sealed class DeployJudgedTests
     private const string Enforce = "judge:\n  mode: enforce\n  warmup_seconds: 0\n  max_seconds: 60\n";
     private const string Observe = "judge:\n  mode: observe\n  warmup_seconds: 0\n  max_seconds: 60\n";
 
-    /// <summary>Plays the hosts to the judged window; the split steps are left queued, so the first look sees the traffic stored next.</summary>
+    /// <summary>Plays the hosts into the judged window: both split; the window starts when the last one did.</summary>
     private static async Task<(DeployRunHarness H, long Id, DateTimeOffset Start)> ToTheWindowAsync(string spec)
     {
         var h = await DeployRunHarness.StartAsync(spec);
         var id = await h.DeployAsync();
         await h.PlayHostsAsync(id, DeployState.Judging);
-        var start = (await h.Store.ListPhasesAsync(id, default)).Single(p => p.Name == DeployState.Judging).StartedAt;
+        await h.AnswerUntilAsync(async () => (await h.Store.ListStepsAsync(id, default)).Count(s => s.Kind == StepKind.Split && s.Status == StepStatus.Succeeded) == 2);
+        var start = (await h.Store.ListStepsAsync(id, default)).Where(s => s.Kind == StepKind.Split).Max(s => s.EndedAt!.Value);
         return (h, id, start);
     }
 
@@ -94,7 +95,7 @@ public sealed class DeployJudgedTests
         h.Time.Advance(TimeSpan.FromSeconds(61));
 
         await h.AnswerUntilAsync(async () => (await h.Store.ListVerdictsAsync(id, default)).Any(v => v.Final));
-        var held = (await h.Store.ListVerdictsAsync(id, default)).Single(v => v.Final);
+        var held = (await h.Store.ListVerdictsAsync(id, default)).First(v => v.Final);
         held.Outcome.ShouldBe(JudgeOutcome.Insufficient);
         held.Action.ShouldStartWith("holding with the split in place");
         held.Summary.ShouldContain("10 on 2.0.0");
@@ -103,6 +104,38 @@ public sealed class DeployJudgedTests
         (await h.Runner.RequestPromoteAsync(id, DeployState.Judging, "ann")).ShouldBeTrue();
         await h.PlayHostsAsync(id, DeployState.Succeeded);
         (await h.Store.GetLiveVersionAsync(DeployRunHarness.App, "prod", default)).ShouldBe("2.0.0");
+        var promoted = (await h.Store.ListVerdictsAsync(id, default)).Last();
+        (promoted.Final, promoted.Action).ShouldBe((true, "promoted by ann"), "a person's decision is on record as the window's end");
+    }
+
+    [Fact]
+    public async Task ASplitThatFailsOnOneHost_EndsEverySplit_AndAbortsWithNoHostSwitched()
+    {
+        var h = await DeployRunHarness.StartAsync(Enforce);
+        await using var _ = h;
+        var id = await h.DeployAsync();
+
+        await h.PlayHostsAsync(id, DeployState.Aborted, fails: s => s.Kind == StepKind.Split && s.Host == "web-2" && s.PayloadJson.Contains("\"splitPercent\":10", StringComparison.Ordinal));
+
+        var steps = await h.Store.ListStepsAsync(id, default);
+        steps.Count(s => s.Kind == StepKind.Split).ShouldBe(4, "each host split (or tried), then was told to end it");
+        steps.ShouldNotContain(s => s.Kind == StepKind.Activate);
+        steps.Count(s => s.Kind == StepKind.Discard).ShouldBe(2);
+        (await h.Store.GetDeployAsync(id, default))!.Reason!.ShouldContain("no host was switched");
+        (await h.Store.GetLiveVersionAsync(DeployRunHarness.App, "prod", default)).ShouldBe("1.0.0");
+    }
+
+    [Fact]
+    public async Task ACanaryDeploy_IsNotJudged_ItsHoldIsAPersonsJudgement()
+    {
+        var h = await DeployRunHarness.StartAsync(Enforce);
+        await using var _ = h;
+        var id = await h.DeployAsync(canary: "1");
+
+        await h.PlayHostsAsync(id, DeployState.Canary);
+
+        (await h.Store.ListStepsAsync(id, default)).ShouldNotContain(s => s.Kind == StepKind.Split);
+        (await h.Store.ListPhasesAsync(id, default)).ShouldNotContain(p => p.Name == DeployState.Judging);
     }
 
     [Fact]

@@ -36,8 +36,9 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
             try
             {
                 var taken = Collect(cursors);
+                // A tenth of a second between looks when there is little to read: the judge is only as fresh as this.
                 if (taken < BatchLines)
-                    await Task.Delay(TimeSpan.FromMilliseconds(250), time, ct);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -73,7 +74,7 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
             var next = _spool.Batches().Take(InFlight).ToList();
             if (next.Count == 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
                 continue;
             }
             try

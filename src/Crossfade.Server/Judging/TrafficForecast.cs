@@ -15,12 +15,14 @@ public sealed class TrafficForecast(IStore store)
     public async Task<string?> WarnAsync(JudgeWindow w, DateTimeOffset now, CancellationToken ct)
     {
         var minutes = await store.ListMinutesAsync(w.App, w.Environment, now - Recent, now, ct);
-        var perMinute = minutes.Sum(m => m.Requests) / Recent.TotalMinutes;
+        // The lower of the last ten minutes' rate and the last whole minute's: traffic that just fell away counts as gone.
+        var lastWhole = now.ToUnixTimeSeconds() / 60 - 1;
+        var perMinute = Math.Min(minutes.Sum(m => m.Requests) / Recent.TotalMinutes, minutes.Where(m => m.Minute == lastWhole).Sum(m => m.Requests));
         var seconds = Math.Max(0, w.Spec.MaxSeconds - w.Spec.WarmupSeconds);
         var expected = perMinute * w.Spec.WeightPercent / 100 * seconds / 60;
         if (expected >= w.Spec.Thresholds.MinRequests)
             return null;
         return string.Create(CultureInfo.InvariantCulture,
-            $"at this environment's traffic of the last {Recent.TotalMinutes:0} minutes ({perMinute:0.#} requests a minute), {w.Spec.WeightPercent}% of it gives {w.Candidate} about {expected:0} requests in the {seconds} s window, and a pass needs {w.Spec.Thresholds.MinRequests}: this deploy will likely end \"too few requests to tell\" ('crossfade traffic {w.App} --env {w.Environment}' shows the busier hours)");
+            $"at this environment's recent traffic ({perMinute:0.#} requests a minute), {w.Spec.WeightPercent}% of it gives {w.Candidate} about {expected:0} requests in the {seconds} s window, and a pass needs {w.Spec.Thresholds.MinRequests}: this deploy will likely end \"too few requests to tell\" ('crossfade traffic {w.App} --env {w.Environment}' shows the busier hours)");
     }
 }

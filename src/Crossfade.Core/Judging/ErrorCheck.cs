@@ -7,9 +7,10 @@ public static class ErrorCheck
 {
     public const string Name = "errors";
 
+    /// <summary>Compares one route group's (or all routes') errors; <paramref name="errors"/> names what counts as one in the sentence ("5xx", or "4xx/5xx").</summary>
     public static CheckResult Compare(
         string group, long candidateErrors, long candidateTotal, long baselineErrors, long baselineTotal,
-        string candidateRelease, string baselineRelease, JudgeThresholds thresholds)
+        string candidateRelease, string baselineRelease, JudgeThresholds thresholds, string errors = "5xx")
     {
         var p = ProportionTest.CandidateWorseP(candidateErrors, candidateTotal, baselineErrors, baselineTotal);
         var candidateRate = candidateTotal == 0 ? 0 : (double)candidateErrors / candidateTotal;
@@ -24,7 +25,7 @@ public static class ErrorCheck
               && UpperBoundOfRise(candidateErrors, candidateTotal, baselineErrors, baselineTotal) < thresholds.ErrorIncrease ? CheckOutcome.Pass
             : CheckOutcome.Insufficient;
         var sentence = string.Create(CultureInfo.InvariantCulture,
-            $"{group} 5xx: {candidateErrors:N0} of {candidateTotal:N0} on {candidateRelease} ({Percent(candidateRate)}) vs {baselineErrors:N0} of {baselineTotal:N0} on {baselineRelease} ({Percent(baselineRate)}); {PValue(p)}; {Verb(outcome)}");
+            $"{group} {errors}: {candidateErrors:N0} of {candidateTotal:N0} on {candidateRelease} ({Percent(candidateRate)}) vs {baselineErrors:N0} of {baselineTotal:N0} on {baselineRelease} ({Percent(baselineRate)}); {PValue(p)}; {Verb(outcome)}");
         return new CheckResult(Name, group, outcome, candidateTotal, baselineTotal, increase, candidateErrors, p, floor, sentence);
     }
 

@@ -25,8 +25,9 @@ public static class JudgeLook
         var comparisons = 3 * (groups.Count > 1 ? groups.Count + 1 : 1);
         var thresholds = spec.Thresholds with { Alpha = spec.Thresholds.Alpha / comparisons };
         var checks = new List<CheckResult>(InstantChecks.Of(evidence, spec));
+        var errors = spec.Count4xx ? "4xx/5xx" : "5xx";
         var overallErrors = ErrorCheck.Compare(AllRoutes, candidate.All.Errors, candidate.Total, baseline.All.Errors, baseline.Total,
-            candidate.Release, baseline.Release, thresholds);
+            candidate.Release, baseline.Release, thresholds, errors);
         var overallLatency = LatencyCheck.Compare(AllRoutes, candidate.All.Ms, baseline.All.Ms, candidate.Release, baseline.Release, thresholds);
         checks.Add(overallErrors);
         checks.Add(overallLatency);
@@ -36,7 +37,7 @@ public static class JudgeLook
                 var c = candidate.Groups[group];
                 // A route only the candidate serves (a new page) is held to the baseline's routes together.
                 var b = baseline.Groups.GetValueOrDefault(group) ?? baseline.All;
-                checks.Add(ErrorCheck.Compare(group, c.Errors, c.Total, b.Errors, b.Total, candidate.Release, baseline.Release, thresholds));
+                checks.Add(ErrorCheck.Compare(group, c.Errors, c.Total, b.Errors, b.Total, candidate.Release, baseline.Release, thresholds, errors));
                 checks.Add(LatencyCheck.Compare(group, c.Ms, b.Ms, candidate.Release, baseline.Release, thresholds));
             }
         var outcome = Outcome(evidence, spec, checks, overallErrors, overallLatency);

@@ -46,19 +46,21 @@ public sealed class EvidenceReader(IStore store)
 
     /// <summary>
     /// The errors the candidate's web instances logged since the window started, by fingerprint. One is
-    /// known from the baseline when the baseline's instances logged it too (in the window, or the ten
-    /// minutes before it), or when it is on record as first seen from another release.
+    /// known from the baseline when the baseline's instances logged it too in the last day — not when
+    /// some other release did (a bad release rolled back earlier logged it first, and the baseline never).
     /// </summary>
     private async Task<IReadOnlyList<LoggedError>> LoggedErrorsAsync(JudgeWindow w, CancellationToken ct)
     {
         var lines = await store.ListErrorLinesAsync(w.App, w.Environment, $"web-{w.Candidate}.log", w.Start, MaxErrorLines, ct);
         var prints = lines.Select(ErrorFingerprint.Of).GroupBy(p => p.Fingerprint).ToList();
-        if (prints.Count == 0)
-            return [];
-        var baselineLines = await store.ListErrorLinesAsync(w.App, w.Environment, $"web-{w.Baseline}.log", w.Start - TimeSpan.FromMinutes(10), MaxErrorLines, ct);
+        // Only an error seen often enough to fail the release is looked for on the baseline's side.
+        if (!prints.Any(g => g.Count() >= w.Spec.NewErrorMin))
+            return prints.Select(g => new LoggedError(g.Key, g.First().Message, g.LongCount(), KnownFromBaseline: false)).ToList();
+        var baselineLines = await store.ListErrorLinesAsync(w.App, w.Environment, $"web-{w.Baseline}.log", w.Start - BaselineLookback, MaxErrorLines, ct, newestFirst: true);
         var fromBaseline = baselineLines.Select(l => ErrorFingerprint.Of(l).Fingerprint).ToHashSet(StringComparer.Ordinal);
-        var onRecord = await store.ListKnownErrorsAsync(w.App, w.Environment, prints.Select(g => g.Key).ToList(), ct);
-        return prints.Select(g => new LoggedError(g.Key, g.First().Message, g.LongCount(),
-            fromBaseline.Contains(g.Key) || (onRecord.TryGetValue(g.Key, out var k) && k.FirstRelease is { } first && first != w.Candidate))).ToList();
+        return prints.Select(g => new LoggedError(g.Key, g.First().Message, g.LongCount(), fromBaseline.Contains(g.Key))).ToList();
     }
+
+    /// <summary>How far back the baseline's own errors are read.</summary>
+    private static readonly TimeSpan BaselineLookback = TimeSpan.FromDays(1);
 }

@@ -148,9 +148,6 @@ public interface IStore
     Task<IReadOnlyList<JudgedRequest>> ListJudgedRequestsAsync(
         string app, string environment, IReadOnlyList<string> releases, DateTimeOffset since, DateTimeOffset until, CancellationToken ct);
 
-    /// <summary>The error entries one log file of an environment held from <paramref name="since"/>, at most <paramref name="limit"/>.</summary>
-    Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct);
-
-    /// <summary>Which of these error fingerprints are on record, with when and from which release each was first seen.</summary>
-    Task<IReadOnlyDictionary<string, KnownError>> ListKnownErrorsAsync(string app, string environment, IReadOnlyList<string> fingerprints, CancellationToken ct);
+    /// <summary>The error entries one log file of an environment held from <paramref name="since"/>, at most <paramref name="limit"/>, oldest (or newest) first.</summary>
+    Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct, bool newestFirst = false);
 }

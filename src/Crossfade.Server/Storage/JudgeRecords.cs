@@ -9,6 +9,3 @@ public sealed record VerdictRecord(
 
 /// <summary>One request as the judge reads it: when (Unix milliseconds), which release served it, its route group, status and duration.</summary>
 public sealed record JudgedRequest(long At, string Release, string Route, long Status, double Ms);
-
-/// <summary>An error fingerprint on record: when it was first seen and from which release.</summary>
-public sealed record KnownError(DateTimeOffset FirstSeen, string? FirstRelease);

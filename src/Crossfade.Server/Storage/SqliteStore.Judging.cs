@@ -50,27 +50,16 @@ public sealed partial class SqliteStore
         return rows.AsList();
     }
 
-    public async Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct, bool newestFirst = false)
     {
         await using var c = Open();
         var rows = await c.QueryAsync<string>(new CommandDefinition(
-            """
+            $"""
             SELECT text FROM log_lines
-            WHERE app = @app AND environment = @environment AND at >= @since AND file = @file AND level = 'error' ORDER BY id LIMIT @limit
+            WHERE app = @app AND environment = @environment AND at >= @since AND file = @file AND level = 'error' ORDER BY id {(newestFirst ? "DESC" : "")} LIMIT @limit
             """,
             new { app, environment, file, since = Ms(since), limit }, cancellationToken: ct));
         return rows.AsList();
-    }
-
-    public async Task<IReadOnlyDictionary<string, KnownError>> ListKnownErrorsAsync(string app, string environment, IReadOnlyList<string> fingerprints, CancellationToken ct)
-    {
-        if (fingerprints.Count == 0)
-            return new Dictionary<string, KnownError>();
-        await using var c = Open();
-        var rows = await c.QueryAsync<(string Fingerprint, long FirstSeen, string? FirstRelease)>(new CommandDefinition(
-            "SELECT fingerprint, first_seen, first_release FROM error_fingerprints WHERE app = @app AND environment = @environment AND fingerprint IN @fingerprints",
-            new { app, environment, fingerprints }, cancellationToken: ct));
-        return rows.ToDictionary(r => r.Fingerprint, r => new KnownError(At(r.FirstSeen), r.FirstRelease), StringComparer.Ordinal);
     }
 
     private const string SelectVerdicts =

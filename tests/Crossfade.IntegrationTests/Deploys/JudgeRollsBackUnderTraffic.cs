@@ -7,11 +7,13 @@ namespace Crossfade.IntegrationTests.Deploys;
 /// The judge on a real fleet under shopper traffic: a release that fails most checkouts is rolled back
 /// by the judge alone, and no request fails because of the judge's own moves (the split, its end, the
 /// candidates stopping); in observe mode the same kind of release goes out, with the verdict on record.
+/// A server restarted in a judged window is tested on a real server and store with the hosts played
+/// (<c>DeployJudgedTests</c>).
 /// </summary>
 public sealed class JudgeRollsBackUnderTraffic
 {
     private static string Judged(string spec, string mode) => spec.Replace("\nenvironments:",
-        $"\njudge:\n  mode: {mode}\n  weight_percent: 30\n  min_seconds: 10\n  max_seconds: 60\n  warmup_seconds: 2\nenvironments:");
+        $"\njudge:\n  mode: {mode}\n  weight_percent: 30\n  min_seconds: 10\n  max_seconds: 60\n  warmup_seconds: 15\n  latency_shift_ms: 50\nenvironments:");
 
     [Fact]
     public async Task AFailingRelease_IsRolledBackByTheJudge_WithNoRequestLostToItsMoves_AndObserveModeNeverActs()

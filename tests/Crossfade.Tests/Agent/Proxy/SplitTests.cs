@@ -137,6 +137,23 @@ public sealed class SplitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ANewSplit_AfterTheLastOneWasPromoted_SendsItsShareToTheNewCandidate()
+    {
+        var third = await _proxy.UpstreamAsync(app => app.MapGet("/who", () => "newer"));
+        (await _proxy.SplitAsync(_candidate, "2.0.0", 30)).EnsureSuccessStatusCode();
+        var (candidateCookie, _) = await CookiesAsync();
+        await _proxy.SwapAsync(_candidate, "2.0.0");
+
+        (await _proxy.SplitAsync(third, "3.0.0", 30)).EnsureSuccessStatusCode();
+        var answers = new List<string>();
+        for (var i = 0; i < 200; i++)
+            answers.Add((await AskAsync(i % 2 == 0 ? candidateCookie : null)).Who);
+
+        // 30% of 200 new clients, give or take four standard deviations; a cookie of the promoted split decides nothing.
+        answers.Count(a => a.Contains("newer", StringComparison.Ordinal)).ShouldBeInRange(35, 85);
+    }
+
+    [Fact]
     public async Task SwapToTheCandidate_PromotesIt_AndEndsTheSplit()
     {
         (await _proxy.SplitAsync(_candidate, "2.0.0", 10)).EnsureSuccessStatusCode();

@@ -102,7 +102,12 @@ public sealed class DeployJudgedTests
         (await h.Store.GetDeployAsync(id, default))!.State.ShouldBe(DeployState.Judging);
 
         (await h.Runner.RequestPromoteAsync(id, DeployState.Judging, "ann")).ShouldBeTrue();
-        await h.PlayHostsAsync(id, DeployState.Succeeded);
+        // The clock moves on too: the held window's next look may have taken the promote's wake-up.
+        await h.AnswerUntilAsync(async () =>
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(1));
+            return (await h.Store.GetDeployAsync(id, default))!.State == DeployState.Succeeded;
+        });
         (await h.Store.GetLiveVersionAsync(DeployRunHarness.App, "prod", default)).ShouldBe("2.0.0");
         var promoted = (await h.Store.ListVerdictsAsync(id, default)).Last();
         (promoted.Final, promoted.Action).ShouldBe((true, "promoted by ann"), "a person's decision is on record as the window's end");

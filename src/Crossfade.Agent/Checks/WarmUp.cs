@@ -21,12 +21,13 @@ public interface IWarmUp
 /// proxy, so none of them reaches the access records the judge reads — in rounds, until a round's
 /// median is within reach of the live instance's on the same paths, or the bounds are spent. A
 /// freshly started .NET or JVM instance runs its code unoptimised at first; this is when it gets
-/// compiled, instead of on the first shoppers.
+/// compiled, instead of on the first shoppers. At least two rounds: the first one's median flatters a
+/// candidate whose slowest paths are not compiled yet.
 /// </summary>
 /// <param name="time">The clock the durations and the time bound are read on.</param>
 /// <param name="maxRequests">The most warm-up requests sent to a candidate.</param>
 /// <param name="round">How many go in a round, after which the candidate is compared with the live instance.</param>
-public sealed class RecentTrafficWarmUp(TimeProvider time, int maxRequests = 3_000, int round = 100) : IWarmUp
+public sealed class RecentTrafficWarmUp(TimeProvider time, int maxRequests = 3_000, int round = 50) : IWarmUp
 {
     public const int MaxPaths = 100;
     public static readonly TimeSpan MaxTime = TimeSpan.FromSeconds(15);

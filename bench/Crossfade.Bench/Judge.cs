@@ -125,7 +125,7 @@ public static class Judge
                 await Task.Delay(2000, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         });
-        // A minute and more of the trickle first, so the last whole minute the server counted is a quiet one.
+        // A minute and more of the trickle first, so the last sixty seconds the server counted are quiet ones.
         await Task.Delay(TimeSpan.FromSeconds(65));
         var done = await watcher.WatchAsync(await fleet.Api.DeployAsync(App, Env, "9.0.0", default), default);
         await stop.CancelAsync();

@@ -34,15 +34,22 @@ public sealed class Fleet : IAsyncDisposable
         var hosts = new[] { ("web-1", "web"), ("web-2", "web"), ("worker-1", "worker,migrator") };
         var local = await LocalFleet.StartAsync(dir, hosts, CancellationToken.None, "cli", serverArgs, agentArgs);
         var build = await GearShopReleases.BuildAsync(TextWriter.Null, CancellationToken.None);
-        var secret = await GearShopReleases.ApplyAsync(local.Api, GearShopReleases.Spec(Path.Combine(dir, "shop-db", "shop.db"), Env, local.Hosts).Replace("timeout_seconds: 30", "timeout_seconds: 8")
+        var secret = await GearShopReleases.ApplyAsync(local.Api, Tuned(GearShopReleases.Spec(Path.Combine(dir, "shop-db", "shop.db"), Env, local.Hosts))
             .Replace("\nkeep_releases:", $"\nbake_seconds: {bakeSeconds}\nkeep_releases:"), CancellationToken.None);
         return new Fleet(local, build, secret);
     }
 
+    /// <summary>
+    /// gear-shop's spec with shorter waits for a test: an 8 s health timeout, and a new worker trusted
+    /// after 0.2 s up instead of 1 s (a worker that exits at once still fails its activate).
+    /// </summary>
+    private static string Tuned(string spec) =>
+        spec.Replace("timeout_seconds: 30", "timeout_seconds: 8").Replace("\nkeep_releases:", "\nworker_settle_seconds: 0.2\nkeep_releases:");
+
     /// <summary>The spec this fleet applied, with <paramref name="edit"/> made to it, applied again (the secret stays).</summary>
     public async Task ReapplyAsync(Func<string, string> edit)
     {
-        var spec = GearShopReleases.Spec(Path.Combine(Local.Dir, "shop-db", "shop.db"), Env, Local.Hosts).Replace("timeout_seconds: 30", "timeout_seconds: 8");
+        var spec = Tuned(GearShopReleases.Spec(Path.Combine(Local.Dir, "shop-db", "shop.db"), Env, Local.Hosts));
         await Api.ApplyAsync(edit(spec), "crossfade.yml", CancellationToken.None);
     }
 
@@ -77,17 +84,31 @@ public sealed class Fleet : IAsyncDisposable
         return banners;
     }
 
-    public async Task<Contracts.V1.DeployView> ConvergeAsync(bool whyRun) =>
-        await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.ConvergeAsync(App, Env, whyRun, CancellationToken.None), CancellationToken.None);
+    /// <summary>The longest a test waits for a deploy to end: one that hangs fails the test instead of the whole run.</summary>
+    public static readonly TimeSpan DeployLimit = TimeSpan.FromMinutes(4);
+
+    public async Task<Contracts.V1.DeployView> ConvergeAsync(bool whyRun) => await WatchAsync(await Api.ConvergeAsync(App, Env, whyRun, CancellationToken.None));
+
+    /// <summary>Follows a deploy to its end, for at most <see cref="DeployLimit"/>.</summary>
+    public async Task<Contracts.V1.DeployView> WatchAsync(Contracts.V1.DeployView started)
+    {
+        using var limit = new CancellationTokenSource(DeployLimit);
+        return await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(started, limit.Token);
+    }
 
     public Task PushAsync(string version, params string[] knobs) =>
         GearShopReleases.PushAsync(Api, Build, Path.Combine(Local.Dir, "releases"), version, "abc123", $"release {version}", CancellationToken.None, knobs);
 
-    public async Task<Contracts.V1.DeployView> DeployAsync(string version) =>
-        await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.DeployAsync(App, Env, version, CancellationToken.None), CancellationToken.None);
+    public async Task<Contracts.V1.DeployView> DeployAsync(string version) => await WatchAsync(await Api.DeployAsync(App, Env, version, CancellationToken.None));
 
-    public async Task<Contracts.V1.DeployView> RollbackAsync() =>
-        await new Cli.DeployWatcher(Api, TextWriter.Null).WatchAsync(await Api.RollbackAsync(App, Env, CancellationToken.None), CancellationToken.None);
+    public async Task<Contracts.V1.DeployView> RollbackAsync() => await WatchAsync(await Api.RollbackAsync(App, Env, CancellationToken.None));
+
+    /// <summary>
+    /// Shopper traffic on the web hosts' proxies, <paramref name="shoppers"/> keep-alive connections
+    /// (each its own cookies), bounded in time and count; started by its caller's <c>RunAsync</c>.
+    /// </summary>
+    public Load.TrafficGenerator Traffic(int shoppers, TimeSpan duration, int maxRequests) =>
+        new(WebHosts.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), shoppers, duration, maxRequests);
 
     /// <summary>The version each web host's proxy serves, as gear-shop itself reports it.</summary>
     public Task<IReadOnlyList<string>> ServedVersionsAsync() => Local.ServedVersionsAsync();

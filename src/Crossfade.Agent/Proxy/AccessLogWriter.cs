@@ -88,6 +88,8 @@ public sealed class AccessLogWriter : IAsyncDisposable
                 json.WriteNumber("bytes", r.Bytes);
                 json.WriteString("release", r.Release);
                 json.WriteString("client", r.Client);
+                if (r.Bot)
+                    json.WriteBoolean("bot", true);
                 json.WriteEndObject();
                 json.Flush();
                 batch.Write("\n"u8);

@@ -1,5 +1,5 @@
 namespace Crossfade.Agent.Proxy;
 
-/// <summary>One request as the proxy saw it (DESIGN §3).</summary>
+/// <summary>One request as the proxy saw it; <paramref name="Bot"/> when its client says it is a robot.</summary>
 public readonly record struct AccessRecord(
-    DateTimeOffset Time, string Method, string Path, int Status, double DurationMs, long Bytes, string Release, string Client);
+    DateTimeOffset Time, string Method, string Path, int Status, double DurationMs, long Bytes, string Release, string Client, bool Bot = false);

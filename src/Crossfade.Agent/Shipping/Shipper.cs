@@ -19,6 +19,7 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
     public const int BatchLines = 2000;
     public const long BatchBytes = 2L << 20;
     private const int InFlight = 2;
+    private static readonly TimeSpan BehindCutEvery = TimeSpan.FromSeconds(1);
     private readonly Spool _spool = new(Path.Combine(root, "spool"), maxSpoolBytes);
     private readonly LogCollector _collector = new(root, state, time, masks);
     private long _seq;
@@ -31,11 +32,20 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
         _seq = saved.Seq;
         var cursors = saved.Cursors.ToDictionary(c => c.Path, StringComparer.Ordinal);
         var sending = SendLoopAsync(ct);
+        var lastCut = time.GetTimestamp();
+        var taken = 0;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var taken = Collect(cursors);
+                // While the server is behind (a batch waits beyond the ones being sent), a partial batch is
+                // cut a second after the last one rather than a tenth: the next ones are bigger, and the
+                // server's cost is per batch far more than per line, so a backlog drains instead of
+                // growing. A full batch is followed at once: the files are never read slower than they grow.
+                var behind = taken < BatchLines && _spool.Batches().Count > InFlight && time.GetElapsedTime(lastCut) < BehindCutEvery;
+                taken = behind ? 0 : Collect(cursors);
+                if (taken > 0)
+                    lastCut = time.GetTimestamp();
                 // A tenth of a second between looks when there is little to read: the judge is only as fresh as this.
                 if (taken < BatchLines)
                     await Task.Delay(TimeSpan.FromMilliseconds(100), time, ct);

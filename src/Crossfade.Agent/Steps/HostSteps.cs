@@ -212,9 +212,9 @@ public sealed partial class HostSteps(
         var worker = launcher.StartWorker(layout, p.App, p.Version, p.Runtime);
         state.Update(s => s.For(p.App).Worker = worker);
         log.Write($"started worker {p.Version} (pid {worker.Process.Pid})");
-        await Task.Delay(TimeSpan.FromSeconds(1), time, ct);
+        await Task.Delay(TimeSpan.FromSeconds(p.Runtime.WorkerSettleSeconds), time, ct);
         if (!processes.IsAlive(worker.Process))
-            return new StepResult(false, $"worker {p.Version} exited right after start: {LogTail.Read(Path.Combine(layout.Logs, $"worker-{p.Version}.log"), 5)}");
+            return new StepResult(false, $"worker {p.Version} exited within {p.Runtime.WorkerSettleSeconds:0.#} s of its start: {LogTail.Read(Path.Combine(layout.Logs, $"worker-{p.Version}.log"), 5)}");
         return await FinishAsync(layout, p, log, $"worker {p.Version} runs");
     }
 

@@ -61,7 +61,8 @@ public sealed record AppRuntime(
     IReadOnlyDictionary<string, string> Env,
     IReadOnlyList<CheckDefinition>? Checks = null,
     int BakeSeconds = 0,
-    IReadOnlyList<string>? LogFiles = null);
+    IReadOnlyList<string>? LogFiles = null,
+    double WorkerSettleSeconds = 1);
 
 /// <summary>Output lines a running step reports.</summary>
 public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);

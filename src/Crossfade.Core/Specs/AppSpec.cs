@@ -17,7 +17,8 @@ public sealed record AppSpec(
     int BakeSeconds = 0,
     Config.ConfigDeclaration? Config = null,
     LogsSpec? Logs = null,
-    JudgeSpec? Judge = null)
+    JudgeSpec? Judge = null,
+    double WorkerSettleSeconds = 1)
 {
     /// <summary>How deploys of this app are judged: the spec's <c>judge:</c>, or observe mode with the defaults.</summary>
     public JudgeSpec Judging => Judge ?? JudgeSpec.Default;

@@ -14,7 +14,7 @@ public static partial class AppSpecParser
 {
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
     {
-        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config", "logs", "judge",
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config", "logs", "judge", "worker_settle_seconds",
     };
 
     public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
@@ -58,6 +58,9 @@ public static partial class AppSpecParser
         var drain = reader.OptionalInt(root, "drain_seconds", 30, 0, 3600);
         var keep = reader.OptionalInt(root, "keep_releases", 5, 2, 100);
         var bake = reader.OptionalInt(root, "bake_seconds", 0, 0, 86400);
+        // How long a new worker must stay up before its host's activate succeeds (a worker has no health
+        // endpoint: one that exits at once on a bad setting is caught here, not by its first job).
+        var settle = reader.OptionalDouble(root, "worker_settle_seconds", 1, 0, 60);
         var shared = reader.StringList(root, "shared");
         foreach (var path in shared)
             if (path.StartsWith('/') || path.Split('/').Contains(".."))
@@ -73,7 +76,7 @@ public static partial class AppSpecParser
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge, settle),
             errors.Items);
     }
 

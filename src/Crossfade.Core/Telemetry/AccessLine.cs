@@ -6,8 +6,8 @@ using System.Text.RegularExpressions;
 
 namespace Crossfade.Core.Telemetry;
 
-/// <summary>One request as an access log recorded it.</summary>
-public sealed record AccessLine(DateTimeOffset At, string Method, string Path, int Status, double Ms, long Bytes, string? Release);
+/// <summary>One request as an access log recorded it; <paramref name="Bot"/> when a robot sent it (<see cref="DeclaredBots"/>).</summary>
+public sealed record AccessLine(DateTimeOffset At, string Method, string Path, int Status, double Ms, long Bytes, string? Release, bool Bot = false);
 
 /// <summary>
 /// Reads access log lines: the host proxy's JSON records, and the common and combined formats of
@@ -25,7 +25,7 @@ public static partial class AccessLineParser
             return null;
         var ms = m.Groups["rt"].Success && double.TryParse(m.Groups["rt"].Value, CultureInfo.InvariantCulture, out var seconds) ? seconds * 1000 : 0;
         return new AccessLine(at, m.Groups["method"].Value, m.Groups["path"].Value, int.Parse(m.Groups["status"].Value, CultureInfo.InvariantCulture), ms,
-            long.TryParse(m.Groups["bytes"].Value, CultureInfo.InvariantCulture, out var b) ? b : 0, null);
+            long.TryParse(m.Groups["bytes"].Value, CultureInfo.InvariantCulture, out var b) ? b : 0, null, m.Groups["agent"].Success && DeclaredBots.Is(m.Groups["agent"].Value));
     }
 
     /// <summary>
@@ -45,6 +45,7 @@ public static partial class AccessLineParser
             string? path = null, method = null, release = null;
             double ms = 0;
             long bytes = 0;
+            var bot = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueSpan;
@@ -66,6 +67,8 @@ public static partial class AccessLineParser
                     release = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 else if (name.SequenceEqual("ms"u8))
                     ms = reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var d) ? d : 0;
+                else if (name.SequenceEqual("bot"u8))
+                    bot = reader.TokenType == JsonTokenType.True;
                 else if (name.SequenceEqual("bytes"u8))
                     bytes = reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var n) ? n : 0;
                 else
@@ -73,7 +76,7 @@ public static partial class AccessLineParser
             }
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read() || at is null || status is null || path is null)
                 return null;
-            return new AccessLine(at.Value, method ?? "GET", path, status.Value, ms, bytes, release);
+            return new AccessLine(at.Value, method ?? "GET", path, status.Value, ms, bytes, release, bot);
         }
         catch (JsonException)
         {
@@ -86,6 +89,6 @@ public static partial class AccessLineParser
     }
 
     // 127.0.0.1 - - [22/Nov/2026:04:01:02 +0000] "GET /listings HTTP/1.1" 200 512 "-" "curl/8" 0.004
-    [GeneratedRegex("""^\S+ \S+ \S+ \[(?<time>[^\]]+)\] "(?<method>[A-Z]+) (?<path>\S+)[^"]*" (?<status>\d{3}) (?<bytes>\d+|-)(?: "[^"]*" "[^"]*")?(?: (?<rt>\d+(?:\.\d+)?))?""")]
+    [GeneratedRegex("""^\S+ \S+ \S+ \[(?<time>[^\]]+)\] "(?<method>[A-Z]+) (?<path>\S+)[^"]*" (?<status>\d{3}) (?<bytes>\d+|-)(?: "[^"]*" "(?<agent>[^"]*)")?(?: (?<rt>\d+(?:\.\d+)?))?""")]
     private static partial Regex CommonFormat();
 }

@@ -13,35 +13,48 @@ public sealed class EvidenceReader(IStore store)
     /// <summary>The most error entries of a release read in one look: enough to count any error that matters.</summary>
     private const int MaxErrorLines = 5_000;
 
-    /// <summary>A baseline of other hours (a bake window's) does not change while its window runs: read once a window.</summary>
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<JudgeWindow, ReleaseTraffic> _fixedBaselines = new();
+    /// <summary>How far back the baseline's own errors are read.</summary>
+    private static readonly TimeSpan BaselineLookback = TimeSpan.FromDays(1);
 
-    private async Task<ReleaseTraffic> FixedBaselineAsync(JudgeWindow w, int errorFrom, CancellationToken ct)
+    /// <summary>
+    /// What one window's looks have read so far: the candidate's requests, the baseline's (on the same
+    /// traffic, or a bake window's of other hours, read once: it does not change while the window runs),
+    /// and the id of the last row read.
+    /// </summary>
+    private sealed class Reading(JudgeWindow w)
     {
-        if (_fixedBaselines.TryGetValue(w, out var known))
-            return known;
-        var baseline = new ReleaseTraffic(w.Baseline);
-        foreach (var r in await store.ListJudgedRequestsAsync(w.App, w.Environment, [w.Baseline], w.BaselineFrom!.Value, w.BaselineUntil ?? w.Start, ct))
-            baseline.Add(r.Route, r.Status >= errorFrom, r.Ms);
-        _fixedBaselines.AddOrUpdate(w, baseline);
-        return baseline;
+        public ReleaseTraffic Candidate { get; } = new(w.Candidate);
+        public ReleaseTraffic Baseline { get; } = new(w.Baseline);
+        public bool BaselineRead { get; set; }
+        public long LastId { get; set; }
     }
+
+    /// <summary>Each window's reading, kept while the window is: a look adds what arrived since the last one.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<JudgeWindow, Reading> _readings = new();
 
     public async Task<JudgeEvidence> ReadAsync(JudgeWindow w, DateTimeOffset now, IReadOnlyList<InstanceProblem> problems, CancellationToken ct)
     {
-        var candidate = new ReleaseTraffic(w.Candidate);
-        var baseline = new ReleaseTraffic(w.Baseline);
         var errorFrom = w.Spec.Count4xx ? 400 : 500;
         var sameWindow = w.BaselineFrom is null;
+        var reading = _readings.GetValue(w, key => new Reading(key));
+        if (!sameWindow && !reading.BaselineRead)
+        {
+            foreach (var r in await store.ListJudgedRequestsAsync(w.App, w.Environment, [w.Baseline], w.BaselineFrom!.Value, w.BaselineUntil ?? w.Start, 0, ct))
+                reading.Baseline.Add(r.Route, r.Status >= errorFrom, r.Ms);
+            reading.BaselineRead = true;
+        }
         // Errors count from the window's start; durations from the end of the warm-up, on both sides alike
-        // (a new instance is slower for its first seconds, not wronger).
-        var rows = await store.ListJudgedRequestsAsync(w.App, w.Environment, sameWindow ? [w.Candidate, w.Baseline] : [w.Candidate], w.Start, now, ct);
+        // (a new instance is slower for its first seconds, not wronger). A record is counted whenever it
+        // arrives, late ones included; none is counted twice.
+        var rows = await store.ListJudgedRequestsAsync(w.App, w.Environment, sameWindow ? [w.Candidate, w.Baseline] : [w.Candidate], w.Start, DateTimeOffset.MaxValue,
+            reading.LastId, ct);
         var timedFrom = w.CountFrom.ToUnixTimeMilliseconds();
         foreach (var r in rows)
-            (r.Release == w.Candidate ? candidate : baseline).Add(r.Route, r.Status >= errorFrom, r.Ms, r.At >= timedFrom);
-        if (!sameWindow)
-            baseline = await FixedBaselineAsync(w, errorFrom, ct);
-        return new JudgeEvidence(candidate, baseline, now - w.Start, await LoggedErrorsAsync(w, ct), problems);
+        {
+            (r.Release == w.Candidate ? reading.Candidate : reading.Baseline).Add(r.Route, r.Status >= errorFrom, r.Ms, r.At >= timedFrom);
+            reading.LastId = Math.Max(reading.LastId, r.Id);
+        }
+        return new JudgeEvidence(reading.Candidate, reading.Baseline, now - w.Start, await LoggedErrorsAsync(w, ct), problems);
     }
 
     /// <summary>
@@ -60,7 +73,4 @@ public sealed class EvidenceReader(IStore store)
         var fromBaseline = baselineLines.Select(l => ErrorFingerprint.Of(l).Fingerprint).ToHashSet(StringComparer.Ordinal);
         return prints.Select(g => new LoggedError(g.Key, g.First().Message, g.LongCount(), fromBaseline.Contains(g.Key))).ToList();
     }
-
-    /// <summary>How far back the baseline's own errors are read.</summary>
-    private static readonly TimeSpan BaselineLookback = TimeSpan.FromDays(1);
 }

@@ -5,7 +5,8 @@ namespace Crossfade.Server.Judging;
 
 /// <summary>
 /// Whether a judged window will likely see enough requests: the environment's traffic of the last
-/// minutes, the split's share of it, over the window's length, against the requests a pass needs.
+/// minutes (the lower of ten minutes' rate and the last sixty seconds'), the split's share of it, over
+/// the window's length, against the requests a pass needs.
 /// </summary>
 public sealed class TrafficForecast(IStore store)
 {
@@ -15,9 +16,10 @@ public sealed class TrafficForecast(IStore store)
     public async Task<string?> WarnAsync(JudgeWindow w, DateTimeOffset now, CancellationToken ct)
     {
         var minutes = await store.ListMinutesAsync(w.App, w.Environment, now - Recent, now, ct);
-        // The lower of the last ten minutes' rate and the last whole minute's: traffic that just fell away counts as gone.
-        var lastWhole = now.ToUnixTimeSeconds() / 60 - 1;
-        var perMinute = Math.Min(minutes.Sum(m => m.Requests) / Recent.TotalMinutes, minutes.Where(m => m.Minute == lastWhole).Sum(m => m.Requests));
+        // The lower of the last ten minutes' rate and the last sixty seconds' (counted in the raw records,
+        // not a whole minute that may still hold the busy part): traffic that just fell away counts as gone.
+        var lastSixty = await store.CountAccessRecordsAsync(w.App, w.Environment, now - TimeSpan.FromMinutes(1), now, ct);
+        var perMinute = Math.Min(minutes.Sum(m => m.Requests) / Recent.TotalMinutes, lastSixty);
         var seconds = Math.Max(0, w.Spec.MaxSeconds - w.Spec.WarmupSeconds);
         var expected = perMinute * w.Spec.WeightPercent / 100 * seconds / 60;
         if (expected >= w.Spec.Thresholds.MinRequests)

@@ -144,9 +144,14 @@ public interface IStore
     /// <summary>The final verdicts of an environment's recent deploys, newest first.</summary>
     Task<IReadOnlyList<VerdictRecord>> ListFinalVerdictsAsync(string app, string environment, int limit, CancellationToken ct);
 
-    /// <summary>The requests the given releases served in an environment from <paramref name="since"/> up to <paramref name="until"/>.</summary>
+    /// <summary>
+    /// The requests the given releases served in an environment from <paramref name="since"/> up to
+    /// <paramref name="until"/>, leaving out those robots sent; with <paramref name="afterId"/>, only those
+    /// stored after the one of that id (a judge looking again reads what arrived since its last look,
+    /// late records of the window included: ids grow in the order records are stored).
+    /// </summary>
     Task<IReadOnlyList<JudgedRequest>> ListJudgedRequestsAsync(
-        string app, string environment, IReadOnlyList<string> releases, DateTimeOffset since, DateTimeOffset until, CancellationToken ct);
+        string app, string environment, IReadOnlyList<string> releases, DateTimeOffset since, DateTimeOffset until, long afterId, CancellationToken ct);
 
     /// <summary>The error entries one log file of an environment held from <paramref name="since"/>, at most <paramref name="limit"/>, oldest (or newest) first.</summary>
     Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct, bool newestFirst = false);

@@ -118,5 +118,8 @@ internal static class SqliteSchema
             baseline_requests INTEGER NOT NULL, checks TEXT NOT NULL, enforced INTEGER NOT NULL);
         CREATE INDEX judge_verdicts_deploy ON judge_verdicts (deploy_id, id);
         """,
+        """
+        ALTER TABLE access_records ADD COLUMN bot INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

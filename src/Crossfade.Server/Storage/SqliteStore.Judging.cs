@@ -38,15 +38,19 @@ public sealed partial class SqliteStore
     }
 
     public async Task<IReadOnlyList<JudgedRequest>> ListJudgedRequestsAsync(
-        string app, string environment, IReadOnlyList<string> releases, DateTimeOffset since, DateTimeOffset until, CancellationToken ct)
+        string app, string environment, IReadOnlyList<string> releases, DateTimeOffset since, DateTimeOffset until, long afterId, CancellationToken ct)
     {
         await using var c = Open();
+        // A first read goes by the (app, environment, at) index; a later one by id from the last row read
+        // ("+app" keeps SQLite off that index), so a look reads only what arrived since the last. One
+        // writer at a time makes ids grow in commit order: a row stored later never has a smaller id.
         var rows = await c.QueryAsync<JudgedRequest>(new CommandDefinition(
-            """
-            SELECT at AS At, release AS Release, route AS Route, status AS Status, ms AS Ms FROM access_records
-            WHERE app = @app AND environment = @environment AND release IN @releases AND at >= @since AND at < @until
+            $"""
+            SELECT id AS Id, at AS At, release AS Release, route AS Route, status AS Status, ms AS Ms FROM access_records
+            WHERE {(afterId > 0 ? "+app" : "app")} = @app AND environment = @environment AND release IN @releases AND at >= @since AND at < @until
+              AND bot = 0 AND id > @afterId
             """,
-            new { app, environment, releases, since = Ms(since), until = Ms(until) }, cancellationToken: ct));
+            new { app, environment, releases, since = Ms(since), until = Ms(until), afterId }, cancellationToken: ct));
         return rows.AsList();
     }
 

@@ -52,25 +52,30 @@ public sealed partial class SqliteStore
     {
         await using var c = Open();
         long removed = 0;
-        // In slices, so a large prune never holds the write lock for long.
-        foreach (var (table, column, before) in new[] { ("access_records", "at", Ms(rawBefore)), ("log_lines", "at", Ms(rawBefore)) })
+        var raw = Ms(rawBefore);
+        var rollups = rollupsBefore.ToUnixTimeSeconds() / 60;
+        // What is to go is found by a read first (no lock: ingest goes on meanwhile), so the write lock is
+        // held only to delete, never for a scan that finds nothing; raw rows go by rowid in slices.
+        foreach (var table in new[] { "access_records", "log_lines" })
         {
-            int n;
-            do
+            while (true)
             {
-                n = await c.ExecuteAsync(new CommandDefinition(
-                    $"DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} WHERE {column} < @before LIMIT 5000)", new { before }, cancellationToken: ct));
-                removed += n;
+                var last = await c.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    $"SELECT MAX(rowid) FROM (SELECT rowid FROM {table} WHERE at < @raw ORDER BY rowid LIMIT 5000)", new { raw }, cancellationToken: ct));
+                if (last is null)
+                    break;
+                removed += await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {table} WHERE rowid <= @last AND at < @raw", new { last, raw }, cancellationToken: ct));
             }
-            while (n > 0);
         }
         // A batch mark older than the raw rows it guarded can go: its lines are gone too.
-        removed += await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM ingest_batches WHERE received_at < @before", new { before = Ms(rawBefore) }, cancellationToken: ct));
-        removed += await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM request_hours WHERE minute < @minute", new { minute = rollupsBefore.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
-        removed += await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM request_minutes WHERE minute < @minute", new { minute = rollupsBefore.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
+        foreach (var (table, where, before) in new[]
+        {
+            ("ingest_batches", "received_at < @before", raw), ("request_hours", "minute < @before", rollups), ("request_minutes", "minute < @before", rollups),
+        })
+        {
+            if (await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where})", new { before }, cancellationToken: ct)) == 1)
+                removed += await c.ExecuteAsync(new CommandDefinition($"DELETE FROM {table} WHERE {where}", new { before }, cancellationToken: ct));
+        }
         return removed;
     }
 

@@ -5,7 +5,24 @@ namespace Crossfade.Server.Storage;
 
 public sealed partial class SqliteStore
 {
+    // SQLite takes one writer at a time and lets waiting writers poll for the lock, newest often
+    // first: batches from many hosts queue here instead, in the order they came, so none waits for seconds.
+    private readonly SemaphoreSlim _ingestWriter = new(1, 1);
+
     public async Task<bool> IngestAsync(IngestWrite w, CancellationToken ct)
+    {
+        await _ingestWriter.WaitAsync(ct);
+        try
+        {
+            return await IngestOnceAsync(w, ct);
+        }
+        finally
+        {
+            _ingestWriter.Release();
+        }
+    }
+
+    private async Task<bool> IngestOnceAsync(IngestWrite w, CancellationToken ct)
     {
         await using var c = Open();
         await using var tx = await c.BeginTransactionAsync(ct);
@@ -87,8 +104,8 @@ public sealed partial class SqliteStore
         // One prepared statement for the whole batch: the hot path of ingest.
         using var cmd = c.CreateCommand();
         cmd.Transaction = (Microsoft.Data.Sqlite.SqliteTransaction)tx;
-        cmd.CommandText = "INSERT INTO access_records (at, host, app, environment, release, method, path, route, status, ms, bytes) VALUES ($at, $host, $app, $env, $release, $method, $path, $route, $status, $ms, $bytes)";
-        var p = new[] { "$at", "$host", "$app", "$env", "$release", "$method", "$path", "$route", "$status", "$ms", "$bytes" }.Select(n => cmd.Parameters.Add(n, Microsoft.Data.Sqlite.SqliteType.Text)).ToArray();
+        cmd.CommandText = "INSERT INTO access_records (at, host, app, environment, release, method, path, route, status, ms, bytes, bot) VALUES ($at, $host, $app, $env, $release, $method, $path, $route, $status, $ms, $bytes, $bot)";
+        var p = new[] { "$at", "$host", "$app", "$env", "$release", "$method", "$path", "$route", "$status", "$ms", "$bytes", "$bot" }.Select(n => cmd.Parameters.Add(n, Microsoft.Data.Sqlite.SqliteType.Text)).ToArray();
         cmd.Prepare();
         foreach (var a in rows)
         {
@@ -103,6 +120,7 @@ public sealed partial class SqliteStore
             p[8].Value = a.Status;
             p[9].Value = a.Ms;
             p[10].Value = a.Bytes;
+            p[11].Value = a.Bot ? 1 : 0;
             cmd.ExecuteNonQuery();
         }
     }

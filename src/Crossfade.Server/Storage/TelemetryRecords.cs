@@ -1,8 +1,9 @@
 namespace Crossfade.Server.Storage;
 
-/// <summary>One request as stored, raw, for a short time.</summary>
+/// <summary>One request as stored, raw, for a short time; <paramref name="Bot"/> when a robot sent it.</summary>
 public sealed record StoredAccess(
-    DateTimeOffset At, string Host, string App, string Environment, string Release, string Method, string Path, string Route, int Status, double Ms, long Bytes);
+    DateTimeOffset At, string Host, string App, string Environment, string Release, string Method, string Path, string Route, int Status, double Ms, long Bytes,
+    bool Bot = false);
 
 /// <summary>One log line as stored, raw, for a short time.</summary>
 public sealed record StoredLogLine(DateTimeOffset At, string Host, string App, string Environment, string File, string? Level, string Text);

@@ -28,7 +28,7 @@ public sealed partial class IngestService(IStore store, AppSpecs specs, Timeline
             var env = environments.GetValueOrDefault(line.App ?? "", "");
             if (line.Source == LineSources.Access && AccessLineParser.Parse(line.Text ?? "") is { } r)
             {
-                access.Add(new StoredAccess(r.At, host, line.App!, env, r.Release ?? "unknown", r.Method, r.Path, RouteTemplate.Of(r.Path), r.Status, r.Ms, r.Bytes));
+                access.Add(new StoredAccess(r.At, host, line.App!, env, r.Release ?? "unknown", r.Method, r.Path, RouteTemplate.Of(r.Path), r.Status, r.Ms, r.Bytes, r.Bot));
                 var lag = ShipLag.CounterOf(received - r.At);
                 counters[lag] = counters.GetValueOrDefault(lag) + 1;
                 continue;

@@ -33,6 +33,11 @@ public static class ProcessCommands
             };
             if (parse.GetValue(instanceId) is { Length: > 0 } id)
                 options.InstanceId = id;
+            // The store's SQLite calls hold their thread while they run; the pool starts with a thread per
+            // core and adds more slowly, so on a small machine ingest batches and API reads would queue for
+            // a thread. A floor of threads lets them overlap (the store orders what must not).
+            ThreadPool.GetMinThreads(out var workers, out var io);
+            ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
             var app = await ServerHost.BuildAsync(options);
             Console.WriteLine($"crossfade server on {options.Urls}; data in {Path.GetFullPath(options.DataDir)}; admin token in {Path.GetFullPath(Path.Combine(options.DataDir, "admin.token"))}");
             await app.StartAsync(ct);

@@ -50,7 +50,7 @@ public sealed class LocalFleet : IAsyncDisposable
         if (Directory.Exists(dir))
             Directory.Delete(dir, recursive: true);
         Directory.CreateDirectory(Path.Combine(dir, "logs"));
-        var fleet = new LocalFleet(Path.GetFullPath(dir), hosts.Select(h => new LocalHost(h.Name, h.Roles, FreePorts.Next())).ToList(), FreePorts.Next())
+        var fleet = new LocalFleet(Path.GetFullPath(dir), hosts.Select(h => new LocalHost(h.Name, h.Roles, FreePorts.BelowEphemeral())).ToList(), FreePorts.BelowEphemeral())
         {
             ServerArgs = serverArgs ?? [],
             AgentArgs = agentArgs ?? [],
@@ -88,7 +88,7 @@ public sealed class LocalFleet : IAsyncDisposable
     /// </summary>
     public async Task<string> StartAnotherServerAsync(IReadOnlyList<string> args, CancellationToken ct, int? port = null)
     {
-        var on = port ?? FreePorts.Next();
+        var on = port ?? FreePorts.BelowEphemeral();
         _otherServers.Add(await LaunchServerAsync(on, args, $"server-{on}.log", ct));
         return $"http://127.0.0.1:{on}";
     }

@@ -16,7 +16,7 @@ public sealed class ConvergeOutsideADeployIsPredictedAndDropsNoRequest
 
         var predicted = await fleet.ConvergeAsync(whyRun: true);
         var limitsAfterWhyRun = fleet.ConfigFile("web-1", "proxy/limits.conf");
-        var traffic = new TrafficGenerator(fleet.WebHosts.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 16, TimeSpan.FromMinutes(2), 1_000_000);
+        var traffic = fleet.Traffic(16, TimeSpan.FromMinutes(2), 1_000_000);
         using var stop = new CancellationTokenSource();
         var load = traffic.RunAsync(stop.Token);
         await Task.Delay(500);

@@ -68,7 +68,7 @@ public sealed class CanaryHoldsUntilPromotedOrAborted
         await fleet.WaitForStateAsync(canary.Id, DeployState.Canary);
 
         await fleet.Api.PromoteAsync(Fleet.App, Fleet.Env, CancellationToken.None);
-        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(canary, CancellationToken.None);
+        var done = await fleet.WatchAsync(canary);
 
         done.State.ShouldBe(DeployState.Succeeded, done.Reason);
         var bake = done.Phases.Single(p => p.Name == DeployState.Verifying);

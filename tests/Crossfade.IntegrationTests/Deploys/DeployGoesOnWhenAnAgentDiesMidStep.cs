@@ -23,7 +23,7 @@ public sealed class DeployGoesOnWhenAnAgentDiesMidStep
         fleet.Local.KillAgent("web-2");
         await Task.Delay(1000);
         fleet.Local.StartAgent(fleet.Local.Hosts.Single(h => h.Name == "web-2"));
-        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
+        var done = await fleet.WatchAsync(started);
 
         done.State.ShouldBe(DeployState.Succeeded, done.Reason);
         (done.FinishedAt!.Value - done.CreatedAt).ShouldBeLessThan(TimeSpan.FromSeconds(60), "the orphaned step was run again, not left to time out");

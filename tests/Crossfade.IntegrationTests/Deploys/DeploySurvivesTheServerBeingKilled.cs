@@ -27,7 +27,7 @@ public sealed class DeploySurvivesTheServerBeingKilled
         var whileDown = await fleet.ServedVersionsAsync();
         await Task.Delay(1500);
         await fleet.Local.StartServerAsync(CancellationToken.None);
-        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
+        var done = await fleet.WatchAsync(started);
 
         before.State.ShouldBe(phase);
         before.Steps.ShouldContain(s => s.Kind == StepKind.Migrate && s.Status == StepStatus.Running);

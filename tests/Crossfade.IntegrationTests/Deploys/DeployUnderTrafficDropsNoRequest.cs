@@ -12,7 +12,7 @@ public sealed class DeployUnderTrafficDropsNoRequest
         await fleet.PushAsync("1.0.0");
         await fleet.PushAsync("2.0.0");
         (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
-        var traffic = new TrafficGenerator(fleet.WebHosts.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 16, TimeSpan.FromMinutes(3), 2_000_000);
+        var traffic = fleet.Traffic(16, TimeSpan.FromMinutes(3), 2_000_000);
         using var stop = new CancellationTokenSource();
         var load = traffic.RunAsync(stop.Token);
         await Task.Delay(1000);

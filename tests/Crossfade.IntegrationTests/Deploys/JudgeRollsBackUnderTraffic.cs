@@ -13,7 +13,7 @@ namespace Crossfade.IntegrationTests.Deploys;
 public sealed class JudgeRollsBackUnderTraffic
 {
     private static string Judged(string spec, string mode) => spec.Replace("\nenvironments:",
-        $"\njudge:\n  mode: {mode}\n  weight_percent: 30\n  min_seconds: 10\n  max_seconds: 60\n  warmup_seconds: 15\n  latency_shift_ms: 50\nenvironments:");
+        $"\njudge:\n  mode: {mode}\n  weight_percent: 40\n  min_seconds: 10\n  max_seconds: 60\n  warmup_seconds: 15\n  latency_shift_ms: 50\nenvironments:");
 
     [Fact]
     public async Task AFailingRelease_IsRolledBackByTheJudge_WithNoRequestLostToItsMoves_AndObserveModeNeverActs()
@@ -25,7 +25,7 @@ public sealed class JudgeRollsBackUnderTraffic
         await fleet.PushAsync("2.0.0", "GEARSHOP_FAILING_LISTINGS=3,4,5,6");
         await fleet.PushAsync("2.0.1", "GEARSHOP_FAILING_LISTINGS=3,4,5,6");
         (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
-        var traffic = new TrafficGenerator(fleet.WebHosts.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 16, TimeSpan.FromMinutes(3), 2_000_000);
+        var traffic = fleet.Traffic(16, TimeSpan.FromMinutes(3), 2_000_000);
         using var stop = new CancellationTokenSource();
         var load = traffic.RunAsync(stop.Token);
         await Task.Delay(1000);

@@ -20,7 +20,7 @@ public sealed class MigrationRunsOnceWhenItsAgentDies
 
         fleet.Local.KillAgent("worker-1");
         fleet.Local.StartAgent(fleet.Local.Hosts.Single(h => h.Name == "worker-1"));
-        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
+        var done = await fleet.WatchAsync(started);
 
         done.State.ShouldBe(DeployState.Succeeded, done.Reason);
         var runs = Runs(fleet, "2.0.0");
@@ -45,7 +45,7 @@ public sealed class MigrationRunsOnceWhenItsAgentDies
         var group = ProcessGroupOf(Runs(fleet, "2.0.0").Single().Pid);
         Process.Start("kill", ["-KILL", "--", $"-{group}"])!.WaitForExit();
         fleet.Local.StartAgent(fleet.Local.Hosts.Single(h => h.Name == "worker-1"));
-        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
+        var done = await fleet.WatchAsync(started);
 
         done.State.ShouldBe(DeployState.Aborted);
         done.Reason.ShouldNotBeNull();

@@ -18,7 +18,7 @@ public sealed class RollbackDuringBakeIsInstant
         var servedWhileBaking = await fleet.ServedVersionsAsync();
         var asked = DateTimeOffset.UtcNow;
         var rollback = await fleet.Api.RollbackAsync(Fleet.App, Fleet.Env, CancellationToken.None);
-        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(rollback, CancellationToken.None);
+        var done = await fleet.WatchAsync(rollback);
 
         servedWhileBaking.ShouldAllBe(v => v == "2.0.0");
         rollback.Id.ShouldBe(deploy.Id, "a rollback during the bake is the baking deploy's own rollback");

@@ -26,7 +26,7 @@ public sealed class DeployGoesOnWhenAnAgentIsCutOffFromTheServer
         await Task.Delay(TimeSpan.FromSeconds(8));
         var duringCut = await fleet.Api.GetDeployAsync(started.Id, CancellationToken.None);
         link.Restore();
-        var done = await new Cli.DeployWatcher(fleet.Api, TextWriter.Null).WatchAsync(started, CancellationToken.None);
+        var done = await fleet.WatchAsync(started);
 
         servedWhileCut.ShouldAllBe(v => v == "1.0.0");
         duringCut.State.ShouldBe(DeployState.Preparing, "the deploy waits for the cut-off host rather than switching without it");

@@ -19,7 +19,7 @@ public sealed class BadReleaseRaisesAnErrorEvent
 
         var wallAtStart = DateTimeOffset.UtcNow;
         var ticksAtStart = Stopwatch.GetTimestamp();
-        var traffic = new TrafficGenerator(fleet.WebHosts.Select(h => new Uri($"http://127.0.0.1:{h.ProxyPort}")).ToList(), 4, TimeSpan.FromSeconds(40), 200_000);
+        var traffic = fleet.Traffic(4, TimeSpan.FromSeconds(40), 200_000);
         using var stop = new CancellationTokenSource();
         var load = traffic.RunAsync(stop.Token);
         Contracts.V1.EventView? raised = null;

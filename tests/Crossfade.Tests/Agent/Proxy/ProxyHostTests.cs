@@ -125,5 +125,28 @@ public sealed class ProxyHostTests : IAsyncLifetime
         lines.Count(l => l.GetProperty("status").GetInt32() == 200 && l.GetProperty("path").GetString() == "/who").ShouldBe(5);
         lines.ShouldContain(l => l.GetProperty("status").GetInt32() == 404);
         lines.ShouldAllBe(l => l.GetProperty("release").GetString() == "r1");
+        lines.Where(l => l.TryGetProperty("bot", out var _)).ShouldBeEmpty("a browser's (or no) User-Agent is not a robot");
+    }
+
+    [Fact]
+    public async Task AccessLog_MarksRequestsWhoseUserAgentSaysTheyAreRobots()
+    {
+        await SwapAsync(await UpstreamAsync("one"), "r1");
+        using (var crawl = new HttpRequestMessage(HttpMethod.Get, _proxy.Url("/crawled")))
+        {
+            crawl.Headers.UserAgent.ParseAdd("Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)");
+            await Client.SendAsync(crawl);
+        }
+        using (var browse = new HttpRequestMessage(HttpMethod.Get, _proxy.Url("/browsed")))
+        {
+            browse.Headers.UserAgent.ParseAdd("Mozilla/5.0 (X11; Linux x86_64) Firefox/120.0");
+            await Client.SendAsync(browse);
+        }
+        await _proxy.AccessRecordAsync("/browsed");
+
+        var lines = File.ReadAllLines(_proxy.AccessLog).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement).ToList();
+
+        lines.Single(l => l.GetProperty("path").GetString() == "/crawled").GetProperty("bot").GetBoolean().ShouldBeTrue();
+        lines.Single(l => l.GetProperty("path").GetString() == "/browsed").TryGetProperty("bot", out _).ShouldBeFalse();
     }
 }

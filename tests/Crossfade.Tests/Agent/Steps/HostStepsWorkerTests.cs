@@ -36,7 +36,7 @@ public sealed class HostStepsWorkerTests : IDisposable
         var result = await _host.RunAsync(StepKind.Activate, _host.Release("1.0.0", WorkerRuntime, "worker"));
 
         result.Succeeded.ShouldBeFalse();
-        result.Message.ShouldContain("worker 1.0.0 exited right after start");
+        result.Message.ShouldContain("worker 1.0.0 exited within 1 s of its start");
         _host.Launcher.WorkersStarted.ShouldHaveSingleItem();
     }
 

@@ -36,6 +36,21 @@ public class AppSpecParserTests
         spec.Env["SHOP_MODE"].ShouldBe("live");
         spec.Environments["production"].Hosts.Single(h => h.Name == "worker-1").Roles.ShouldBe(["worker", "migrator"]);
         spec.ProxyPort.ShouldBe(8080);
+        spec.WorkerSettleSeconds.ShouldBe(1, "a new worker is trusted after a second up unless the spec says otherwise");
+    }
+
+    [Theory]
+    [InlineData("worker_settle_seconds: 2.5", 2.5, null)]
+    [InlineData("worker_settle_seconds: -1", 1, "must be between 0 and 60, not -1")]
+    [InlineData("worker_settle_seconds: soon", 1, "must be a number")]
+    public void Parse_WorkerSettleSeconds_IsReadOrRefusedSayingWhy(string line, double expected, string? error)
+    {
+        var result = AppSpecParser.Parse($"app: a\nrun: x\nworker: y\n{line}\nenvironments:\n  prod:\n    hosts:\n      w-1: [worker]\n");
+
+        if (error is null)
+            result.Spec!.WorkerSettleSeconds.ShouldBe(expected);
+        else
+            result.Errors.ShouldContain(e => e.Field == "worker_settle_seconds" && e.Message == error && e.Line == 4);
     }
 
     [Fact]

@@ -45,6 +45,17 @@ public class TelemetryParsingTests
         r.Status.ShouldBe(200);
         r.Bytes.ShouldBe(512);
         r.Ms.ShouldBe(4, 0.001);
+        r.Bot.ShouldBeFalse();
+    }
+
+    [Fact]
+    public void AccessLine_RobotsAreMarked_ByTheProxysFieldOrTheCombinedFormatsUserAgent()
+    {
+        AccessLineParser.Parse("""{"ts":"2026-11-22T04:00:01Z","path":"/","status":200,"bot":true}""")!.Bot.ShouldBeTrue();
+        AccessLineParser.Parse("""{"ts":"2026-11-22T04:00:01Z","path":"/","status":200,"bot":"yes"}""")!.Bot.ShouldBeFalse("only a JSON true marks a robot");
+        AccessLineParser.Parse("""{"ts":"2026-11-22T04:00:01Z","path":"/","status":200}""")!.Bot.ShouldBeFalse();
+        AccessLineParser.Parse("""66.249.66.1 - - [22/Nov/2026:04:01:02 +0000] "GET /listings/3 HTTP/1.1" 200 512 "-" "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)" 0.004""")!
+            .Bot.ShouldBeTrue();
     }
 
     [Theory]

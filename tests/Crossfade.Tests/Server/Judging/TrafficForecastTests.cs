@@ -17,19 +17,25 @@ public sealed class TrafficForecastTests : IDisposable
 
     private static JudgeWindow Window => new("shop", "prod", "2.0.0", "1.0.0", Now, JudgeSpec.Default);
 
-    /// <summary>Requests per minute for the ten minutes before now, the last whole minute given its own count.</summary>
-    private async Task SeedAsync(long perMinute, long lastMinute)
+    /// <summary>
+    /// Requests per minute for the ten minutes before now, the last whole minute given its own count; and
+    /// <paramref name="lastSixty"/> raw requests in the sixty seconds before now.
+    /// </summary>
+    private async Task SeedAsync(long perMinute, long lastMinute, long lastSixty)
     {
         var minutes = Enumerable.Range(1, 10).Select(back => Now.ToUnixTimeSeconds() / 60 - back)
             .Select(m => new MinuteRollup(m, "shop", "prod", "web-1", "1.0.0", "/", "GET", m == Now.ToUnixTimeSeconds() / 60 - 1 ? lastMinute : perMinute, 0, 1, ""))
             .ToList();
-        await _store.IngestAsync(new IngestWrite("web-1", 1, 0, [], [], minutes, new Dictionary<string, long>(), Now), default);
+        var raw = Enumerable.Range(0, (int)lastSixty)
+            .Select(i => new StoredAccess(Now.AddMilliseconds(-59_000.0 * i / Math.Max(1, lastSixty)), "web-1", "shop", "prod", "1.0.0", "GET", "/", "/", 200, 1, 10))
+            .ToList();
+        await _store.IngestAsync(new IngestWrite("web-1", 1, raw.Count, raw, [], minutes, new Dictionary<string, long>(), Now), default);
     }
 
     [Fact]
     public async Task BusyTraffic_GivesNoWarning()
     {
-        await SeedAsync(perMinute: 6_000, lastMinute: 6_000);
+        await SeedAsync(perMinute: 6_000, lastMinute: 6_000, lastSixty: 6_000);
 
         (await new TrafficForecast(_store).WarnAsync(Window, Now, default)).ShouldBeNull();
     }
@@ -38,7 +44,7 @@ public sealed class TrafficForecastTests : IDisposable
     public async Task AQuietHour_WarnsWithTheFiguresAndWhereToLook()
     {
         // 30 a minute, 10% of it over the 290 s after the warm-up: about 15 requests, and a pass needs 200.
-        await SeedAsync(perMinute: 30, lastMinute: 30);
+        await SeedAsync(perMinute: 30, lastMinute: 30, lastSixty: 30);
 
         var warning = await new TrafficForecast(_store).WarnAsync(Window, Now, default);
 
@@ -49,10 +55,14 @@ public sealed class TrafficForecastTests : IDisposable
     }
 
     [Fact]
-    public async Task TrafficThatJustFellAway_CountsAsGone()
+    public async Task TrafficThatJustFellAway_CountsAsGone_EvenWhileTheLastWholeMinuteWasBusy()
     {
-        await SeedAsync(perMinute: 6_000, lastMinute: 10);
+        // Busy until about 40 s ago: the last whole minute (4:29) was busy, the last sixty seconds are not.
+        await SeedAsync(perMinute: 6_000, lastMinute: 6_000, lastSixty: 10);
 
-        (await new TrafficForecast(_store).WarnAsync(Window, Now, default)).ShouldNotBeNull();
+        var warning = await new TrafficForecast(_store).WarnAsync(Window, Now, default);
+
+        warning.ShouldNotBeNull();
+        warning.ShouldContain("10 requests a minute");
     }
 }

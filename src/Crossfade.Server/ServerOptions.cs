@@ -38,7 +38,13 @@ public sealed class ServerOptions
     /// <summary>How often, in a judged window, every candidate is checked again (still running, its critical paths passing).</summary>
     public TimeSpan JudgeCheckEvery { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>How long such a check may take before it counts as failed: a host that does not answer fails the window.</summary>
+    /// <summary>
+    /// How often the candidates are checked again while a window that ran out holds for a person: a hold
+    /// may last hours, and each round of checks is a step on record per host.
+    /// </summary>
+    public TimeSpan JudgeHeldCheckEvery { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long such a check may take: a host that has not answered by then says nothing about the release (its agent may be busy or reconnecting).</summary>
     public TimeSpan JudgeCheckTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>

@@ -39,7 +39,7 @@ public sealed partial class DeployRun
                 return last with { PromotedBy = promoter };
             var now = _s.Time.GetUtcNow();
             var problems = new List<InstanceProblem>();
-            var look = (int)((now - window.Start) / _s.Options.JudgeCheckEvery);
+            var look = CheckRound(now - window.Start, TimeSpan.FromSeconds(window.Spec.MaxSeconds));
             if (look != checkedLook && webs.Count > 0)
             {
                 checkedLook = look;
@@ -60,6 +60,16 @@ public sealed partial class DeployRun
             var left = until - _s.Time.GetUtcNow();
             await _s.Signals.WaitForDeployAsync(_deploy.Id, left < _s.Options.JudgeLookEvery ? left : _s.Options.JudgeLookEvery, ct);
         }
+    }
+
+    /// <summary>
+    /// Which round of checks a moment of the window belongs to: one every few seconds while the window
+    /// runs, one a minute while it holds past its end for a person.
+    /// </summary>
+    private int CheckRound(TimeSpan elapsed, TimeSpan max)
+    {
+        var running = (int)((elapsed < max ? elapsed : max) / _s.Options.JudgeCheckEvery);
+        return elapsed <= max ? running : running + 1 + (int)((elapsed - max) / _s.Options.JudgeHeldCheckEvery);
     }
 
     /// <summary>

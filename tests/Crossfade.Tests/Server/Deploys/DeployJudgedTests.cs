@@ -100,6 +100,16 @@ public sealed class DeployJudgedTests
         held.Action.ShouldStartWith("holding with the split in place");
         held.Summary.ShouldContain("10 on 2.0.0");
         (await h.Store.GetDeployAsync(id, default))!.State.ShouldBe(DeployState.Judging);
+        // Three minutes of holding: the candidates are still checked, once a minute rather than every 5 s.
+        var checksAtHold = (await h.Store.ListStepsAsync(id, default)).Count(s => s.Kind == StepKind.Check && s.Host == "web-1");
+        var heldUntil = h.Time.GetUtcNow() + TimeSpan.FromMinutes(3);
+        await h.AnswerUntilAsync(() =>
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(2));
+            return Task.FromResult(h.Time.GetUtcNow() >= heldUntil);
+        });
+        await h.AnswerQueuedAsync();
+        ((await h.Store.ListStepsAsync(id, default)).Count(s => s.Kind == StepKind.Check && s.Host == "web-1") - checksAtHold).ShouldBeInRange(2, 4);
 
         (await h.Runner.RequestPromoteAsync(id, DeployState.Judging, "ann")).ShouldBeTrue();
         // The clock moves on too: the held window's next look may have taken the promote's wake-up.

@@ -88,8 +88,12 @@ public static class GearShopReleases
         var cut = example.IndexOf("\nenvironments:", StringComparison.Ordinal);
         if (cut < 0)
             throw new InvalidOperationException("examples/gear-shop/crossfade.yml must end with its environments");
-        var text = new System.Text.StringBuilder(example[..(cut + 1)]);
-        text.Append($"env:\n  GEARSHOP_DATABASE: \"{databasePath}\"\nenvironments:\n  {environment}:\n");
+        // The local database joins the example's own variables (a second env: key would be a duplicate).
+        var database = $"  GEARSHOP_DATABASE: \"{databasePath}\"\n";
+        var head = example[..(cut + 1)];
+        var env = head.IndexOf("\nenv:\n", StringComparison.Ordinal);
+        var text = new System.Text.StringBuilder(env < 0 ? head + "env:\n" + database : head.Insert(env + "\nenv:\n".Length, database));
+        text.Append($"environments:\n  {environment}:\n");
         text.Append(EnvironmentVariables(example[cut..], environment));
         text.Append("    hosts:\n");
         foreach (var host in hosts)

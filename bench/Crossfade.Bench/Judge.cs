@@ -159,6 +159,5 @@ public static class Judge
 
     private const string ShipLagPrefix = Server.Telemetry.ShipLag.Prefix;
 
-    private static double Median(IReadOnlyList<double> sorted) =>
-        sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    private static double Median(IReadOnlyList<double> sorted) => sorted.Count == 0 ? 0 : Core.Judging.Quantiles.OfSorted(sorted, 0.5);
 }

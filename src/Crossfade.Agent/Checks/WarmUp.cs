@@ -99,10 +99,8 @@ public sealed class RecentTrafficWarmUp(TimeProvider time, int maxRequests = 3_0
 
     private static double Median(List<double> values)
     {
-        if (values.Count == 0)
-            return double.NaN;
         values.Sort();
-        return values[values.Count / 2];
+        return Core.Judging.Quantiles.OfSorted(values, 0.5);
     }
 
     /// <summary>

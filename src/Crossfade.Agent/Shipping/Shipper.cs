@@ -42,7 +42,7 @@ public sealed partial class Shipper(string root, HostStateStore state, HttpClien
                 // cut a second after the last one rather than a tenth: the next ones are bigger, and the
                 // server's cost is per batch far more than per line, so a backlog drains instead of
                 // growing. A full batch is followed at once: the files are never read slower than they grow.
-                var behind = taken < BatchLines && _spool.Batches().Count > InFlight && time.GetElapsedTime(lastCut) < BehindCutEvery;
+                var behind = taken < BatchLines && time.GetElapsedTime(lastCut) < BehindCutEvery && _spool.Batches().Count > InFlight;
                 taken = behind ? 0 : Collect(cursors);
                 if (taken > 0)
                     lastCut = time.GetTimestamp();

@@ -4,8 +4,12 @@ namespace Crossfade.Contracts.V1;
 public sealed record CheckDefinition(
     string Name, string Method, string Path, string? Body, string ContentType, int ExpectStatus, string? ExpectBody);
 
-/// <summary>The start of a check step's failure that means its instance is gone (a crash), not that a path failed.</summary>
+/// <summary>How a step's failure message starts when it means something other than a path that failed.</summary>
 public static class CheckMessages
 {
+    /// <summary>The check's instance is gone (a crash).</summary>
     public const string NotRunning = "no running instance of";
+
+    /// <summary>The host's agent did not answer the step in time: says nothing about the release.</summary>
+    public const string NoAnswer = "no answer from";
 }

@@ -36,8 +36,9 @@ public static class DeployPlanner
             phases.Add(new PlannedPhase(DeployState.Migrating, [new PlannedStep(migrator.Name, StepKind.Migrate, migrator.Roles)]));
         }
         // A judged window: every web host splits its clients between its candidate and its live instance.
-        // Only a deploy of a new release is judged, and only when the spec asks for it (see docs/judge.md).
-        if (kind == DeployKind.Deploy && spec.Judge is not null)
+        // Only a deploy is judged, only when the spec asks for it, and never a canary (a canary is a
+        // person's judgement, with its own hold); see docs/decisions.md, "The judge".
+        if (kind == DeployKind.Deploy && spec.Judge is not null && canary is null)
             phases.Add(new PlannedPhase(DeployState.Judging,
                 hosts.Where(h => h.Has(HostRoles.Web)).Select(h => new PlannedStep(h.Name, StepKind.Split, h.Roles)).ToList()));
         var activations = hosts.Select(h => new PlannedStep(h.Name, StepKind.Activate, h.Roles)).ToList();

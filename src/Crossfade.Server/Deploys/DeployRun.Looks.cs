@@ -80,7 +80,7 @@ public sealed partial class DeployRun
     private async Task<List<InstanceProblem>> CheckAgainAsync(IReadOnlyList<PlannedStep> webs, int look)
     {
         var results = await RunStepsAsync(webs, _release, StepKind.Check, look: look, timeout: _s.Options.JudgeCheckTimeout);
-        return results.Where(r => !r.Result.Succeeded && !r.Result.Message.StartsWith(NoAnswer, StringComparison.Ordinal))
+        return results.Where(r => !r.Result.Succeeded && !r.Result.Message.StartsWith(CheckMessages.NoAnswer, StringComparison.Ordinal))
             .Select(r => new InstanceProblem(r.Step.Host, r.Result.Message.StartsWith(CheckMessages.NotRunning, StringComparison.Ordinal), r.Result.Message))
             .ToList();
     }

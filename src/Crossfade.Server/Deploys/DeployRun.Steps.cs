@@ -56,16 +56,13 @@ public sealed partial class DeployRun
             var now = _s.Time.GetUtcNow();
             var late = open.Where(q => now - started >= LimitOf(q.Step)).ToList();
             foreach (var (step, id) in late)
-                await _s.Store.FinishStepAsync(id, false, $"{NoAnswer} {step.Host} within {LimitOf(step).TotalSeconds:0}s", now, ct);
+                await _s.Store.FinishStepAsync(id, false, $"{CheckMessages.NoAnswer} {step.Host} within {LimitOf(step).TotalSeconds:0}s", now, ct);
             if (late.Count > 0)
                 continue;
             var next = open.Min(q => started + LimitOf(q.Step)) - now;
             await _s.Signals.WaitForDeployAsync(_deploy.Id, next < TimeSpan.FromSeconds(1) ? next : TimeSpan.FromSeconds(1), ct);
         }
     }
-
-    /// <summary>How the message of a step that timed out on the server begins.</summary>
-    private const string NoAnswer = "no answer from";
 
     private TimeSpan TimeoutOf(PlannedStep step) => step.Kind == StepKind.Migrate ? _s.Options.MigrationTimeout : _s.Options.StepTimeout;
 

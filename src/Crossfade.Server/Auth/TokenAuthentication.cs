@@ -1,12 +1,17 @@
+using Crossfade.Server.Dashboard.Sessions;
 using Crossfade.Server.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace Crossfade.Server.Auth;
 
-/// <summary>Resolves the bearer token of a request into a <see cref="Caller"/>, or none.</summary>
+/// <summary>
+/// Resolves who makes a request into a <see cref="Caller"/>, or none: a bearer token on any path, or the
+/// dashboard's session cookie on the dashboard's paths only — never on the API, so a page another site
+/// opens cannot call the API with someone's cookie.
+/// </summary>
 public sealed class TokenAuthentication(RequestDelegate next)
 {
-    public async Task InvokeAsync(HttpContext context, IStore store)
+    public async Task InvokeAsync(HttpContext context, IStore store, DashboardSessions sessions)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
@@ -14,6 +19,10 @@ public sealed class TokenAuthentication(RequestDelegate next)
             var token = await store.FindTokenAsync(TokenSecrets.Hash(header["Bearer ".Length..].Trim()), context.RequestAborted);
             if (token is not null)
                 context.Features.Set(new Caller(token.Name, token.Role));
+        }
+        else if (!context.Request.Path.StartsWithSegments("/api") && await sessions.ReadAsync(context) is { } person)
+        {
+            context.Features.Set(person);
         }
         await next(context);
     }

@@ -57,6 +57,10 @@ public static class ServerHost
         builder.Services.AddSingleton<Telemetry.Exporters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.Exporters>());
         builder.Services.AddHostedService<DeployRecovery>();
+        builder.Services.AddRazorComponents();
+        builder.Services.AddAntiforgery(o => o.Cookie.Name = "crossfade_antiforgery");
+        builder.Services.AddSingleton<Dashboard.Sessions.DashboardSessions>();
+        builder.Services.AddSingleton<Dashboard.Sessions.SignInCodes>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o =>
@@ -82,6 +86,7 @@ public static class ServerHost
         app.MapHosts();
         app.MapTokens();
         app.MapAgentApi();
+        Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;
     }
 }

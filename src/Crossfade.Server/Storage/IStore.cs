@@ -155,4 +155,26 @@ public interface IStore
 
     /// <summary>The error entries one log file of an environment held from <paramref name="since"/>, at most <paramref name="limit"/>, oldest (or newest) first.</summary>
     Task<IReadOnlyList<string>> ListErrorLinesAsync(string app, string environment, string file, DateTimeOffset since, int limit, CancellationToken ct, bool newestFirst = false);
+
+    /// <summary>The newest deploy of every app and environment, and every deploy running or queued: the overview board, in one query.</summary>
+    Task<IReadOnlyList<DeployRecord>> ListBoardDeploysAsync(CancellationToken ct);
+
+    /// <summary>The release every app and environment serves, in one query.</summary>
+    Task<IReadOnlyList<LiveVersion>> ListLiveVersionsAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Requests in buckets of <paramref name="bucketMinutes"/> from the minute (or, with <paramref name="hourly"/>, hourly) rollups,
+    /// of one app and environment or (null) of all: counts and merged histograms, one row per app, environment and bucket.
+    /// </summary>
+    Task<IReadOnlyList<SeriesPoint>> ListSeriesAsync(string? app, string? environment, DateTimeOffset from, DateTimeOffset to, int bucketMinutes, bool hourly, CancellationToken ct);
+
+    /// <summary>Requests per route from <paramref name="from"/> up to (not including) <paramref name="to"/>, busiest first.</summary>
+    Task<IReadOnlyList<RouteStats>> ListRouteStatsAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, bool hourly, CancellationToken ct);
+
+    /// <summary>Deploys of any app matching a filter, newest first.</summary>
+    Task<IReadOnlyList<DeployRecord>> ListDeploysAsync(DeployFilter filter, CancellationToken ct);
+
+    /// <summary>Requests per minute of each of the given releases (a judged deploy's candidate and baseline), one row per release and minute.</summary>
+    Task<IReadOnlyList<(string Release, SeriesPoint Point)>> ListReleaseSeriesAsync(
+        string app, string environment, IReadOnlyCollection<string> releases, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 }

@@ -22,10 +22,15 @@ public sealed class AppSpecs(IStore store)
     /// <summary>The spec's <c>logs.error_patterns</c>, compiled: a line matching one is an error whatever its level.</summary>
     public async Task<Regex[]> ErrorPatternsAsync(string app, CancellationToken ct) => (await ParsedAsync(app, ct))?.ErrorPatterns ?? NoPatterns;
 
-    private async Task<Parsed?> ParsedAsync(string app, CancellationToken ct)
+    /// <summary>The parsed spec of an app row already read (a page listing every app reads them in one query).</summary>
+    public AppSpec? Of(AppRecord record) => Parse(record).Spec;
+
+    private async Task<Parsed?> ParsedAsync(string app, CancellationToken ct) =>
+        await store.GetAppAsync(app, ct) is { } record ? Parse(record) : null;
+
+    private Parsed Parse(AppRecord record)
     {
-        if (await store.GetAppAsync(app, ct) is not { } record)
-            return null;
+        var app = record.Name;
         if (_parsed.TryGetValue(app, out var cached) && cached.UpdatedAt == record.UpdatedAt)
             return cached;
         var spec = AppSpecParser.Parse(record.SpecYaml).Spec;

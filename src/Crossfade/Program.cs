@@ -29,6 +29,7 @@ var root = new RootCommand("Crossfade: continuous delivery to plain Linux hosts,
     ReadCommands.Logs(),
     ReadCommands.Hosts(),
     ReadCommands.Token(),
+    DashboardCommand.Create(),
     DemoCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using System.Text;
 using Crossfade.Contracts.V1;
 

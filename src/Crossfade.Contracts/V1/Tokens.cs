@@ -5,3 +5,6 @@ namespace Crossfade.Contracts.V1;
 /// it for revoking and nothing more.
 /// </summary>
 public sealed record TokenInfoView(string Id, string Name, string Role, DateTimeOffset CreatedAt);
+
+/// <summary>A one-time sign-in link to the dashboard (a path on the server: it works once, until <paramref name="ExpiresAt"/>).</summary>
+public sealed record SignInCodeView(string Path, DateTimeOffset ExpiresAt);

@@ -61,6 +61,7 @@ public static class AgentEndpoints
             var step = await store.TakeNextStepAsync(host, time.GetUtcNow(), ct);
             if (step is not null)
             {
+                signals.Touched();
                 var payload = JsonSerializer.Deserialize<StepPayload>(step.PayloadJson, JsonBody.Options)!;
                 if (step.Kind != StepKind.Converge || payload.Config is null)
                     return Results.Ok(new WorkItem(step.Id, step.DeployId, WireNames.Of(step.Kind), payload));
@@ -89,7 +90,7 @@ public static class AgentEndpoints
         return Results.NoContent();
     }
 
-    private static async Task<IResult> AppendLogAsync(long id, HttpContext context, IStore store, CancellationToken ct)
+    private static async Task<IResult> AppendLogAsync(long id, HttpContext context, IStore store, WorkSignals signals, CancellationToken ct)
     {
         var step = await OwnStepAsync(id, context, store, ct);
         if (step is null)
@@ -98,6 +99,7 @@ public static class AgentEndpoints
         if (batch is null)
             return error!;
         await store.AppendStepLogAsync(id, batch.Lines ?? [], ct);
+        signals.Touched();
         return Results.NoContent();
     }
 

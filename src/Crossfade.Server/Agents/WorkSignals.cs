@@ -12,6 +12,8 @@ public sealed class WorkSignals(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _deploys = new();
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _touched = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void StepQueued(string host) => Raise(_hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)));
 
@@ -22,6 +24,7 @@ public sealed class WorkSignals(TimeProvider time)
     /// <summary>Says that something of the deploy changed in the store (a step ended, a request came).</summary>
     public void DeployChanged(long deployId)
     {
+        Touched();
         if (_deploys.TryGetValue(deployId, out var signal))
             Raise(signal);
     }
@@ -46,6 +49,28 @@ public sealed class WorkSignals(TimeProvider time)
         await lost.CancelAsync();
         await woken.ContinueWith(_ => { }, TaskScheduler.Default);
         ct.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>
+    /// Says that a deploy's steps moved in a way its run need not hear of (a step taken, output appended):
+    /// only watchers (a live page) are woken.
+    /// </summary>
+    public void Touched()
+    {
+        TaskCompletionSource woken;
+        lock (_lock)
+        {
+            woken = _touched;
+            _touched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        woken.TrySetResult();
+    }
+
+    /// <summary>Completes at the next change of any deploy in this process (a watcher then reads the store).</summary>
+    public Task NextTouchAsync()
+    {
+        lock (_lock)
+            return _touched.Task;
     }
 
     /// <summary>Starts listening for a deploy's changes before its first read of the store.</summary>

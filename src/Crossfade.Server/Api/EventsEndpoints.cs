@@ -108,7 +108,8 @@ public static class EventsEndpoints
         }
     }
 
-    private static (EventQuery? Query, string? Problem) Query(HttpRequest request)
+    /// <summary>The filters of <c>crossfade events</c> read from a query string (the timeline page reads the same).</summary>
+    public static (EventQuery? Query, string? Problem) Query(HttpRequest request)
     {
         var q = request.Query;
         if ((TimeText.Problem("start", q["start"]) ?? TimeText.Problem("end", q["end"])) is { } timeProblem)

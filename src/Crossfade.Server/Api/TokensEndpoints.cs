@@ -23,7 +23,7 @@ public static class TokensEndpoints
         var group = routes.MapGroup("/api/v1/tokens").WithTags("Tokens");
         group.MapPost("", CreateAsync).RequireRole(Roles.Admin);
         group.MapGet("", async (IStore store, CancellationToken ct) =>
-            Results.Ok((await store.ListTokensAsync(ct)).Select(t => new TokenInfoView(t.Hash[..IdLength], t.Name, t.Role, t.CreatedAt))))
+            Results.Ok((await store.ListTokensAsync(ct)).Select(t => new TokenInfoView(IdOf(t), t.Name, t.Role, t.CreatedAt))))
             .RequireRole(Roles.Admin);
         group.MapDelete("/{id}", RevokeAsync).RequireRole(Roles.Admin);
     }
@@ -33,29 +33,52 @@ public static class TokensEndpoints
         var (body, error) = await JsonBody.ReadAsync<CreateTokenRequest>(request, ct);
         if (body is null)
             return error!;
-        if (!TokenRoles.Contains(body.Role))
-            return Problems.BadRequest($"'role' must be one of: {string.Join(", ", TokenRoles)}");
-        var secret = TokenSecrets.New(body.Role == "enroll" ? "cfe" : "cft");
-        await store.AddTokenAsync(new TokenRecord(TokenSecrets.Hash(secret), body.Name ?? body.Role, body.Role, time.GetUtcNow()), ct);
-        return Results.Ok(new CreateTokenResponse(body.Name ?? body.Role, body.Role, secret));
+        var (created, problem) = await CreateTokenAsync(store, time, body.Role, body.Name, ct);
+        return created is not null ? Results.Ok(created) : Problems.BadRequest(problem!);
     }
 
+    /// <summary>Creates a token of a role (the API and the dashboard's admin page both come here); its secret is in the answer only.</summary>
+    public static async Task<(CreateTokenResponse? Created, string? Problem)> CreateTokenAsync(IStore store, TimeProvider time, string role, string? name, CancellationToken ct)
+    {
+        if (!TokenRoles.Contains(role))
+            return (null, $"'role' must be one of: {string.Join(", ", TokenRoles)}");
+        if (name is { Length: > 100 })
+            return (null, $"'name' is {name.Length} characters; at most 100");
+        var secret = TokenSecrets.New(role == "enroll" ? "cfe" : "cft");
+        var label = string.IsNullOrWhiteSpace(name) ? role : name.Trim();
+        await store.AddTokenAsync(new TokenRecord(TokenSecrets.Hash(secret), label, role, time.GetUtcNow()), ct);
+        return (new CreateTokenResponse(label, role, secret), null);
+    }
+
+    /// <summary>The id a token is listed under: the start of its hash.</summary>
+    public static string IdOf(TokenRecord token) => token.Hash[..IdLength];
+
     /// <summary>Revokes the one token whose id starts with <paramref name="id"/>; never the last admin token.</summary>
-    private static async Task<IResult> RevokeAsync(string id, IStore store, CancellationToken ct)
+    private static async Task<IResult> RevokeAsync(string id, IStore store, CancellationToken ct) =>
+        await RevokeTokenAsync(store, id, ct) switch
+        {
+            (204, _) => Results.NoContent(),
+            (400, var problem) => Problems.BadRequest(problem!),
+            (404, var problem) => Problems.NotFound(problem!),
+            (_, var problem) => Problems.Conflict(problem!),
+        };
+
+    /// <summary>Revokes a token by id (the API and the dashboard's admin page both come here): 204, or a status and why not.</summary>
+    public static async Task<(int Status, string? Problem)> RevokeTokenAsync(IStore store, string id, CancellationToken ct)
     {
         if (id.Length < MinIdLength || !id.All(char.IsAsciiHexDigitLower))
-            return Problems.BadRequest($"a token id is at least {MinIdLength} lower-case hex digits, as 'crossfade token list' shows it; not '{id}'");
+            return (400, $"a token id is at least {MinIdLength} lower-case hex digits, as 'crossfade token list' shows it; not '{id}'");
         var tokens = await store.ListTokensAsync(ct);
         var matching = tokens.Where(t => t.Hash.StartsWith(id, StringComparison.Ordinal)).ToList();
         if (matching.Count == 0)
-            return Problems.NotFound($"no token with id '{id}'");
+            return (404, $"no token with id '{id}'");
         if (matching.Count > 1)
-            return Problems.Conflict($"{matching.Count.ToString(CultureInfo.InvariantCulture)} tokens have ids starting '{id}'; give more of it");
+            return (409, $"{matching.Count.ToString(CultureInfo.InvariantCulture)} tokens have ids starting '{id}'; give more of it");
         var token = matching[0];
         if (token.Role == Roles.Admin && tokens.Count(t => t.Role == Roles.Admin) == 1)
-            return Problems.Conflict($"'{token.Name}' is the last admin token; create another admin token before revoking it");
+            return (409, $"'{token.Name}' is the last admin token; create another admin token before revoking it");
         await store.DeleteTokenAsync(token.Hash, ct);
-        return Results.NoContent();
+        return (204, null);
     }
 }
 

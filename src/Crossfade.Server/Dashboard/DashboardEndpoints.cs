@@ -1,4 +1,5 @@
 using Crossfade.Contracts.V1;
+using Crossfade.Server.Dashboard.Live;
 using Crossfade.Server.Dashboard.Pages;
 using Crossfade.Server.Dashboard.Views;
 using Crossfade.Server.Storage;
@@ -18,5 +19,10 @@ public static class DashboardEndpoints
         routes.MapGet("/", async (HttpContext context, IStore store, Telemetry.AppSpecs specs, TimeProvider time, ServerOptions options, CancellationToken ct) =>
             DashboardPages.Render<Overview>(context, new { Chrome = DashboardPages.Chrome(context), Board = await BoardLoader.LoadAsync(store, specs, time, options, ct) }))
             .Page(Roles.Viewer);
+        routes.MapDeployActions();
+        routes.MapDeployPage();
+        routes.MapHistory();
+        routes.MapTimeline();
+        routes.MapRequestsAndAdmin();
     }
 }

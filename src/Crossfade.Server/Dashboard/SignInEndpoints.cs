@@ -65,6 +65,3 @@ public static class SignInEndpoints
     private static IResult Again(HttpContext context, string next, string error, int status) =>
         DashboardPages.Render<SignIn>(context, new { Csrf = DashboardPages.Csrf(context), Next = next, Error = error }, status);
 }
-
-/// <summary>A one-time sign-in link (a path on the server) and when it stops working.</summary>
-public sealed record SignInCodeView(string Path, DateTimeOffset ExpiresAt);

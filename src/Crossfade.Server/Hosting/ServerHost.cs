@@ -61,6 +61,7 @@ public static class ServerHost
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "crossfade_antiforgery");
         builder.Services.AddSingleton<Dashboard.Sessions.DashboardSessions>();
         builder.Services.AddSingleton<Dashboard.Sessions.SignInCodes>();
+        builder.Services.AddSingleton<Dashboard.Live.FragmentRenderer>();
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o =>

@@ -177,4 +177,7 @@ public interface IStore
     /// <summary>Requests per minute of each of the given releases (a judged deploy's candidate and baseline), one row per release and minute.</summary>
     Task<IReadOnlyList<(string Release, SeriesPoint Point)>> ListReleaseSeriesAsync(
         string app, string environment, IReadOnlyCollection<string> releases, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+
+    /// <summary>Every app's secrets (the admin page lists their names), in one query.</summary>
+    Task<IReadOnlyList<SecretRecord>> ListAllSecretsAsync(CancellationToken ct);
 }

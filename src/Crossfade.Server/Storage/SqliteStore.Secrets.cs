@@ -23,6 +23,13 @@ public sealed partial class SqliteStore
         return rows.Select(r => new SecretRecord(r.app, r.environment, r.name, r.ciphertext, At(r.updated_at), r.updated_by)).ToList();
     }
 
+    public async Task<IReadOnlyList<SecretRecord>> ListAllSecretsAsync(CancellationToken ct)
+    {
+        await using var c = Open();
+        var rows = await c.QueryAsync<SecretRow>(new CommandDefinition("SELECT * FROM secrets ORDER BY app, name, environment", cancellationToken: ct));
+        return rows.Select(r => new SecretRecord(r.app, r.environment, r.name, r.ciphertext, At(r.updated_at), r.updated_by)).ToList();
+    }
+
     public async Task<bool> DeleteSecretAsync(string app, string environment, string name, CancellationToken ct)
     {
         await using var c = Open();

@@ -60,6 +60,10 @@ public sealed class ApiClient
     public Task<TokenView> CreateTokenAsync(string role, string? name, CancellationToken ct) =>
         SendAsync<TokenView>(HttpMethod.Post, "api/v1/tokens", JsonContent.Create(new { role, name }, options: Json), ct);
 
+    /// <summary>A one-time link that signs its opener in to the dashboard as this client's token.</summary>
+    public Task<SignInCodeView> SignInLinkAsync(CancellationToken ct) =>
+        SendAsync<SignInCodeView>(HttpMethod.Post, "api/v1/signin-codes", null, ct);
+
     public Task<List<TokenInfoView>> TokensAsync(CancellationToken ct) => SendAsync<List<TokenInfoView>>(HttpMethod.Get, "api/v1/tokens", null, ct);
 
     public Task<object?> RevokeTokenAsync(string id, CancellationToken ct) =>

@@ -18,6 +18,8 @@ public static class DemoCommand
             Console.WriteLine("starting a server and 4 hosts (web-1..3, worker-1) on this machine...");
             await using var fleet = await LocalFleet.StartAsync(parse.GetValue(dir)!, hosts, ct);
             Console.WriteLine($"server {fleet.ServerUrl}; hosts enrolled; proxies on " + string.Join(", ", fleet.Hosts.Where(h => h.Roles == "web").Select(h => $"{h.Name}=:{h.ProxyPort}")));
+            // Opened now, the dashboard shows the scenario as it happens: the deploys live, the traffic graph with their bands, the rollback.
+            await DashboardCommand.PrintAsync(fleet.Api, Console.Out, ct);
             DemoResult result;
             try
             {
@@ -36,6 +38,7 @@ public static class DemoCommand
                 return ok ? 0 : 1;
             }
             Console.WriteLine($"\nthe fleet keeps running. server: {fleet.ServerUrl}");
+            await DashboardCommand.PrintAsync(fleet.Api, Console.Out, ct);
             Console.WriteLine($"  export CROSSFADE_SERVER={fleet.ServerUrl} CROSSFADE_TOKEN={fleet.AdminToken}");
             Console.WriteLine($"  ./crossfade history gear-shop; ./crossfade status gear-shop --env production; curl http://127.0.0.1:{fleet.Hosts[0].ProxyPort}/listings");
             Console.WriteLine("press Ctrl-C to stop every process the demo started");

@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using Crossfade.Agent.Converge;
 
 namespace Crossfade.Tests.Agent.Converge;

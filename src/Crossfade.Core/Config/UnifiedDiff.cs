@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Crossfade.Agent.Converge;
+namespace Crossfade.Core.Config;
 
 /// <summary>A unified diff of two texts by lines (longest common subsequence), as <c>diff -u</c> prints it.</summary>
 public static class UnifiedDiff

@@ -168,7 +168,7 @@ public interface IStore
     /// </summary>
     Task<IReadOnlyList<SeriesPoint>> ListSeriesAsync(string? app, string? environment, DateTimeOffset from, DateTimeOffset to, int bucketMinutes, bool hourly, CancellationToken ct);
 
-    /// <summary>Requests per route from <paramref name="from"/> up to (not including) <paramref name="to"/>, busiest first.</summary>
+    /// <summary>Requests per route in the minutes (or hours) from <paramref name="from"/>'s to <paramref name="to"/>'s, both included, busiest first.</summary>
     Task<IReadOnlyList<RouteStats>> ListRouteStatsAsync(string app, string environment, DateTimeOffset from, DateTimeOffset to, bool hourly, CancellationToken ct);
 
     /// <summary>Deploys of any app matching a filter, newest first.</summary>

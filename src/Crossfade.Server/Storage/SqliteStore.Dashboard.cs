@@ -60,7 +60,7 @@ public sealed partial class SqliteStore
         var rows = await c.QueryAsync<(string method, string route, long requests, long errors, string hist)>(new CommandDefinition(
             $"""
             SELECT method, route, SUM(requests), SUM(errors), hist_merge(hist) FROM {(hourly ? "request_hours" : "request_minutes")}
-            WHERE app = @app AND environment = @environment AND minute >= @from AND minute < @to
+            WHERE app = @app AND environment = @environment AND minute >= @from AND minute <= @to
             GROUP BY method, route ORDER BY SUM(requests) DESC
             """,
             new { app, environment, from = hourly ? fromMinute / 60 * 60 : fromMinute, to = to.ToUnixTimeSeconds() / 60 },

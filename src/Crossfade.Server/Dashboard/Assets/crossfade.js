@@ -53,12 +53,12 @@
     };
   }
 
-  function chart(el, title, series, columns, bands, sync) {
+  function chart(el, title, series, columns, bands, sync, range) {
     var width = Math.max(el.clientWidth || 600, 300);
     var opts = {
       title: title, width: width, height: 170,
       cursor: { sync: { key: sync } },
-      scales: { x: { time: true } },
+      scales: { x: range ? { time: true, auto: false, range: range } : { time: true } },
       series: [{}].concat(series),
       axes: [{}, { size: 60 }],
       plugins: bands ? [bandsPlugin(bands)] : [],
@@ -75,13 +75,14 @@
       el.dataset.drawn = "1";
       var d = JSON.parse(el.getAttribute("data-chart"));
       var key = "env-" + Math.random();
-      chart(el, "Requests per second", [{ label: "req/s", stroke: "#0072B2", width: 2 }], [d.t, d.rps], d.bands, key);
-      chart(el, "5xx responses (%)", [{ label: "5xx %", stroke: "#D55E00", width: 2 }], [d.t, d.err], d.bands, key);
-      chart(el, "Response time (ms)", [
+      el.plots = [];
+      el.plots.push(chart(el, "Requests per second", [{ label: "req/s", stroke: "#0072B2", width: 2 }], [d.t, d.rps], d.bands, key, [d.from, d.to]));
+      el.plots.push(chart(el, "5xx responses (%)", [{ label: "5xx %", stroke: "#D55E00", width: 2 }], [d.t, d.err], d.bands, key, [d.from, d.to]));
+      el.plots.push(chart(el, "Response time (ms)", [
         { label: "p50", stroke: "#009E73", width: 1.5 },
         { label: "p95", stroke: "#E69F00", width: 2, dash: [6, 3] },
         { label: "p99", stroke: "#CC79A7", width: 1.5, dash: [2, 3] },
-      ], [d.t, d.p50, d.p95, d.p99], d.bands, key);
+      ], [d.t, d.p50, d.p95, d.p99], d.bands, key, [d.from, d.to]));
     });
     root.querySelectorAll("[data-judge-chart]").forEach(function (el) {
       if (el.dataset.drawn || typeof uPlot === "undefined") return;

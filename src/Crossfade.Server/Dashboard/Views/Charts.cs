@@ -36,9 +36,11 @@ public static class Charts
     }
 
     /// <summary>The JSON a graph element carries: columns for uPlot, and the deploy bands.</summary>
-    public static string Json(IReadOnlyList<ChartPoint> points, IReadOnlyList<DeployBand> bands) =>
+    public static string Json(IReadOnlyList<ChartPoint> points, IReadOnlyList<DeployBand> bands, DateTimeOffset from, DateTimeOffset to) =>
         JsonSerializer.Serialize(new
         {
+            from = from.ToUnixTimeSeconds(),
+            to = to.ToUnixTimeSeconds(),
             t = points.Select(p => p.At.ToUnixTimeSeconds()),
             rps = points.Select(p => p.PerSecond),
             err = points.Select(p => p.ErrorRate),

@@ -60,7 +60,7 @@ public static class EnvironmentLoader
         var cells = TrafficHeatmap.Cells(hourlyCounts, heatFrom, to, zone);
         var quietest = hourlyCounts.Count == 0 ? [] : TrafficHeatmap.Quietest(cells, 1, 3, zone.Id, Math.Abs((int)zone.GetUtcOffset(to).TotalMinutes % 60));
         var requests = points.Sum(p => p.Requests);
-        return new EnvironmentPage(app, environment, chosen, await store.GetLiveVersionAsync(app, environment, ct), Charts.Json(points, bands), bands,
+        return new EnvironmentPage(app, environment, chosen, await store.GetLiveVersionAsync(app, environment, ct), Charts.Json(points, bands, from, now), bands,
             requests, requests == 0 ? 0 : (double)points.Sum(p => p.Errors) / requests, Charts.Percentiles(series.Select(s => s.Hist)).P95,
             hosts, recent, (await store.ListReleasesAsync(app, ct)).Take(30).ToList(), cells, quietest, zone.Id,
             spec.Config is not null, env.Hosts.Where(h => h.Has("web")).Select(h => h.Name).ToList());

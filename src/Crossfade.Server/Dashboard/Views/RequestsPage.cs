@@ -27,7 +27,7 @@ public static class RequestsLoader
         var span = now - since;
         var hourly = span > TimeSpan.FromHours(2);
         var after = await store.ListRouteStatsAsync(app, environment, since, now, hourly, ct);
-        var before = last is null ? [] : await store.ListRouteStatsAsync(app, environment, (last.CreatedAt - span), last.CreatedAt, hourly, ct);
+        var before = last is null ? [] : await store.ListRouteStatsAsync(app, environment, last.CreatedAt - span, last.CreatedAt.AddMinutes(hourly ? -60 : -1), hourly, ct);
         var old = before.ToDictionary(r => (r.Method, r.Route));
         var routes = after.Take(200).Select(r =>
         {

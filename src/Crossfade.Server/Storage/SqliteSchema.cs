@@ -121,5 +121,27 @@ internal static class SqliteSchema
         """
         ALTER TABLE access_records ADD COLUMN bot INTEGER NOT NULL DEFAULT 0;
         """,
+        // An environment's requests per minute and per hour, every host, release and route together: the
+        // dashboard's graphs read one row per bucket however many hosts and routes there are. Same columns
+        // as the detailed rollups (host, release, route and method empty), so the same upsert keeps them.
+        """
+        CREATE TABLE environment_minutes (
+            app TEXT NOT NULL, environment TEXT NOT NULL, minute INTEGER NOT NULL, host TEXT NOT NULL, release TEXT NOT NULL,
+            route TEXT NOT NULL, method TEXT NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL, ms_sum REAL NOT NULL,
+            hist TEXT NOT NULL,
+            PRIMARY KEY (app, environment, minute, host, release, route, method)) WITHOUT ROWID;
+        CREATE TABLE environment_hours (
+            app TEXT NOT NULL, environment TEXT NOT NULL, minute INTEGER NOT NULL, host TEXT NOT NULL, release TEXT NOT NULL,
+            route TEXT NOT NULL, method TEXT NOT NULL, requests INTEGER NOT NULL, errors INTEGER NOT NULL, ms_sum REAL NOT NULL,
+            hist TEXT NOT NULL,
+            PRIMARY KEY (app, environment, minute, host, release, route, method)) WITHOUT ROWID;
+        CREATE INDEX environment_minutes_minute ON environment_minutes (minute);
+        INSERT INTO environment_minutes
+            SELECT app, environment, minute, '', '', '', '', SUM(requests), SUM(errors), SUM(ms_sum), hist_merge(hist)
+            FROM request_minutes GROUP BY app, environment, minute;
+        INSERT INTO environment_hours
+            SELECT app, environment, minute, '', '', '', '', SUM(requests), SUM(errors), SUM(ms_sum), hist_merge(hist)
+            FROM request_hours GROUP BY app, environment, minute;
+        """,
     ];
 }

@@ -40,11 +40,13 @@ public sealed partial class SqliteStore
             throw new ArgumentOutOfRangeException(nameof(bucketMinutes), "a bucket is at least a minute");
         await using var c = OpenWithHistograms();
         var fromMinute = from.ToUnixTimeSeconds() / 60;
+        // Only the filters given, so SQLite uses the primary key (one environment) or the minute index (all of them).
+        var which = app is null ? "" : environment is null ? "app = @app AND " : "app = @app AND environment = @environment AND ";
         var rows = await c.QueryAsync<(string app, string environment, long bucket, long requests, long errors, string hist)>(new CommandDefinition(
             $"""
             SELECT app, environment, minute / @bucketMinutes * @bucketMinutes AS bucket, SUM(requests), SUM(errors), hist_merge(hist)
-            FROM {(hourly ? "request_hours" : "request_minutes")}
-            WHERE minute >= @from AND minute <= @to AND (@app IS NULL OR app = @app) AND (@environment IS NULL OR environment = @environment)
+            FROM {(hourly ? "environment_hours" : "environment_minutes")}
+            WHERE {which}minute >= @from AND minute <= @to
             GROUP BY app, environment, bucket ORDER BY app, environment, bucket
             """,
             new { app, environment, bucketMinutes, from = hourly ? fromMinute / 60 * 60 : fromMinute, to = to.ToUnixTimeSeconds() / 60 },

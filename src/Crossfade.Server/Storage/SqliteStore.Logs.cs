@@ -71,6 +71,7 @@ public sealed partial class SqliteStore
         foreach (var (table, where, before) in new[]
         {
             ("ingest_batches", "received_at < @before", raw), ("request_hours", "minute < @before", rollups), ("request_minutes", "minute < @before", rollups),
+            ("environment_hours", "minute < @before", rollups), ("environment_minutes", "minute < @before", rollups),
         })
         {
             if (await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where})", new { before }, cancellationToken: ct)) == 1)

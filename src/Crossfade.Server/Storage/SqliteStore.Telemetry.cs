@@ -42,6 +42,8 @@ public sealed partial class SqliteStore
             .Select(g => g.Key with { Requests = g.Sum(m => m.Requests), Errors = g.Sum(m => m.Errors), MsSum = g.Sum(m => m.MsSum), Hist = MergeAll(g.Select(m => m.Hist)) })
             .ToList();
         await UpsertRollupsAsync(c, tx, "request_hours", hours, ct);
+        await UpsertRollupsAsync(c, tx, "environment_minutes", Collapse(w.Minutes, 1), ct);
+        await UpsertRollupsAsync(c, tx, "environment_hours", Collapse(w.Minutes, 60), ct);
         await AddCountersAsync(c, tx, w.Counters, ct);
         await tx.CommitAsync(ct);
         return true;
@@ -88,6 +90,13 @@ public sealed partial class SqliteStore
             new { app, environment, from = from.ToUnixTimeSeconds() / 3600 * 60, to = to.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
         return rows.ToDictionary(r => DateTimeOffset.FromUnixTimeSeconds(r.Minute * 60), r => r.Requests);
     }
+
+    /// <summary>Rollups summed over hosts, releases and routes, in buckets of <paramref name="minutes"/>: an environment's own rows.</summary>
+    private static List<MinuteRollup> Collapse(IReadOnlyList<MinuteRollup> rollups, int minutes) =>
+        rollups.GroupBy(m => (m.App, m.Environment, Minute: m.Minute / minutes * minutes))
+            .Select(g => new MinuteRollup(g.Key.Minute, g.Key.App, g.Key.Environment, "", "", "", "",
+                g.Sum(m => m.Requests), g.Sum(m => m.Errors), g.Sum(m => m.MsSum), MergeAll(g.Select(m => m.Hist))))
+            .ToList();
 
     private static string MergeAll(IEnumerable<string> histograms)
     {

@@ -25,7 +25,7 @@ public sealed partial class SqliteStore : IStore
 
     private void Migrate()
     {
-        using var connection = Open();
+        using var connection = OpenWithHistograms();
         connection.Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
         var version = connection.ExecuteScalar<long>("PRAGMA user_version");
         for (var i = (int)version; i < SqliteSchema.Migrations.Length; i++)

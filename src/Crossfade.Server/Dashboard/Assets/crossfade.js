@@ -89,14 +89,14 @@
       el.dataset.drawn = "1";
       var d = JSON.parse(el.getAttribute("data-judge-chart"));
       var key = "judge-" + Math.random();
-      chart(el, "5xx (%): candidate " + d.candidate + " vs baseline " + d.baseline, [
-        { label: "candidate", stroke: "#D55E00", width: 2 },
-        { label: "baseline", stroke: "#0072B2", width: 2, dash: [6, 3] },
-      ], [d.t, d.candErr, d.baseErr], null, key);
-      chart(el, "p95 (ms): candidate vs baseline", [
-        { label: "candidate", stroke: "#D55E00", width: 2 },
-        { label: "baseline", stroke: "#0072B2", width: 2, dash: [6, 3] },
-      ], [d.t, d.candP95, d.baseP95], null, key);
+      chart(el, "5xx (%) by minute: candidate " + d.candidate + " vs baseline " + d.baseline, [
+        { label: "candidate", stroke: "#D55E00", width: 2, points: { size: 8 } },
+        { label: "baseline", stroke: "#0072B2", width: 2, dash: [6, 3], points: { size: 8 } },
+      ], [d.t, d.candErr, d.baseErr], null, key, [d.from, d.to]);
+      chart(el, "p95 (ms) by minute: candidate vs baseline", [
+        { label: "candidate", stroke: "#D55E00", width: 2, points: { size: 8 } },
+        { label: "baseline", stroke: "#0072B2", width: 2, dash: [6, 3], points: { size: 8 } },
+      ], [d.t, d.candP95, d.baseP95], null, key, [d.from, d.to]);
     });
   }
 

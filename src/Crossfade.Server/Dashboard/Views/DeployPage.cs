@@ -63,6 +63,7 @@ public static class DeployPageLoader
         return JsonSerializer.Serialize(new
         {
             candidate = view.Version, baseline = view.FromVersion,
+            from = from.ToUnixTimeSeconds() / 60 * 60, to = (to.ToUnixTimeSeconds() / 60 + 1) * 60,
             t = minutes.Select(m => m * 60),
             candErr = Column(view.Version, p => p.ErrorRate), baseErr = Column(view.FromVersion!, p => p.ErrorRate),
             candP95 = Column(view.Version, p => p.P95), baseP95 = Column(view.FromVersion!, p => p.P95),

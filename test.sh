@@ -10,6 +10,8 @@ command -v setsid >/dev/null || need+=(util-linux)
 command -v curl >/dev/null || need+=(curl)
 # Named time zones (traffic by hour, freezes) come from the system's zone data.
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
+# The dashboard's browser tests drive Debian's Chromium (never a downloaded one).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}"
   if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "${need[@]}"; else sudo apt-get update -qq && sudo apt-get install -y -qq "${need[@]}"; fi

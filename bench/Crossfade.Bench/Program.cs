@@ -10,11 +10,12 @@ return args.FirstOrDefault() switch
     "ingest" => await Ingest.RunAsync(args.Skip(1).ToArray()),
     "shipping-outage" => await ShippingOutage.RunAsync(args.Skip(1).ToArray()),
     "judge" => await Judge.RunAsync(args.Skip(1).ToArray()),
+    "dashboard" => await Dashboard.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest|shipping-outage|judge> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest|shipping-outage|judge|dashboard> [options]");
     return 2;
 }

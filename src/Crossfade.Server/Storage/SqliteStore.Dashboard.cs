@@ -61,7 +61,7 @@ public sealed partial class SqliteStore
         var fromMinute = from.ToUnixTimeSeconds() / 60;
         var rows = await c.QueryAsync<(string method, string route, long requests, long errors, string hist)>(new CommandDefinition(
             $"""
-            SELECT method, route, SUM(requests), SUM(errors), hist_merge(hist) FROM {(hourly ? "request_hours" : "request_minutes")}
+            SELECT method, route, SUM(requests), SUM(errors), hist_merge(hist) FROM {(hourly ? "route_hours" : "route_minutes")}
             WHERE app = @app AND environment = @environment AND minute >= @from AND minute <= @to
             GROUP BY method, route ORDER BY SUM(requests) DESC
             """,
@@ -97,7 +97,7 @@ public sealed partial class SqliteStore
         await using var c = OpenWithHistograms();
         var rows = await c.QueryAsync<(string release, long minute, long requests, long errors, string hist)>(new CommandDefinition(
             """
-            SELECT release, minute, SUM(requests), SUM(errors), hist_merge(hist) FROM request_minutes
+            SELECT release, minute, SUM(requests), SUM(errors), hist_merge(hist) FROM route_minutes
             WHERE app = @app AND environment = @environment AND minute >= @from AND minute <= @to AND release IN @releases
             GROUP BY release, minute ORDER BY release, minute
             """,

@@ -40,11 +40,18 @@ public sealed partial class SqliteStore
     {
         await using var c = Open();
         var rows = await c.QueryAsync<(string Method, string Route, long First, long Hits)>(new CommandDefinition(
+            // Routes whose first hour is the one of 'since' or later (the hourly rows of every host together are
+            // few even over a year), then their first minute and hits from the per-minute rows of those hours only.
             """
-            SELECT method, route, MIN(minute) AS first, SUM(requests) AS hits FROM request_minutes
-            WHERE app = @app AND environment = @environment GROUP BY method, route HAVING MIN(minute) >= @since ORDER BY hits DESC
+            WITH fresh AS (
+                SELECT method, route FROM route_hours WHERE app = @app AND environment = @environment
+                GROUP BY method, route HAVING MIN(minute) >= @sinceHour)
+            SELECT m.method, m.route, MIN(m.minute) AS first, SUM(m.requests) AS hits
+            FROM route_minutes m JOIN fresh f ON f.method = m.method AND f.route = m.route
+            WHERE m.app = @app AND m.environment = @environment AND m.minute >= @sinceHour
+            GROUP BY m.method, m.route HAVING MIN(m.minute) >= @since ORDER BY hits DESC
             """,
-            new { app, environment, since = since.ToUnixTimeSeconds() / 60 }, cancellationToken: ct));
+            new { app, environment, since = since.ToUnixTimeSeconds() / 60, sinceHour = since.ToUnixTimeSeconds() / 3600 * 60 }, cancellationToken: ct));
         return rows.Select(r => (r.Method, r.Route, DateTimeOffset.FromUnixTimeSeconds(r.First * 60), r.Hits)).ToList();
     }
 
@@ -72,6 +79,7 @@ public sealed partial class SqliteStore
         {
             ("ingest_batches", "received_at < @before", raw), ("request_hours", "minute < @before", rollups), ("request_minutes", "minute < @before", rollups),
             ("environment_hours", "minute < @before", rollups), ("environment_minutes", "minute < @before", rollups),
+            ("route_hours", "minute < @before", rollups), ("route_minutes", "minute < @before", rollups),
         })
         {
             if (await c.ExecuteScalarAsync<long>(new CommandDefinition($"SELECT EXISTS (SELECT 1 FROM {table} WHERE {where})", new { before }, cancellationToken: ct)) == 1)

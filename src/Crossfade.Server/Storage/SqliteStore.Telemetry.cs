@@ -42,8 +42,10 @@ public sealed partial class SqliteStore
             .Select(g => g.Key with { Requests = g.Sum(m => m.Requests), Errors = g.Sum(m => m.Errors), MsSum = g.Sum(m => m.MsSum), Hist = MergeAll(g.Select(m => m.Hist)) })
             .ToList();
         await UpsertRollupsAsync(c, tx, "request_hours", hours, ct);
-        await UpsertRollupsAsync(c, tx, "environment_minutes", Collapse(w.Minutes, 1), ct);
-        await UpsertRollupsAsync(c, tx, "environment_hours", Collapse(w.Minutes, 60), ct);
+        await UpsertRollupsAsync(c, tx, "environment_minutes", Collapse(w.Minutes, 1, perRoute: false), ct);
+        await UpsertRollupsAsync(c, tx, "environment_hours", Collapse(w.Minutes, 60, perRoute: false), ct);
+        await UpsertRollupsAsync(c, tx, "route_minutes", Collapse(w.Minutes, 1, perRoute: true), ct);
+        await UpsertRollupsAsync(c, tx, "route_hours", Collapse(w.Minutes, 60, perRoute: true), ct);
         await AddCountersAsync(c, tx, w.Counters, ct);
         await tx.CommitAsync(ct);
         return true;
@@ -91,10 +93,14 @@ public sealed partial class SqliteStore
         return rows.ToDictionary(r => DateTimeOffset.FromUnixTimeSeconds(r.Minute * 60), r => r.Requests);
     }
 
-    /// <summary>Rollups summed over hosts, releases and routes, in buckets of <paramref name="minutes"/>: an environment's own rows.</summary>
-    private static List<MinuteRollup> Collapse(IReadOnlyList<MinuteRollup> rollups, int minutes) =>
-        rollups.GroupBy(m => (m.App, m.Environment, Minute: m.Minute / minutes * minutes))
-            .Select(g => new MinuteRollup(g.Key.Minute, g.Key.App, g.Key.Environment, "", "", "", "",
+    /// <summary>
+    /// Rollups summed over hosts (and, unless <paramref name="perRoute"/>, over releases and routes too), in
+    /// buckets of <paramref name="minutes"/>: an environment's or its routes' own rows.
+    /// </summary>
+    private static List<MinuteRollup> Collapse(IReadOnlyList<MinuteRollup> rollups, int minutes, bool perRoute) =>
+        rollups.GroupBy(m => (m.App, m.Environment, Minute: m.Minute / minutes * minutes,
+                Release: perRoute ? m.Release : "", Route: perRoute ? m.Route : "", Method: perRoute ? m.Method : ""))
+            .Select(g => new MinuteRollup(g.Key.Minute, g.Key.App, g.Key.Environment, "", g.Key.Release, g.Key.Route, g.Key.Method,
                 g.Sum(m => m.Requests), g.Sum(m => m.Errors), g.Sum(m => m.MsSum), MergeAll(g.Select(m => m.Hist))))
             .ToList();
 

@@ -98,7 +98,7 @@ public sealed class DashboardQueriesTests : IDisposable
     }
 
     [Fact]
-    public async Task EnvironmentRollups_AreBackfilledFromTheDetailedOnes_WhenAnOlderStoreIsOpened()
+    public async Task EnvironmentAndRouteRollups_AreBackfilledFromTheDetailedOnes_WhenAnOlderStoreIsOpened()
     {
         await IngestAsync(1, Rollup(Minute(0), "web-1", "/a", 2, 1, 10, 20), Rollup(Minute(0), "web-2", "/b", 3, 0, 5, 5, 5));
         var path = Path.Combine(_dir, "crossfade.db");
@@ -106,8 +106,8 @@ public sealed class DashboardQueriesTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            // As a store from before the environment rollups: the tables gone, the schema one version back.
-            cmd.CommandText = "DROP TABLE environment_minutes; DROP TABLE environment_hours; PRAGMA user_version = " + (Migrations() - 1);
+            // As a store from before the environment and route rollups: the tables gone, the schema two versions back.
+            cmd.CommandText = "DROP TABLE environment_minutes; DROP TABLE environment_hours; DROP TABLE route_minutes; DROP TABLE route_hours; PRAGMA user_version = " + (Migrations() - 2);
             cmd.ExecuteNonQuery();
         }
 
@@ -116,6 +116,8 @@ public sealed class DashboardQueriesTests : IDisposable
         var series = await reopened.ListSeriesAsync("shop", "prod", _t0, _t0.AddMinutes(1), 1, false, default);
         (series.Single().Requests, series.Single().Errors, LatencyHistogram.Parse(series.Single().Hist).Count).ShouldBe((5L, 1L, 5L));
         (await reopened.ListSeriesAsync("shop", "prod", _t0, _t0.AddHours(1), 60, true, default)).Single().Requests.ShouldBe(5);
+        (await reopened.ListRouteStatsAsync("shop", "prod", _t0, _t0, false, default)).Select(r => (r.Route, r.Requests)).ShouldBe([("/b", 3L), ("/a", 2L)]);
+        (await reopened.ListRouteStatsAsync("shop", "prod", _t0, _t0, true, default)).Sum(r => r.Requests).ShouldBe(5);
     }
 
     private static int Migrations() =>

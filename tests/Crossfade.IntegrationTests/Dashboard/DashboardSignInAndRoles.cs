@@ -1,3 +1,4 @@
+using Crossfade.Contracts.V1;
 using System.Net;
 using Crossfade.Agent.Instances;
 using Crossfade.Server;
@@ -134,6 +135,29 @@ public sealed class DashboardSignInAndRoles : IAsyncLifetime
         await page.WaitForURLAsync("**/signin");
         await page.GotoAsync("/");
         page.Url.ShouldContain("/signin");
+    }
+
+    [Fact]
+    public async Task Timeline_ShowsNewEventsLive_FilteredAsAsked_WithoutAReload()
+    {
+        await using var browser = await Browser.LaunchAsync();
+        var page = await browser.NewPageAsync(_url);
+        await Browser.SignInAsync(page, _admin);
+        await page.GotoAsync("/timeline?app=shop");
+        await page.WaitForFunctionAsync("() => window.htmx !== undefined");
+        var loads = 0;
+        page.Load += (_, _) => loads++;
+
+        await _api.PostEventAsync(new PostEventRequest("cache flushed on shop", Tags: ["app:shop", "env:prod"]), CancellationToken.None);
+        await _api.PostEventAsync(new PostEventRequest("blog restarted", Tags: ["app:blog"]), CancellationToken.None);
+        await _api.PostEventAsync(new PostEventRequest("<script>alert(1)</script> in a title", Tags: ["app:shop"]), CancellationToken.None);
+
+        await Assertions.Expect(page.Locator("#events tr", new() { HasTextString = "<script>alert(1)</script> in a title" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#events tr", new() { HasTextString = "cache flushed on shop" })).ToBeVisibleAsync();
+        (await page.Locator("#events tr", new() { HasTextString = "blog restarted" }).CountAsync()).ShouldBe(0, "the page asked for shop's events only");
+        (await page.Locator("#events script").CountAsync()).ShouldBe(0, "a title is text, never markup");
+        loads.ShouldBe(0, "the events arrived without a reload");
+        await Browser.ScreenshotAsync(page, "timeline-live");
     }
 
     [Fact]

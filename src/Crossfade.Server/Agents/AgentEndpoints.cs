@@ -61,7 +61,7 @@ public static class AgentEndpoints
             var step = await store.TakeNextStepAsync(host, time.GetUtcNow(), ct);
             if (step is not null)
             {
-                signals.Touched();
+                signals.Touched(step.DeployId);
                 var payload = JsonSerializer.Deserialize<StepPayload>(step.PayloadJson, JsonBody.Options)!;
                 if (step.Kind != StepKind.Converge || payload.Config is null)
                     return Results.Ok(new WorkItem(step.Id, step.DeployId, WireNames.Of(step.Kind), payload));
@@ -99,7 +99,7 @@ public static class AgentEndpoints
         if (batch is null)
             return error!;
         await store.AppendStepLogAsync(id, batch.Lines ?? [], ct);
-        signals.Touched();
+        signals.Touched(step.DeployId);
         return Results.NoContent();
     }
 

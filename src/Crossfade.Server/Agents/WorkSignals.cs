@@ -12,8 +12,7 @@ public sealed class WorkSignals(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _hosts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _deploys = new();
-    private readonly Lock _lock = new();
-    private TaskCompletionSource _touched = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ConcurrentDictionary<long, TaskCompletionSource> _watchers = new();
 
     public void StepQueued(string host) => Raise(_hosts.GetOrAdd(host, _ => new SemaphoreSlim(0, 1)));
 
@@ -24,7 +23,7 @@ public sealed class WorkSignals(TimeProvider time)
     /// <summary>Says that something of the deploy changed in the store (a step ended, a request came).</summary>
     public void DeployChanged(long deployId)
     {
-        Touched();
+        Touched(deployId);
         if (_deploys.TryGetValue(deployId, out var signal))
             Raise(signal);
     }
@@ -52,26 +51,18 @@ public sealed class WorkSignals(TimeProvider time)
     }
 
     /// <summary>
-    /// Says that a deploy's steps moved in a way its run need not hear of (a step taken, output appended):
-    /// only watchers (a live page) are woken.
+    /// Says that a deploy moved in a way its run need not hear of (a step taken, output appended), or
+    /// did (through <see cref="DeployChanged"/>): whoever watches that deploy (a live page) is woken.
     /// </summary>
-    public void Touched()
+    public void Touched(long deployId)
     {
-        TaskCompletionSource woken;
-        lock (_lock)
-        {
-            woken = _touched;
-            _touched = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        woken.TrySetResult();
+        if (_watchers.TryRemove(deployId, out var woken))
+            woken.TrySetResult();
     }
 
-    /// <summary>Completes at the next change of any deploy in this process (a watcher then reads the store).</summary>
-    public Task NextTouchAsync()
-    {
-        lock (_lock)
-            return _touched.Task;
-    }
+    /// <summary>Completes at the next change of the deploy in this process (a watcher then reads the store).</summary>
+    public Task NextTouchAsync(long deployId) =>
+        _watchers.GetOrAdd(deployId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
     /// <summary>Starts listening for a deploy's changes before its first read of the store.</summary>
     public void Watch(long deployId) => _deploys.GetOrAdd(deployId, _ => new SemaphoreSlim(0, 1));

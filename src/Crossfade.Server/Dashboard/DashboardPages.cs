@@ -44,6 +44,21 @@ public static class DashboardPages
         new(context.Features.Get<Caller>() ?? throw new InvalidOperationException("a page rendered without a signed-in caller"),
             Csrf(context), context.Request.Path.Value ?? "/");
 
+    /// <summary>
+    /// Whether the person a long-lived page (a live stream) was opened for may still see it: their token
+    /// still exists (a revoked token ends its streams too, not only its next page) and their session has not expired.
+    /// </summary>
+    public static async Task<bool> StillSignedInAsync(HttpContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            var store = context.RequestServices.GetRequiredService<Storage.IStore>();
+            return await store.FindTokenAsync(TokenSecrets.Hash(header["Bearer ".Length..].Trim()), context.RequestAborted) is not null;
+        }
+        return await context.RequestServices.GetRequiredService<Sessions.DashboardSessions>().ReadAsync(context) is not null;
+    }
+
     public static string Csrf(HttpContext context) =>
         context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context).RequestToken ?? "";
 
@@ -67,6 +82,8 @@ public static class DashboardPages
     }
 
     /// <summary>A local path to go back to after sign-in; anything else (another site, a scheme) becomes "/".</summary>
+    /// <remarks>Control characters are refused too: browsers drop a tab from a URL, so "/\t/evil.example" would be "//evil.example".</remarks>
     public static string LocalPath(string? next) =>
-        next is { Length: > 0 } n && n[0] == '/' && (n.Length == 1 || (n[1] != '/' && n[1] != '\\')) && !n.Contains("://", StringComparison.Ordinal) ? n : "/";
+        next is { Length: > 0 } n && n[0] == '/' && (n.Length == 1 || (n[1] != '/' && n[1] != '\\'))
+            && !n.Contains("://", StringComparison.Ordinal) && !n.Any(char.IsControl) ? n : "/";
 }

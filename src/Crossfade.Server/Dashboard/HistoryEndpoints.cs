@@ -29,7 +29,7 @@ public static class HistoryEndpoints
         DeployState? state = null;
         if (Given(outcome) is { } o)
         {
-            if (!Enum.TryParse<DeployState>(o, ignoreCase: true, out var parsed))
+            if (!WireNames.TryParse<DeployState>(o, out var parsed))
                 return DashboardPages.Problem(context, 400, "Bad request", $"'{o}' is not a deploy outcome; one of {string.Join(", ", Enum.GetNames<DeployState>())}", "/history");
             state = parsed;
         }

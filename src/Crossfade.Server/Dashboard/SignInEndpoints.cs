@@ -19,7 +19,8 @@ public static class SignInEndpoints
             DashboardPages.Render<SignIn>(context, new { Csrf = DashboardPages.Csrf(context), Next = DashboardPages.LocalPath(next) }))
             .ExcludeFromDescription();
         routes.MapPost("/signin", SignInAsync).DisableAntiforgery().ExcludeFromDescription();
-        routes.MapGet("/signin/code/{code}", RedeemAsync).ExcludeFromDescription();
+        routes.MapGet("/signin/code/{code}", ConfirmAsync).ExcludeFromDescription();
+        routes.MapPost("/signin/code/{code}", RedeemAsync).DisableAntiforgery().ExcludeFromDescription();
         routes.MapPost("/signout", (HttpContext context) =>
         {
             DashboardSessions.End(context);
@@ -31,8 +32,11 @@ public static class SignInEndpoints
             if (!DashboardSessions.MaySignIn(caller.Role))
                 return Results.Problem(title: "Forbidden", detail: $"a '{caller.Role}' token cannot sign in to the dashboard", statusCode: 403);
             var header = context.Request.Headers.Authorization.ToString();
-            var (code, expires) = codes.Create(TokenSecrets.Hash(header["Bearer ".Length..].Trim()));
-            return Results.Ok(new SignInCodeView($"/signin/code/{code}", expires));
+            var created = codes.Create(TokenSecrets.Hash(header["Bearer ".Length..].Trim()));
+            if (created is not { } link)
+                return Results.Problem(title: "Too many requests", statusCode: 429,
+                    detail: $"this token has {SignInCodes.MaxPerToken} sign-in links outstanding; use one, or wait for them to expire ({SignInCodes.Lifetime.TotalMinutes:0} minutes)");
+            return Results.Ok(new SignInCodeView($"/signin/code/{link.Code}", link.Expires));
         }).WithTags("Tokens").RequireRole(Roles.Viewer);
     }
 
@@ -52,12 +56,29 @@ public static class SignInEndpoints
         return Results.Redirect(next);
     }
 
-    private static async Task<IResult> RedeemAsync(string code, HttpContext context, SignInCodes codes, IStore store, DashboardSessions sessions)
+    private const string LinkGone = "That sign-in link was used already or has expired (links work once, for five minutes). Sign in with a token, or ask for a new link.";
+
+    /// <summary>
+    /// Opening a link only asks: a link previewer (chat, mail scanner) cannot use the code up, and nobody is
+    /// signed in as someone else without seeing whom — the button posts the code back, with its form token.
+    /// </summary>
+    private static async Task<IResult> ConfirmAsync(string code, HttpContext context, SignInCodes codes, IStore store)
     {
+        var hash = code.Length == 32 ? codes.Peek(code) : null;
+        var token = hash is null ? null : await store.FindTokenAsync(hash, context.RequestAborted);
+        if (token is null)
+            return Again(context, "/", LinkGone, 401);
+        return DashboardPages.Render<SignInLink>(context, new { Csrf = DashboardPages.Csrf(context), Code = code, Name = token.Name, Role = token.Role });
+    }
+
+    private static async Task<IResult> RedeemAsync(string code, HttpContext context, SignInCodes codes, IStore store, DashboardSessions sessions, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context))
+            return Again(context, "/", "The form had expired or did not come from this page; open the link again.", 400);
         var hash = code.Length == 32 ? codes.Redeem(code) : null;
         var token = hash is null ? null : await store.FindTokenAsync(hash, context.RequestAborted);
         if (token is null)
-            return Again(context, "/", "That sign-in link was used already or has expired (links work once, for five minutes). Sign in with a token, or ask for a new link.", 401);
+            return Again(context, "/", LinkGone, 401);
         sessions.Start(context, token);
         return Results.Redirect("/");
     }

@@ -119,10 +119,30 @@ public sealed class DashboardSignInAndRoles : IAsyncLifetime
         link.Path.ShouldStartWith("/signin/code/");
         link.Path.ShouldNotContain(_admin);
         (link.ExpiresAt - DateTimeOffset.UtcNow).ShouldBeLessThanOrEqualTo(TimeSpan.FromMinutes(5));
+        // What 'crossfade dashboard' (and the demo) print: the address, and a link of its own.
+        var printed = new StringWriter();
+        await Commands.DashboardCommand.PrintAsync(_api, printed, CancellationToken.None);
+        printed.ToString().ShouldStartWith($"dashboard: {_url}/");
+        printed.ToString().ShouldNotContain(_admin);
+        var printedLink = System.Text.RegularExpressions.Regex.Match(printed.ToString(), $"{_url}(/signin/code/[0-9a-f]{{32}})").Groups[1].Value;
+        printedLink.ShouldNotBe(link.Path);
         await using var browser = await Browser.LaunchAsync();
         var page = await browser.NewPageAsync(_url);
+        var viaPrinted = await browser.NewPageAsync(_url);
+        await viaPrinted.GotoAsync(printedLink);
+        await viaPrinted.ClickAsync("button:text-is('Sign in as admin')");
+        await Assertions.Expect(viaPrinted.Locator("h1")).ToHaveTextAsync("Overview");
+
+        // A link previewer (chat, mail scanner) fetching the link does not use it up: opening it only asks.
+        var previewer = await browser.NewPageAsync(_url);
+        (await previewer.Context.APIRequest.GetAsync(link.Path)).Status.ShouldBe(200);
+        (await previewer.Context.APIRequest.GetAsync(link.Path)).Status.ShouldBe(200);
+        // Nor can a page elsewhere post the code without the confirmation page's form token.
+        (await Browser.PostFormAsync(previewer, link.Path, new())).Status.ShouldBe(400);
 
         await page.GotoAsync(link.Path);
+        await Assertions.Expect(page.Locator("main")).ToContainTextAsync("signs you in as admin (admin)");
+        await page.ClickAsync("button:text-is('Sign in as admin')");
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("Overview");
         page.Url.ShouldNotContain("/signin");
 

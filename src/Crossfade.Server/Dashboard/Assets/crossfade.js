@@ -46,9 +46,12 @@
           ctx.restore();
         }],
         ready: [function (u) {
+          // In pixels, with a few to spare: a deploy of seconds on a month's graph is a hair's width.
           u.over.addEventListener("click", function (ev) {
-            var t = u.posToVal(ev.offsetX, "x");
-            var hit = bands.find(function (b) { return t >= b.s && t <= Math.max(b.e, b.s + (u.scales.x.max - u.scales.x.min) / 200); });
+            var px = ev.clientX - u.over.getBoundingClientRect().left;
+            var hit = bands.find(function (b) {
+              return px >= u.valToPos(b.s, "x") - 4 && px <= u.valToPos(Math.max(b.e, b.s), "x") + 4;
+            });
             if (hit) window.location.href = "/deploys/" + hit.id;
           });
           u.over.style.cursor = "crosshair";

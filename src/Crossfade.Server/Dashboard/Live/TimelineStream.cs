@@ -30,9 +30,8 @@ public static class TimelineStream
             query = query with { Tags = [.. query.Tags ?? [], $"deploy:{deployId}"] };
         var events = await store.ListEventsAsync(query, ct);
         var newest = events.Count == 0 ? query.AfterId : events.Max(e => e.Id);
-        var live = query.End is null
-            ? $"/timeline/live{QueryWithout(context.Request, "after")}{(context.Request.QueryString.HasValue ? "&" : "?")}after={newest}"
-            : null;
+        var kept = QueryWithout(context.Request, "after");
+        var live = query.End is null ? $"/timeline/live?{kept}{(kept.Length > 0 ? "&" : "")}after={newest}" : null;
         return DashboardPages.Render<TimelinePage>(context, new
         {
             Chrome = DashboardPages.Chrome(context), Query = query, Events = events, Live = live,
@@ -50,19 +49,33 @@ public static class TimelineStream
             query = query with { Tags = [.. query.Tags ?? [], $"deploy:{deployId}"] };
         ServerSentEvents.Start(context.Response);
         await context.Response.Body.FlushAsync(ct);
-        var after = query.AfterId;
-        var until = time.GetUtcNow() + MaxFollow;
+        var after = ServerSentEvents.ResumeAfter(context.Request, query.AfterId);
+        var started = time.GetUtcNow();
+        var (checkedAt, spokeAt) = (started, started);
         try
         {
-            while (!ct.IsCancellationRequested && time.GetUtcNow() < until)
+            while (!ct.IsCancellationRequested && time.GetUtcNow() - started < MaxFollow)
             {
                 var next = timeline.WaitForNextAsync(TimeSpan.FromSeconds(2), ct);
+                var now = time.GetUtcNow();
+                if (now - checkedAt >= TimeSpan.FromSeconds(5))
+                {
+                    if (!await DashboardPages.StillSignedInAsync(context))
+                        break;
+                    checkedAt = now;
+                }
                 var batch = await store.ListEventsAsync(query with { AfterId = after, Start = null, Limit = 200, Newest = false }, ct);
                 if (batch.Count > 0)
                 {
                     after = batch[^1].Id;
                     var rows = await fragments.RenderAsync<EventRows>(new Dictionary<string, object?> { ["Events"] = batch.Reverse().ToList() });
-                    await ServerSentEvents.SendAsync(context.Response, "events", rows, ct);
+                    await ServerSentEvents.SendAsync(context.Response, "events", rows, ct, after);
+                    spokeAt = now;
+                }
+                else if (now - spokeAt >= ServerSentEvents.KeepAlive)
+                {
+                    await ServerSentEvents.PingAsync(context.Response, ct);
+                    spokeAt = now;
                 }
                 await next;
             }
@@ -73,9 +86,10 @@ public static class TimelineStream
         }
     }
 
+    /// <summary>The page's query string without <paramref name="name"/>, without its leading '?'.</summary>
     private static string QueryWithout(HttpRequest request, string name)
     {
         var kept = request.Query.Where(q => q.Key != name).Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value.ToString())}").ToList();
-        return kept.Count == 0 ? "" : "?" + string.Join('&', kept);
+        return string.Join('&', kept);
     }
 }

@@ -11,22 +11,28 @@ namespace Crossfade.Server.Dashboard.Sessions;
 public sealed class SignInCodes(TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
-    private const int MaxOutstanding = 1000;
+    public const int MaxPerToken = 10;
+    private const int MaxOutstanding = 10_000;
     private readonly ConcurrentDictionary<string, (string TokenHash, DateTimeOffset Expires)> _codes = new(StringComparer.Ordinal);
 
-    public (string Code, DateTimeOffset Expires) Create(string tokenHash)
+    /// <summary>A new code for the token, or null when it has <see cref="MaxPerToken"/> outstanding already (or the server <see cref="MaxOutstanding"/>).</summary>
+    public (string Code, DateTimeOffset Expires)? Create(string tokenHash)
     {
         var now = time.GetUtcNow();
         foreach (var (code, entry) in _codes)
             if (entry.Expires <= now)
                 _codes.TryRemove(code, out _);
-        if (_codes.Count >= MaxOutstanding)
-            throw new InvalidOperationException($"{MaxOutstanding} sign-in codes are outstanding; wait for some to expire");
+        if (_codes.Count >= MaxOutstanding || _codes.Values.Count(e => e.TokenHash == tokenHash) >= MaxPerToken)
+            return null;
         var created = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var expires = now + Lifetime;
         _codes[created] = (tokenHash, expires);
         return (created, expires);
     }
+
+    /// <summary>The token hash a code stands for while it is valid, without using it (the page that asks "sign in as …?").</summary>
+    public string? Peek(string code) =>
+        _codes.TryGetValue(code, out var entry) && entry.Expires > time.GetUtcNow() ? entry.TokenHash : null;
 
     /// <summary>The token hash the code stands for, once: the code is gone afterwards, used or expired.</summary>
     public string? Redeem(string code) =>

@@ -24,8 +24,12 @@ public static class RequestsLoader
         var since = last?.FinishedAt ?? now.AddHours(-1);
         if (now - since > LongestWindow)
             since = now - LongestWindow;
+        var hourly = now - since > TimeSpan.FromHours(2);
+        // Hourly rows start at the top of their hour: the window starts at the next one, so it never holds
+        // minutes from before the deploy (the old release's requests counted as the new one's).
+        if (hourly)
+            since = new DateTimeOffset(since.UtcDateTime.Date.AddHours(since.UtcDateTime.Hour + 1), TimeSpan.Zero);
         var span = now - since;
-        var hourly = span > TimeSpan.FromHours(2);
         var after = await store.ListRouteStatsAsync(app, environment, since, now, hourly, ct);
         var before = last is null ? [] : await store.ListRouteStatsAsync(app, environment, last.CreatedAt - span, last.CreatedAt.AddMinutes(hourly ? -60 : -1), hourly, ct);
         var old = before.ToDictionary(r => (r.Method, r.Route));

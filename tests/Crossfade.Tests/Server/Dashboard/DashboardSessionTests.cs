@@ -89,16 +89,32 @@ public sealed class DashboardSessionTests : IDisposable
     public void Codes_WorkOnce_AndExpire()
     {
         var codes = new SignInCodes(_time);
-        var (code, expires) = codes.Create("hash-1");
+        var (code, expires) = codes.Create("hash-1")!.Value;
         code.Length.ShouldBe(32);
         expires.ShouldBe(_time.GetUtcNow() + SignInCodes.Lifetime);
+        codes.Peek(code).ShouldBe("hash-1");
+        codes.Peek(code).ShouldBe("hash-1", "looking (a link previewer, the confirmation page) does not use it");
         codes.Redeem(code).ShouldBe("hash-1");
         codes.Redeem(code).ShouldBeNull("used once");
+        codes.Peek(code).ShouldBeNull();
 
-        var (late, _) = codes.Create("hash-2");
+        var (late, _) = codes.Create("hash-2")!.Value;
         _time.Advance(SignInCodes.Lifetime + TimeSpan.FromSeconds(1));
+        codes.Peek(late).ShouldBeNull("expired");
         codes.Redeem(late).ShouldBeNull("expired");
         codes.Redeem("not-a-code").ShouldBeNull();
+    }
+
+    [Fact]
+    public void Codes_AreLimitedPerToken_SoNobodyCanExhaustThem()
+    {
+        var codes = new SignInCodes(_time);
+        for (var i = 0; i < SignInCodes.MaxPerToken; i++)
+            codes.Create("greedy").ShouldNotBeNull();
+        codes.Create("greedy").ShouldBeNull("the greedy token has its share outstanding");
+        codes.Create("someone-else").ShouldNotBeNull("another token is not affected");
+        _time.Advance(SignInCodes.Lifetime + TimeSpan.FromSeconds(1));
+        codes.Create("greedy").ShouldNotBeNull("expired codes no longer count");
     }
 
     [Theory]
@@ -107,6 +123,8 @@ public sealed class DashboardSessionTests : IDisposable
     [InlineData("/\\evil.example", "/")]
     [InlineData("https://evil.example/", "/")]
     [InlineData("javascript:alert(1)", "/")]
+    [InlineData("/\t/evil.example", "/")]
+    [InlineData("/x\r\nSet-Cookie: a=b", "/")]
     [InlineData("/x?next=http://evil.example", "/")]
     [InlineData(null, "/")]
     [InlineData("", "/")]

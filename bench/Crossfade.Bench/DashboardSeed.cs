@@ -22,15 +22,14 @@ public static class DashboardSeed
 {
     public const int Apps = 50, Hosts = 300, Deploys = 2000;
     private static readonly string[] Environments = ["production", "staging", "qa"];
-    private static readonly string[] Routes = ["/", "/listings/{id}", "/offers", "/checkout", "/cart", "/my/feature"];
 
-    private sealed record Env(string App, string Name, string[] Hosts, string Live);
+
 
     public static async Task<DashboardStore> SeedAsync(string dbPath, long records, DateTimeOffset now)
     {
         var store = new SqliteStore(dbPath);
         var rng = new Random(7);
-        var envs = new List<Env>();
+        var envs = new List<SeedEnvironment>();
         for (var a = 0; a < Apps; a++)
         {
             var app = $"app-{a:00}";
@@ -39,7 +38,7 @@ public static class DashboardSeed
                 var hosts = a == 0 && name == "production" ? Enumerable.Range(0, Hosts).Select(Host).ToArray()
                     : name == "production" ? Enumerable.Range(0, 4).Select(i => Host((a * 6 + i) % Hosts)).ToArray()
                     : [Host((a * 6 + (name == "staging" ? 4 : 5)) % Hosts)];
-                envs.Add(new Env(app, name, hosts, "40.0.0"));
+                envs.Add(new SeedEnvironment(app, name, hosts, "40.0.0"));
             }
             var yaml = new StringBuilder($"app: {app}\nrun: ./run\nenvironments:\n");
             foreach (var env in envs.Where(e => e.App == app))
@@ -58,11 +57,11 @@ public static class DashboardSeed
         var (largest, small) = SeedDeploys(c, envs, now, rng);
         await SeedEventsAndVerdictsAsync(store, c, now, rng);
         var (liveDeploy, liveStep, liveHost, token) = await SeedLiveDeployAsync(store, c, now);
-        var stored = SeedTraffic(c, envs, records, now, rng);
+        var stored = DashboardTraffic.Seed(c, envs, records, now, rng);
         return new DashboardStore(stored, largest, small, liveDeploy, liveStep, liveHost, token);
     }
 
-    private static string Host(int i) => $"h-{i:000}";
+    internal static string Host(int i) => $"h-{i:000}";
 
     private static void Exec(SqliteConnection c, string sql)
     {
@@ -71,40 +70,7 @@ public static class DashboardSeed
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>A prepared insert whose parameters are set by position.</summary>
-    private sealed class Insert : IDisposable
-    {
-        private readonly SqliteCommand _cmd;
-        private readonly SqliteParameter[] _p;
-
-        private readonly bool _returnsId;
-
-        public Insert(SqliteConnection c, SqliteTransaction tx, string table, params string[] columns)
-        {
-            _cmd = c.CreateCommand();
-            _cmd.Transaction = tx;
-            // Only tables whose ids are used again ask for them: the ten million access records do not.
-            _returnsId = table is "deploys" or "steps";
-            _cmd.CommandText = $"INSERT INTO {table} ({string.Join(",", columns)}) VALUES ({string.Join(",", columns.Select((_, i) => "$p" + i))})"
-                + (_returnsId ? "; SELECT last_insert_rowid();" : "");
-            _p = columns.Select((_, i) => _cmd.Parameters.Add("$p" + i, SqliteType.Text)).ToArray();
-            _cmd.Prepare();
-        }
-
-        public long Run(params object?[] values)
-        {
-            for (var i = 0; i < _p.Length; i++)
-                _p[i].Value = values[i] ?? DBNull.Value;
-            if (_returnsId)
-                return (long)_cmd.ExecuteScalar()!;
-            _cmd.ExecuteNonQuery();
-            return 0;
-        }
-
-        public void Dispose() => _cmd.Dispose();
-    }
-
-    private static void SeedHostsAndReleases(SqliteConnection c, List<Env> envs, DateTimeOffset now)
+    private static void SeedHostsAndReleases(SqliteConnection c, List<SeedEnvironment> envs, DateTimeOffset now)
     {
         using var tx = c.BeginTransaction();
         using (var hosts = new Insert(c, tx, "hosts", "name", "roles", "enrolled_at", "last_seen", "live_releases"))
@@ -121,7 +87,7 @@ public static class DashboardSeed
         tx.Commit();
     }
 
-    private static (long Largest, long Small) SeedDeploys(SqliteConnection c, List<Env> envs, DateTimeOffset now, Random rng)
+    private static (long Largest, long Small) SeedDeploys(SqliteConnection c, List<SeedEnvironment> envs, DateTimeOffset now, Random rng)
     {
         using var tx = c.BeginTransaction();
         using var deploys = new Insert(c, tx, "deploys", "app", "environment", "kind", "version", "from_version", "state", "requested_by", "trigger", "created_at", "finished_at", "reason");
@@ -135,7 +101,7 @@ public static class DashboardSeed
         var plan = Enumerable.Range(0, 20).Select(_ => envs[0])
             .Concat(Enumerable.Range(0, Deploys - 20).Select(i => envs[1 + i % (envs.Count - 1)])).ToList();
         var perEnv = plan.GroupBy(e => e).ToDictionary(g => g.Key, g => g.Count());
-        var seen = new Dictionary<Env, int>();
+        var seen = new Dictionary<SeedEnvironment, int>();
         foreach (var env in plan)
         {
             var n = seen[env] = seen.GetValueOrDefault(env) + 1;
@@ -208,158 +174,5 @@ public static class DashboardSeed
         var step = steps.Run(id, host, WireNames.Of(StepKind.Prepare), "{}", "running", now.ToUnixTimeMilliseconds(), null, null);
         tx.Commit();
         return (id, step, host, secret);
-    }
-
-    /// <summary>Access records minute by minute over the last three days, with the rollups ingest would have kept; hourly rollups for the month before.</summary>
-    private static long SeedTraffic(SqliteConnection c, List<Env> envs, long records, DateTimeOffset now, Random rng)
-    {
-        const int days = 3;
-        var nowMinute = now.ToUnixTimeSeconds() / 60;
-        var first = nowMinute - days * 1440;
-        var perMinute = records / (days * 1440);
-        var extra = records - perMinute * days * 1440;
-        long written = 0;
-        var hours = new Dictionary<(string, string, long, string, string, string), Acc>();
-        SqliteTransaction? tx = null;
-        Insert? access = null, minutes = null, envMinutes = null, routeMinutes = null;
-        for (var minute = first; minute < nowMinute; minute++)
-        {
-            if (tx is null)
-            {
-                tx = c.BeginTransaction();
-                access = new Insert(c, tx, "access_records", "at", "host", "app", "environment", "release", "method", "path", "route", "status", "ms", "bytes", "bot");
-                minutes = new Insert(c, tx, "request_minutes", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-                envMinutes = new Insert(c, tx, "environment_minutes", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-                routeMinutes = new Insert(c, tx, "route_minutes", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-            }
-            var groups = new Dictionary<(string, string, string, string), Acc>();
-            var envGroups = new Dictionary<(string, string), Acc>();
-            var routeGroups = new Dictionary<(string, string, string, string), Acc>();
-            var count = perMinute + (minute - first < extra ? 1 : 0);
-            // Traffic follows the day: busier in the afternoon, quiet at night.
-            var hourOfDay = DateTimeOffset.FromUnixTimeSeconds(minute * 60).Hour;
-            for (var i = 0; i < count; i++)
-            {
-                var env = rng.NextDouble() < 0.3 ? envs[0] : envs[1 + rng.Next(envs.Count - 1)];
-                var host = env.Hosts[rng.Next(env.Hosts.Length)];
-                var route = Routes[rng.Next(Routes.Length)];
-                var error = rng.NextDouble() < (hourOfDay == 3 ? 0.03 : 0.005);
-                var ms = Math.Round(-Math.Log(1 - rng.NextDouble()) * 35 + 2, 1);
-                var at = minute * 60_000 + rng.Next(60_000);
-                access!.Run(at, host, env.App, env.Name, env.Live, "GET", route.Replace("{id}", "42", StringComparison.Ordinal), route, error ? 500 : 200, ms, 1500, 0);
-                Add(groups, (env.App + "\n" + env.Name, host, route, env.Live), error, ms);
-                Add(envGroups, (env.App, env.Name), error, ms);
-                Add(routeGroups, (env.App, env.Name, route, env.Live), error, ms);
-                Add(hours, (env.App, env.Name, minute / 60 * 60, host, route, env.Live), error, ms);
-                written++;
-            }
-            foreach (var ((appEnv, host, route, release), acc) in groups)
-            {
-                var parts = appEnv.Split('\n');
-                minutes!.Run(parts[0], parts[1], minute, host, release, route, "GET", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-            }
-            foreach (var ((app, env), acc) in envGroups)
-                envMinutes!.Run(app, env, minute, "", "", "", "", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-            foreach (var ((app, env, route, release), acc) in routeGroups)
-                routeMinutes!.Run(app, env, minute, "", release, route, "GET", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-            if ((minute + 1) % 60 == 0 || minute == nowMinute - 1)
-            {
-                FlushHours(c, tx, hours);
-                access!.Dispose(); minutes!.Dispose(); envMinutes!.Dispose(); routeMinutes!.Dispose();
-                tx.Commit();
-                tx.Dispose();
-                tx = null;
-                if ((minute - first) % (6 * 60) < 60)
-                    Console.WriteLine($"  seeded {written:N0} access records");
-            }
-        }
-        SeedOlderHours(c, envs, first, rng);
-        return written;
-    }
-
-    private static void FlushHours(SqliteConnection c, SqliteTransaction tx, Dictionary<(string, string, long, string, string, string), Acc> hours)
-    {
-        using var rows = new Insert(c, tx, "request_hours", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-        using var envRows = new Insert(c, tx, "environment_hours", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-        using var routeRows = new Insert(c, tx, "route_hours", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-        var envs = new Dictionary<(string, string, long), Acc>();
-        var routes = new Dictionary<(string, string, long, string, string), Acc>();
-        foreach (var ((app, env, hour, host, route, release), acc) in hours)
-        {
-            rows.Run(app, env, hour, host, release, route, "GET", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-            Sum(envs, (app, env, hour), acc);
-            Sum(routes, (app, env, hour, route, release), acc);
-        }
-        foreach (var ((app, env, hour), acc) in envs)
-            envRows.Run(app, env, hour, "", "", "", "", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-        foreach (var ((app, env, hour, route, release), acc) in routes)
-            routeRows.Run(app, env, hour, "", release, route, "GET", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-        hours.Clear();
-    }
-
-    /// <summary>The month before the raw records: hourly rollups per environment and route (raw records of that age would be pruned anyway).</summary>
-    private static void SeedOlderHours(SqliteConnection c, List<Env> envs, long firstRawMinute, Random rng)
-    {
-        using var tx = c.BeginTransaction();
-        using var rows = new Insert(c, tx, "request_hours", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-        using var envRows = new Insert(c, tx, "environment_hours", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-        using var routeRows = new Insert(c, tx, "route_hours", "app", "environment", "minute", "host", "release", "route", "method", "requests", "errors", "ms_sum", "hist");
-        var start = firstRawMinute / 60 * 60 - 27 * 1440;
-        for (var hour = start; hour < firstRawMinute / 60 * 60; hour += 60)
-            foreach (var env in envs)
-            {
-                var total = new Acc();
-                foreach (var route in Routes)
-                {
-                    var acc = new Acc();
-                    var n = env == envs[0] ? 300 : 5 + rng.Next(10);
-                    for (var i = 0; i < Math.Min(n, 8); i++)
-                        acc.Add(rng.NextDouble() < 0.005, Math.Round(-Math.Log(1 - rng.NextDouble()) * 35 + 2, 1));
-                    acc.Requests = n;
-                    rows.Run(env.App, env.Name, hour, "", env.Live, route, "GET", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-                    routeRows.Run(env.App, env.Name, hour, "", env.Live, route, "GET", acc.Requests, acc.Errors, acc.MsSum, acc.Hist.Serialize());
-                    total.Merge(acc);
-                }
-                envRows.Run(env.App, env.Name, hour, "", "", "", "", total.Requests, total.Errors, total.MsSum, total.Hist.Serialize());
-            }
-        tx.Commit();
-    }
-
-    private static void Sum<TKey>(Dictionary<TKey, Acc> sums, TKey key, Acc acc) where TKey : notnull
-    {
-        if (!sums.TryGetValue(key, out var sum))
-            sums[key] = sum = new Acc();
-        sum.Merge(acc);
-    }
-
-    private static void Add<TKey>(Dictionary<TKey, Acc> groups, TKey key, bool error, double ms) where TKey : notnull
-    {
-        if (!groups.TryGetValue(key, out var acc))
-            groups[key] = acc = new Acc();
-        acc.Add(error, ms);
-    }
-
-    private sealed class Acc
-    {
-        public long Requests;
-        public long Errors;
-        public double MsSum;
-        public LatencyHistogram Hist { get; } = new();
-
-        public void Add(bool error, double ms)
-        {
-            Requests++;
-            Errors += error ? 1 : 0;
-            MsSum += ms;
-            Hist.Add(ms);
-        }
-
-        public void Merge(Acc other)
-        {
-            Requests += other.Requests;
-            Errors += other.Errors;
-            MsSum += other.MsSum;
-            Hist.Merge(other.Hist);
-        }
     }
 }

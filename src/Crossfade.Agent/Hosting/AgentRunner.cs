@@ -60,9 +60,9 @@ public sealed partial class AgentRunner(
         return enrolled.AgentToken;
     }
 
-    private AgentHeartbeat Heartbeat() => new("1", state.Read(s => s.Apps
-        .Where(a => (a.Value.Live ?? a.Value.Worker) is not null)
-        .ToDictionary(a => a.Key, a => (a.Value.Live ?? a.Value.Worker)!.Version)));
+    private AgentHeartbeat Heartbeat() => state.Read(s => new AgentHeartbeat("1",
+        s.Apps.Where(a => (a.Value.Live ?? a.Value.Worker) is not null).ToDictionary(a => a.Key, a => (a.Value.Live ?? a.Value.Worker)!.Version),
+        InstanceReports.Of(s)));
 
     private async Task RunStepAsync(WorkItem work, CancellationToken ct)
     {

@@ -7,7 +7,14 @@ public sealed record EnrollRequest(string Name, IReadOnlyList<string> Roles, str
 public sealed record EnrollResponse(string Host, string AgentToken);
 
 /// <summary>What an agent says about itself on every poll.</summary>
-public sealed record AgentHeartbeat(string Version, IReadOnlyDictionary<string, string> LiveReleases);
+public sealed record AgentHeartbeat(string Version, IReadOnlyDictionary<string, string> LiveReleases, IReadOnlyList<InstanceReport>? Instances = null);
+
+/// <summary>
+/// A process the agent runs for an app, as its heartbeat reports it: what it is (<c>live</c>,
+/// <c>candidate</c>, <c>previous</c>, <c>worker</c>, <c>proxy</c>), which release, its pid and port, since when, and
+/// whether it is running now (the process exists and is the one started).
+/// </summary>
+public sealed record InstanceReport(string App, string Kind, string? Version, int Pid, int Port, DateTimeOffset? StartedAt, bool Running);
 
 /// <summary>A step handed to an agent by the long poll.</summary>
 /// <remarks>

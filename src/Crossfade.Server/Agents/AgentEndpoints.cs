@@ -14,6 +14,8 @@ namespace Crossfade.Server.Agents;
 /// <summary>The API that agents call (and nothing else can): enroll, poll for work, report, fetch artifacts.</summary>
 public static class AgentEndpoints
 {
+    private const int MaxInstances = 500;
+
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/agent/v1/enroll", EnrollAsync);
@@ -53,7 +55,9 @@ public static class AgentEndpoints
         var wait = TimeSpan.FromSeconds(Math.Clamp(int.TryParse(context.Request.Query["wait"], out var w) ? w : (int)options.PollWait.TotalSeconds, 0, 60));
         var deadline = time.GetUtcNow() + wait;
         var live = JsonSerializer.Serialize(beat.LiveReleases ?? new Dictionary<string, string>());
-        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct);
+        // At most a few processes per app: a heartbeat claiming thousands is cut, not stored whole.
+        var instances = beat.Instances is { } reported ? JsonSerializer.Serialize(reported.Take(MaxInstances), JsonBody.Options) : null;
+        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct, instances);
         // Steps are idempotent, so a step an earlier agent process took and never finished runs again.
         await store.RequeueOrphanedStepsAsync(host, ct);
         while (true)
@@ -86,7 +90,7 @@ public static class AgentEndpoints
                 return Results.NoContent();
             }
         }
-        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct);
+        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct, instances);
         return Results.NoContent();
     }
 

@@ -64,6 +64,7 @@ internal sealed class HostRow
     public long enrolled_at { get; set; }
     public long? last_seen { get; set; }
     public string live_releases { get; set; } = "{}";
+    public string instances { get; set; } = "[]";
 }
 
 internal sealed class LogRow

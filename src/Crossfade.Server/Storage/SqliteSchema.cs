@@ -163,5 +163,8 @@ internal static class SqliteSchema
             SELECT app, environment, minute, '', release, route, method, SUM(requests), SUM(errors), SUM(ms_sum), hist_merge(hist)
             FROM request_hours GROUP BY app, environment, minute, release, route, method;
         """,
+        """
+        ALTER TABLE hosts ADD COLUMN instances TEXT NOT NULL DEFAULT '[]';
+        """,
     ];
 }

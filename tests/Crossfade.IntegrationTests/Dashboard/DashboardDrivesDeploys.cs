@@ -50,6 +50,13 @@ public sealed class DashboardDrivesDeploys
         // 2. Its band on the environment's graphs, and a click on the band opens the deploy.
         await page.GotoAsync(environment);
         await Assertions.Expect(page.Locator($"li[data-band='{good}']")).ToContainTextAsync("Succeeded");
+        // Each host's processes as its agent reports them: the live instance of the new release, and the proxy, running.
+        foreach (var host in new[] { "web-1", "web-2" })
+        {
+            await Assertions.Expect(page.Locator($"tr[data-host='{host}'] [data-kind='live'][data-running='true']")).ToContainTextAsync("2.0.0");
+            await Assertions.Expect(page.Locator($"tr[data-host='{host}'] [data-kind='proxy'][data-running='true']")).ToBeVisibleAsync();
+        }
+        await Assertions.Expect(page.Locator("tr[data-host='worker-1'] [data-kind='worker'][data-running='true']")).ToContainTextAsync("2.0.0");
         await page.WaitForFunctionAsync("() => document.querySelector('#env-chart').plots?.length === 3");
         await Browser.ScreenshotAsync(page, "environment-with-band");
         var spot = await page.EvaluateAsync<double[]>($$"""

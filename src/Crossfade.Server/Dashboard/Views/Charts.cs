@@ -74,3 +74,6 @@ public static class Charts
         return (merged.Percentile(0.50), merged.Percentile(0.95), merged.Percentile(0.99));
     }
 }
+
+/// <summary>One small line of a card: its points, its name, its latest figure, its colour.</summary>
+public sealed record SparkLine(IReadOnlyList<double> Values, string Label, string Now, string Colour);

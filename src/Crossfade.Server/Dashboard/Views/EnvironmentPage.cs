@@ -7,7 +7,11 @@ using Crossfade.Server.Storage;
 namespace Crossfade.Server.Dashboard.Views;
 
 /// <summary>A host of an environment as its agent last reported it.</summary>
-public sealed record HostLine(string Name, IReadOnlyList<string> Roles, bool Online, DateTimeOffset? LastSeen, string? Release);
+public sealed record HostLine(string Name, IReadOnlyList<string> Roles, bool Online, DateTimeOffset? LastSeen, string? Release, IReadOnlyList<InstanceReport> Instances)
+{
+    /// <summary>Whether every process the host runs for the app is up (as its agent last reported).</summary>
+    public bool Healthy => Instances.All(i => i.Running);
+}
 
 /// <summary>Everything the environment page shows.</summary>
 public sealed record EnvironmentPage(
@@ -48,8 +52,9 @@ public static class EnvironmentLoader
         {
             reported.TryGetValue(h.Name, out var host);
             var live = host is null ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(host.LiveReleasesJson);
+            var instances = host is null ? [] : (JsonSerializer.Deserialize<List<InstanceReport>>(host.InstancesJson, Api.JsonBody.Options) ?? []).Where(i => i.App == app).ToList();
             return new HostLine(h.Name, h.Roles, host?.LastSeen is { } seen && now - seen <= options.OfflineAfter, host?.LastSeen,
-                live is not null && live.TryGetValue(app, out var release) ? release : null);
+                live is not null && live.TryGetValue(app, out var release) ? release : null, instances);
         }).ToList();
         var zone = TimeZoneInfo.TryFindSystemTimeZoneById(zoneName ?? "UTC", out var found) ? found : TimeZoneInfo.Utc;
         var to = TrafficHeatmap.Floor(now);

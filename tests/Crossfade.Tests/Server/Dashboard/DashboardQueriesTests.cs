@@ -106,8 +106,9 @@ public sealed class DashboardQueriesTests : IDisposable
         {
             c.Open();
             using var cmd = c.CreateCommand();
-            // As a store from before the environment and route rollups: the tables gone, the schema two versions back.
-            cmd.CommandText = "DROP TABLE environment_minutes; DROP TABLE environment_hours; DROP TABLE route_minutes; DROP TABLE route_hours; PRAGMA user_version = " + (Migrations() - 2);
+            // As a store from before the environment rollups: what they and the later migrations made gone, the schema back to then.
+            cmd.CommandText = "DROP TABLE environment_minutes; DROP TABLE environment_hours; DROP TABLE route_minutes; DROP TABLE route_hours; "
+                + "ALTER TABLE hosts DROP COLUMN instances; PRAGMA user_version = " + Migrations().ToList().FindIndex(m => m.Contains("CREATE TABLE environment_minutes", StringComparison.Ordinal));
             cmd.ExecuteNonQuery();
         }
 
@@ -120,6 +121,19 @@ public sealed class DashboardQueriesTests : IDisposable
         (await reopened.ListRouteStatsAsync("shop", "prod", _t0, _t0, true, default)).Sum(r => r.Requests).ShouldBe(5);
     }
 
-    private static int Migrations() =>
-        ((string[])typeof(SqliteStore).Assembly.GetType("Crossfade.Server.Storage.SqliteSchema")!.GetField("Migrations")!.GetValue(null)!).Length;
+    private static string[] Migrations() =>
+        (string[])typeof(SqliteStore).Assembly.GetType("Crossfade.Server.Storage.SqliteSchema")!.GetField("Migrations")!.GetValue(null)!;
+
+    [Fact]
+    public async Task HostHeartbeat_KeepsItsInstances_AndAHeartbeatWithoutThemKeepsTheLastOnes()
+    {
+        await _store.UpsertHostAsync("web-1", ["web"], _t0, default);
+        (await _store.ListHostsAsync(default)).Single().InstancesJson.ShouldBe("[]");
+        await _store.TouchHostAsync("web-1", "{\"shop\":\"2.0.0\"}", _t0, default, "[{\"app\":\"shop\",\"kind\":\"live\"}]");
+        await _store.TouchHostAsync("web-1", "{\"shop\":\"2.0.0\"}", _t0.AddSeconds(5), default);
+
+        var host = (await _store.ListHostsAsync(default)).Single();
+        host.InstancesJson.ShouldContain("\"kind\":\"live\"", customMessage: "an older agent's heartbeat (no instances) leaves the last report");
+        host.LastSeen.ShouldBe(_t0.AddSeconds(5));
+    }
 }

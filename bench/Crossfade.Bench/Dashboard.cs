@@ -57,6 +57,7 @@ public static class Dashboard
             var times = new List<double>();
             var server = new List<double>();
             var size = 0.0;
+            var breakdown = "";
             for (var round = 0; round < rounds; round++)
             {
                 var response = await page.GotoAsync(path, new PageGotoOptions { WaitUntil = WaitUntilState.Load, Timeout = 60_000 });
@@ -64,7 +65,7 @@ public static class Dashboard
                     throw new InvalidOperationException($"{path} answered {response?.Status}");
                 var timing = await page.EvaluateAsync<double[]>("() => { const n = performance.getEntriesByType('navigation')[0]; return [n.loadEventEnd - n.startTime, n.decodedBodySize, n.responseStart - n.requestStart, n.responseEnd - n.startTime, n.domInteractive - n.startTime, n.domContentLoadedEventEnd - n.startTime]; }");
                 if (round == rounds - 1)
-                    Console.WriteLine($"    last load: answer ends {timing[3]:0} ms, DOM parsed {timing[4]:0} ms, scripts done {timing[5]:0} ms, load {timing[0]:0} ms");
+                    breakdown = $"    last load: answer ends {timing[3]:0} ms, DOM parsed {timing[4]:0} ms, scripts done {timing[5]:0} ms, load {timing[0]:0} ms";
                 times.Add(timing[0]);
                 server.Add(timing[2]);
                 size = timing[1] / 1024;
@@ -72,6 +73,7 @@ public static class Dashboard
             }
             samples.AddRange(times);
             Console.WriteLine($"  {path,-60} load ms: first {times[0],7:0.0}  median {Core.Judging.Quantiles.OfSorted(times.Order().ToList(), 0.5),7:0.0}  max {times.Max(),7:0.0}  (server's answer: median {Core.Judging.Quantiles.OfSorted(server.Order().ToList(), 0.5),6:0.0} ms, {size:0} KB)");
+            Console.WriteLine(breakdown);
         }
 
         var live = await LiveUpdatesAsync(page, fleet.ServerUrl, seeded, rounds * 4);

@@ -24,7 +24,7 @@ public sealed class DashboardSignInAndRoles : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _url = $"http://127.0.0.1:{FreePorts.Next()}";
+        _url = $"http://127.0.0.1:{FreePorts.BelowEphemeral()}";
         _server = await ServerHost.BuildAsync(new ServerOptions { DataDir = _dataDir, Urls = _url });
         await _server.StartAsync();
         _admin = File.ReadAllText(Path.Combine(_dataDir, "admin.token")).Trim();

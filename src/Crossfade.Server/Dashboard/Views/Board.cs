@@ -27,6 +27,8 @@ public static class BoardLoader
         var byEnvironment = deploys.ToLookup(d => (d.App, d.Environment));
         var live = (await store.ListLiveVersionsAsync(ct)).ToDictionary(l => (l.App, l.Environment));
         var hosts = (await store.ListHostsAsync(ct)).ToDictionary(h => h.Name);
+        // Each host's releases read once, not once per environment it serves (a host may serve fifty apps).
+        var releases = hosts.Values.ToDictionary(h => h.Name, h => JsonSerializer.Deserialize<Dictionary<string, string>>(h.LiveReleasesJson) ?? []);
         var series = (await store.ListSeriesAsync(null, null, from, now, Bucket, false, ct)).ToLookup(p => (p.App, p.Environment));
         var cells = new List<BoardCell>();
         foreach (var app in apps)
@@ -40,7 +42,8 @@ public static class BoardLoader
                 var last = mine.FirstOrDefault();
                 var reported = env.Hosts.Select(h => hosts.GetValueOrDefault(h.Name)).ToList();
                 var up = reported.Count(h => h?.LastSeen is { } seen && now - seen <= options.OfflineAfter);
-                var serving = reported.Select(h => ReleaseOn(h, app.Name)).Where(r => r is not null).Distinct().ToList();
+                var serving = reported.Select(h => h is not null && releases[h.Name].TryGetValue(app.Name, out var r) ? r : null)
+                    .Where(r => r is not null).Distinct().ToList();
                 var points = Charts.Filled(series[(app.Name, name)], from, now, Bucket);
                 var requests = points.Sum(p => p.Requests);
                 var errors = points.Sum(p => p.Errors);
@@ -62,13 +65,5 @@ public static class BoardLoader
         if (active.Count > 0)
             return "queued";
         return last?.State == DeployState.Mixed || releasesServed > 1 ? "mixed" : "uniform";
-    }
-
-    private static string? ReleaseOn(HostRecord? host, string app)
-    {
-        if (host is null)
-            return null;
-        var live = JsonSerializer.Deserialize<Dictionary<string, string>>(host.LiveReleasesJson);
-        return live is not null && live.TryGetValue(app, out var release) ? release : null;
     }
 }

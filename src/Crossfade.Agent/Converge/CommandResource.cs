@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using Crossfade.Agent.Steps;
 using Crossfade.Contracts.V1;
 

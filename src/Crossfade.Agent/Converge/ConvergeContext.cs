@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using Crossfade.Agent.Steps;
 
 namespace Crossfade.Agent.Converge;

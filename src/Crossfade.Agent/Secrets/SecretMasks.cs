@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using System.Text.Json;
 using Crossfade.Agent.Steps;
 

@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using Crossfade.Agent.Instances;
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Telemetry;
@@ -47,7 +48,7 @@ public sealed class LogCollector(string root, HostStateStore state, TimeProvider
             if (!_followers.TryGetValue(file.Path, out var follower))
                 _followers[file.Path] = follower = new LogFollower(file.Path, cursors.GetValueOrDefault(file.Path));
             var read = follower.Read(maxLines - lines.Count, maxBytes - bytes);
-            var redactor = masks?.For(file.App) ?? Steps.Redactor.None;
+            var redactor = masks?.For(file.App) ?? Redactor.None;
             void Take(string text, FileCursor after)
             {
                 var masked = redactor.Apply(text);

@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using Crossfade.Contracts.V1;
 
 namespace Crossfade.Agent.Steps;

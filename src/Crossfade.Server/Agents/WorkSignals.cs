@@ -64,6 +64,9 @@ public sealed class WorkSignals(TimeProvider time)
     public Task NextTouchAsync(long deployId) =>
         _watchers.GetOrAdd(deployId, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
+    /// <summary>A watcher stopped: nothing waits for the deploy's changes here any more (the next watcher adds itself again).</summary>
+    public void StopWatching(long deployId) => _watchers.TryRemove(deployId, out _);
+
     /// <summary>Starts listening for a deploy's changes before its first read of the store.</summary>
     public void Watch(long deployId) => _deploys.GetOrAdd(deployId, _ => new SemaphoreSlim(0, 1));
 

@@ -20,7 +20,8 @@ public sealed class TokenAuthentication(RequestDelegate next)
             if (token is not null)
                 context.Features.Set(new Caller(token.Name, token.Role));
         }
-        else if (!context.Request.Path.StartsWithSegments("/api") && await sessions.ReadAsync(context) is { } person)
+        else if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/assets")
+                 && await sessions.ReadAsync(context) is { } person)
         {
             context.Features.Set(person);
         }

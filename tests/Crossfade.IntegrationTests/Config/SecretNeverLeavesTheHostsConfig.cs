@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using System.Text;
 using Crossfade.Contracts.V1;
 
@@ -40,7 +41,7 @@ public sealed class SecretNeverLeavesTheHostsConfig
 
         // The app wrote both keys to its own log on its host; they were shipped masked.
         var shipped = await WaitForLinesAsync(fleet, "payment gateway configured with key", 4);
-        shipped.ShouldAllBe(l => l.Text.StartsWith($"warn: payment gateway configured with key {Crossfade.Agent.Steps.Redactor.Mask}; retrying with ?key={Crossfade.Agent.Steps.Redactor.Mask}"));
+        shipped.ShouldAllBe(l => l.Text.StartsWith($"warn: payment gateway configured with key {Redactor.Mask}; retrying with ?key={Redactor.Mask}"));
         var appLogs = Directory.EnumerateFiles(fleet.Local.Dir, "web-1.0.0.log", SearchOption.AllDirectories).Select(Read).ToList();
         appLogs.ShouldContain(l => l.Contains(fleet.Secret) && l.Contains(rotated));
         foreach (var host in fleet.Local.Hosts)

@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using Crossfade.Contracts.V1;
 using Microsoft.Playwright;
 
@@ -108,7 +109,7 @@ public sealed class DashboardDrivesDeploys
         await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync($"Deploy #{good} → #{canary}");
         await Assertions.Expect(page.Locator("table.variables")).ToContainTextAsync("Winter sale, boots 20% off");
         // The rendered settings file holds the payment key: its diff shows the line masked, never the key.
-        await Assertions.Expect(page.Locator("pre.diff").First).ToContainTextAsync("\"paymentApiKey\": \"••••••\"");
+        await Assertions.Expect(page.Locator("pre.diff").First).ToContainTextAsync($"\"paymentApiKey\": \"{Redactor.Mask}\"");
         var diffPage = await page.ContentAsync();
         foreach (var form in new[] { fleet.Secret, Uri.EscapeDataString(fleet.Secret), System.Text.Json.JsonSerializer.Serialize(fleet.Secret).Trim('"') })
             diffPage.ShouldNotContain(form);

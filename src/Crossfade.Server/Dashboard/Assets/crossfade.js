@@ -45,7 +45,8 @@
           });
           ctx.restore();
         }],
-        ready: [function (u) {
+        // At "init", while the chart is built: a click that comes at once (no frame drawn yet) still finds its listener.
+        init: [function (u) {
           // In pixels, with a few to spare: a deploy of seconds on a month's graph is a hair's width.
           u.over.addEventListener("click", function (ev) {
             var px = ev.clientX - u.over.getBoundingClientRect().left;

@@ -93,6 +93,10 @@ public static class DeployStream
         {
             // The viewer left.
         }
+        finally
+        {
+            signals.StopWatching(id);
+        }
     }
 
     /// <summary>

@@ -30,8 +30,6 @@ public sealed record ConfigChanges(
 /// </summary>
 public static class ConfigDiffer
 {
-    public const string Masked = "••••••";
-
     public static async Task<ConfigChanges> BetweenAsync(
         ConfigService config, string app, string environment,
         (ConfigSnapshot? Snapshot, ReleaseRecord? Release) before, (ConfigSnapshot? Snapshot, ReleaseRecord? Release) after, CancellationToken ct)
@@ -48,7 +46,8 @@ public static class ConfigDiffer
         {
             var was = oldHosts.GetValueOrDefault(host);
             var now = newHosts.GetValueOrDefault(host);
-            var redact = (was?.Redact ?? []).Concat(now?.Redact ?? []).Where(v => v.Length > 0).Distinct().ToList();
+            // The agents' own masking (every encoded form, each line of a multi-line secret, the old line of a diff too).
+            var redactor = new Redactor((was?.Redact ?? []).Concat(now?.Redact ?? []));
             var oldById = (was?.Resources ?? []).ToDictionary(r => r.Id);
             var newById = (now?.Resources ?? []).ToDictionary(r => r.Id);
             foreach (var id in oldById.Keys.Union(newById.Keys).Order(StringComparer.Ordinal))
@@ -61,7 +60,7 @@ public static class ConfigDiffer
                     continue;
                 var change = o is null ? "added" : n is null ? "removed" : "changed";
                 var diff = (o?.Content ?? n?.Content) is null ? null
-                    : UnifiedDiff.Of(o?.Content is { } oc ? Mask(oc, redact) : null, Mask(n?.Content ?? "", redact), (n ?? o)!.Path);
+                    : redactor.ApplyToDiff(UnifiedDiff.Of(o?.Content, n?.Content ?? "", (n ?? o)!.Path));
                 files.Add(new FileChange(host, id, change, diff));
             }
         }
@@ -111,12 +110,5 @@ public static class ConfigDiffer
             .Where(s => s.was != s.now)
             .Select(s => new SecretChange(s.name, s.was is null ? "added" : s.now is null ? "removed" : "changed"))
             .ToList();
-    }
-
-    private static string Mask(string content, IReadOnlyList<string> secrets)
-    {
-        foreach (var secret in secrets.OrderByDescending(s => s.Length))
-            content = content.Replace(secret, Masked, StringComparison.Ordinal);
-        return content;
     }
 }

@@ -1,3 +1,4 @@
+using Crossfade.Core.Config;
 using Crossfade.Agent.Instances;
 using Crossfade.Agent.Shipping;
 using Crossfade.Contracts.V1;
@@ -120,6 +121,6 @@ public sealed class LogCollectorTests : IDisposable
 
         lines.Count.ShouldBe(2);
         lines.ShouldAllBe(l => !l.Text.Contains("pk_9f8e7d6c5b4a"));
-        lines.ShouldContain(l => l.Text == "info: using key " + Crossfade.Agent.Steps.Redactor.Mask);
+        lines.ShouldContain(l => l.Text == "info: using key " + Redactor.Mask);
     }
 }

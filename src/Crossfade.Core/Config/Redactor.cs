@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
-namespace Crossfade.Agent.Steps;
+namespace Crossfade.Core.Config;
 
 /// <summary>Masks secret values in any text that leaves the host: step output, diffs, reasons.</summary>
 public sealed class Redactor

@@ -5,13 +5,16 @@ namespace Crossfade.Contracts.V1;
 /// <paramref name="Canary"/> switches that many web hosts ("1") or that share of them ("25%") first; they
 /// hold for <paramref name="CanaryHoldSeconds"/>, or until promoted when that is null.
 /// </remarks>
-public sealed record StartDeployRequest(string Environment, string Version, string? Canary = null, int? CanaryHoldSeconds = null);
+public sealed record StartDeployRequest(string Environment, string Version, string? Canary = null, int? CanaryHoldSeconds = null, string? OverrideFreeze = null);
 
 /// <summary>Asks the server to roll an environment back to the release before the live one.</summary>
 public sealed record StartRollbackRequest(string Environment);
 
+/// <summary>Deploys to <paramref name="To"/> the very release (same archive, same hash) that succeeded in <paramref name="From"/>.</summary>
+public sealed record PromoteReleaseRequest(string Version, string From, string To, string? Canary = null, int? CanaryHoldSeconds = null, string? OverrideFreeze = null);
+
 /// <summary>Asks for a converge of the live release's configuration outside a deploy; with WhyRun, nothing changes.</summary>
-public sealed record StartConvergeRequest(string Environment, bool WhyRun = false);
+public sealed record StartConvergeRequest(string Environment, bool WhyRun = false, string? OverrideFreeze = null);
 
 /// <summary>A deploy (or rollback) and where it stands.</summary>
 public sealed record DeployView(

@@ -56,5 +56,9 @@ public static class EventKinds
     public const string DeployEnded = "deploy.ended";
     public const string Converge = "converge.host";
     public const string DeployJudged = "deploy.judged";
+    public const string FreezeAdded = "freeze.added";
+    public const string FreezeRemoved = "freeze.removed";
+    public const string FreezeOverride = "freeze.override";
+    public const string ScheduleWaiting = "schedule.waiting";
     public const string External = "external";
 }

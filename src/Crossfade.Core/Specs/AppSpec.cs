@@ -33,8 +33,27 @@ public sealed record AppSpec(
 /// <summary>How the agent decides that an instance is ready for traffic.</summary>
 public sealed record HealthSpec(string Path, int TimeoutSeconds);
 
-/// <summary>An environment: the hosts that serve it and their roles.</summary>
-public sealed record EnvironmentSpec(string Name, IReadOnlyList<HostSpec> Hosts, IReadOnlyDictionary<string, string>? Variables = null, ExportersSpec? Exporters = null);
+/// <summary>
+/// An environment: the hosts that serve it and their roles; the environments a release must have
+/// succeeded in before it deploys here (<paramref name="Requires"/>); and what a schedule or a webhook's
+/// deploy does during a freeze (<paramref name="DuringFreeze"/>: wait for it to end, or be refused).
+/// </summary>
+public sealed record EnvironmentSpec(
+    string Name, IReadOnlyList<HostSpec> Hosts, IReadOnlyDictionary<string, string>? Variables = null, ExportersSpec? Exporters = null,
+    IReadOnlyList<string>? Requires = null, FreezePolicy DuringFreeze = FreezePolicy.Queue)
+{
+    public IReadOnlyList<string> RequiredBefore => Requires ?? [];
+}
+
+/// <summary>What an unattended deploy (a schedule, a webhook) does when its environment is frozen.</summary>
+public enum FreezePolicy
+{
+    /// <summary>It waits, and starts when the freeze ends.</summary>
+    Queue,
+
+    /// <summary>It is refused, as a person's deploy is.</summary>
+    Refuse,
+}
 
 /// <summary>
 /// Where an environment's timeline and logs are also sent, for shops that run these tools already:

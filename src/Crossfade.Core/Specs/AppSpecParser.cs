@@ -121,16 +121,55 @@ public static partial class AppSpecParser
                 reader.Error(value, $"environments.{envName}", "must be a mapping with 'hosts'");
                 continue;
             }
-            reader.RejectUnknownKeys(envMap, ["hosts", "variables", "exporters"], prefix);
+            reader.RejectUnknownKeys(envMap, ["hosts", "variables", "exporters", "requires", "during_freeze"], prefix);
             var hosts = ReadHosts(reader, envMap, prefix);
             var variables = reader.StringMap(envMap, "variables", prefix);
             if (hosts.Count > 0 && !hosts.Any(h => h.Has(HostRoles.Web)) && !hosts.Any(h => h.Has(HostRoles.Worker)))
                 reader.Error(envMap, prefix + "hosts", "no host has the 'web' or 'worker' role, so nothing would run");
             if (worker is null && hosts.Any(h => h.Has(HostRoles.Worker)))
                 reader.Error(envMap, prefix + "hosts", "a host has the 'worker' role but the app declares no 'worker' command");
-            result[envName] = new EnvironmentSpec(envName, hosts, variables, ReadExporters(reader, envMap, prefix));
+            var policy = reader.OptionalString(envMap, "during_freeze", prefix) switch
+            {
+                null or "queue" => FreezePolicy.Queue,
+                "refuse" => FreezePolicy.Refuse,
+                var other => Invalid(other),
+            };
+            FreezePolicy Invalid(string value)
+            {
+                reader.ErrorAt(envMap, "during_freeze", $"is 'queue' or 'refuse', not '{value}'", prefix);
+                return FreezePolicy.Queue;
+            }
+            result[envName] = new EnvironmentSpec(envName, hosts, variables, ReadExporters(reader, envMap, prefix), reader.StringList(envMap, "requires"), policy);
         }
+        CheckPromotions(reader, node, result);
         return result;
+    }
+
+    /// <summary>Every environment a <c>requires:</c> names exists, is not the one naming it, and no two require each other round.</summary>
+    private static void CheckPromotions(SpecNodeReader reader, YamlMappingNode node, Dictionary<string, EnvironmentSpec> environments)
+    {
+        foreach (var (name, env) in environments)
+        {
+            foreach (var required in env.RequiredBefore)
+            {
+                if (required == name || !environments.ContainsKey(required))
+                    reader.ErrorAt((YamlMappingNode)node[name], "requires",
+                        required == name ? "an environment cannot require itself" : $"names '{required}', which is not an environment of this app", $"environments.{name}.");
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal) { name };
+            var next = new Queue<string>(env.RequiredBefore);
+            while (next.TryDequeue(out var step))
+            {
+                if (step == name)
+                {
+                    reader.ErrorAt((YamlMappingNode)node[name], "requires", "goes round in a circle: no release could ever deploy here", $"environments.{name}.");
+                    break;
+                }
+                if (seen.Add(step) && environments.TryGetValue(step, out var stepEnv))
+                    foreach (var further in stepEnv.RequiredBefore)
+                        next.Enqueue(further);
+            }
+        }
     }
 
     private static ExportersSpec? ReadExporters(SpecNodeReader reader, YamlMappingNode envMap, string prefix)

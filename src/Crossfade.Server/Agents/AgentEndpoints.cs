@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Crossfade.Contracts.V1;
 using Crossfade.Server.Api;
+using Crossfade.Server.Audit;
 using Crossfade.Server.Auth;
 using Crossfade.Server.Config;
 using Crossfade.Server.Releases;
@@ -19,7 +20,8 @@ public static class AgentEndpoints
     public static void MapAgentApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/agent/v1/enroll", EnrollAsync);
-        var group = app.MapGroup("/api/agent/v1").RequireRole(Roles.Agent);
+        // An agent's polls, output and results are the deploy's own record, not changes of their own.
+        var group = app.MapGroup("/api/agent/v1").RequireRole(Roles.Agent).SkipAudit();
         group.MapPost("/poll", PollAsync);
         group.MapPost("/steps/{id:long}/logs", AppendLogAsync);
         group.MapPost("/steps/{id:long}/result", FinishAsync);
@@ -34,6 +36,7 @@ public static class AgentEndpoints
         var (body, error) = await JsonBody.ReadAsync<EnrollRequest>(request, ct);
         if (body is null)
             return error!;
+        request.HttpContext.Audit().Add("host", body.Name);
         if (!Crossfade.Core.Naming.FolderNames.IsName(body.Name))
             return Problems.BadRequest($"'name' is not a host name: host names are {Crossfade.Core.Naming.FolderNames.NameRule}");
         var hash = TokenSecrets.Hash(body.EnrollmentToken ?? "");

@@ -1,3 +1,4 @@
+using Crossfade.Server.Audit;
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Specs;
 using Crossfade.Server.Auth;
@@ -35,6 +36,7 @@ public static class AppsEndpoints
             return Problems.Unprocessable($"{file} has {errors.Count} error(s); nothing was changed", new Dictionary<string, object?> { ["errors"] = errors });
         }
         var record = new AppRecord(parsed.Spec!.Name, body.Spec!, time.GetUtcNow());
+        request.HttpContext.Audit().App = record.Name;
         await store.UpsertAppAsync(record, ct);
         return Results.Ok(ToView(record));
     }

@@ -1,3 +1,4 @@
+using Crossfade.Server.Audit;
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Deploys;
 using Crossfade.Server.Auth;
@@ -17,6 +18,7 @@ public static class DeploysEndpoints
         var apps = routes.MapGroup("/api/v1/apps/{app}").WithTags("Deploys");
         apps.MapPost("/deploys", StartDeployAsync).RequireRole(Roles.Deployer);
         apps.MapPost("/rollbacks", StartRollbackAsync).RequireRole(Roles.Deployer);
+        apps.MapPost("/promotions", PromoteReleaseAsync).RequireRole(Roles.Deployer);
         apps.MapGet("/deploys", ListAsync).RequireRole(Roles.Viewer);
         apps.MapPost("/converges", StartConvergeAsync).RequireRole(Roles.Deployer);
         apps.MapGet("/environments/{environment}/status", StatusEndpoint.GetAsync).RequireRole(Roles.Viewer);
@@ -40,7 +42,30 @@ public static class DeploysEndpoints
         var (canary, canaryError) = CanarySpec.Parse(body.Canary, body.CanaryHoldSeconds);
         if (canaryError is not null)
             return Problems.BadRequest(canaryError);
-        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Deploy, body.Version, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context), canary), deploys, store, ct);
+        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Deploy, body.Version, context.Caller().Name, context.Caller().Role, Trigger(context), IdempotencyKey(context), Queue(context), canary, body.OverrideFreeze), context, deploys, store, ct);
+    }
+
+    /// <summary>The release that succeeded in one environment, deployed to the next: refused when it has not succeeded there.</summary>
+    private static async Task<IResult> PromoteReleaseAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
+    {
+        var (body, error) = await JsonBody.ReadAsync<PromoteReleaseRequest>(context.Request, ct);
+        if (body is null)
+            return error!;
+        context.Audit().Add("from", body.From);
+        if (string.IsNullOrWhiteSpace(body.Version) || string.IsNullOrWhiteSpace(body.From) || string.IsNullOrWhiteSpace(body.To))
+            return Problems.BadRequest("'version', 'from' and 'to' are required");
+        if (body.From == body.To)
+            return Problems.BadRequest($"'from' and 'to' are both '{body.To}'");
+        if (!await store.SucceededInAsync(app, body.From, body.Version, ct))
+            return Problems.Conflict($"{body.Version} has not succeeded in '{body.From}': there is nothing to promote (see 'crossfade history {app} --env {body.From}')");
+        var (canary, canaryError) = CanarySpec.Parse(body.Canary, body.CanaryHoldSeconds);
+        if (canaryError is not null)
+            return Problems.BadRequest(canaryError);
+        if (await store.GetReleaseAsync(app, body.Version, ct) is { } release)
+            context.Audit().Add("sha256", release.Sha256);
+        var caller = context.Caller();
+        return await StartAsync(new DeployRequest(app, body.To, DeployKind.Deploy, body.Version, caller.Name, caller.Role, "promotion", IdempotencyKey(context), Queue(context), canary, body.OverrideFreeze),
+            context, deploys, store, ct);
     }
 
     private static async Task<IResult> StartRollbackAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
@@ -48,7 +73,7 @@ public static class DeploysEndpoints
         var (body, error) = await JsonBody.ReadAsync<StartRollbackRequest>(context.Request, ct);
         if (body is null)
             return error!;
-        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Rollback, null, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context)), deploys, store, ct);
+        return await StartAsync(new DeployRequest(app, body.Environment, DeployKind.Rollback, null, context.Caller().Name, context.Caller().Role, Trigger(context), IdempotencyKey(context), Queue(context)), context, deploys, store, ct);
     }
 
     private static async Task<IResult> StartConvergeAsync(string app, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
@@ -57,12 +82,17 @@ public static class DeploysEndpoints
         if (body is null)
             return error!;
         var kind = body.WhyRun ? DeployKind.WhyRun : DeployKind.Converge;
-        return await StartAsync(new DeployRequest(app, body.Environment, kind, null, context.Caller().Name, Trigger(context), IdempotencyKey(context), Queue(context)), deploys, store, ct);
+        return await StartAsync(new DeployRequest(app, body.Environment, kind, null, context.Caller().Name, context.Caller().Role, Trigger(context), IdempotencyKey(context), Queue(context), OverrideFreeze: body.OverrideFreeze), context, deploys, store, ct);
     }
 
-    private static async Task<IResult> StartAsync(DeployRequest request, DeployService deploys, IStore store, CancellationToken ct)
+    private static async Task<IResult> StartAsync(DeployRequest request, HttpContext context, DeployService deploys, IStore store, CancellationToken ct)
     {
-        return await AnswerAsync(await deploys.StartAsync(request, ct), store, ct);
+        var notes = context.Audit().Add("version", request.Version).Add("canary", request.Canary?.ToString()).Add("trigger", request.Trigger)
+            .Add("override_freeze", request.OverrideFreeze);
+        notes.Environment = request.Environment;
+        var start = await deploys.StartAsync(request, ct);
+        notes.Add("deploy", start.Deploy?.Id).Add("version", start.Deploy?.Version);
+        return await AnswerAsync(start, store, ct);
     }
 
     private static async Task<IResult> AnswerAsync(DeployStart start, IStore store, CancellationToken ct)
@@ -72,7 +102,7 @@ public static class DeploysEndpoints
             var extensions = start.Holder is { } h
                 ? new Dictionary<string, object?> { ["deployId"] = h.Id, ["heldBy"] = h.RequestedBy, ["since"] = h.CreatedAt }
                 : start.Errors is { } errors ? new Dictionary<string, object?> { ["errors"] = errors } : null;
-            return Results.Problem(title: start.Status switch { 404 => "Not found", 409 => "Conflict", 400 => "Bad request", _ => "Refused" },
+            return Results.Problem(title: start.Status switch { 404 => "Not found", 409 => "Conflict", 400 => "Bad request", 403 => "Forbidden", 423 => "Frozen", _ => "Refused" },
                 detail: start.Refusal, statusCode: start.Status, extensions: extensions);
         }
         var view = await DeployViews.LoadAsync(store, start.Deploy, ct);

@@ -1,3 +1,4 @@
+using Crossfade.Server.Audit;
 using Crossfade.Core.Naming;
 using Crossfade.Contracts.V1;
 using Crossfade.Server.Auth;
@@ -39,6 +40,7 @@ public static class ReleasesEndpoints
         if (outcome.Error is not null)
             return Results.Problem(title: "Release refused", detail: outcome.Error, statusCode: outcome.Status);
         var record = new ReleaseRecord(app, version, outcome.Sha256!, outcome.Size, commit, message, context.Caller().Name, time.GetUtcNow());
+        context.Audit().Add("sha256", record.Sha256);
         if (await store.AddReleaseAsync(record, ct))
             return Results.Created($"/api/v1/apps/{app}/releases/{version}", ToView(record));
         var existing = (await store.GetReleaseAsync(app, version, ct))!;

@@ -1,3 +1,4 @@
+using Crossfade.Server.Audit;
 using System.Text.RegularExpressions;
 using Crossfade.Contracts.V1;
 using Crossfade.Core.Specs;
@@ -51,6 +52,7 @@ public static partial class SecretsEndpoints
         var (body, error) = await JsonBody.ReadAsync<SetSecretRequest>(context.Request, ct);
         if (body is null)
             return error!;
+        context.Audit().Environment = body.Environment;
         if (string.IsNullOrEmpty(body.Value))
             return Problems.BadRequest("'value' is required and must not be empty");
         if (body.Value.Length > MaxValueChars)

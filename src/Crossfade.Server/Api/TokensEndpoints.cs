@@ -1,3 +1,4 @@
+using Crossfade.Server.Audit;
 using System.Globalization;
 using Crossfade.Contracts.V1;
 using Crossfade.Server.Auth;
@@ -33,6 +34,7 @@ public static class TokensEndpoints
         var (body, error) = await JsonBody.ReadAsync<CreateTokenRequest>(request, ct);
         if (body is null)
             return error!;
+        request.HttpContext.Audit().Add("role", body.Role).Add("name", body.Name);
         var (created, problem) = await CreateTokenAsync(store, time, body.Role, body.Name, ct);
         return created is not null ? Results.Ok(created) : Problems.BadRequest(problem!);
     }

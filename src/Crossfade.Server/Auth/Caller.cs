@@ -1,7 +1,7 @@
 namespace Crossfade.Server.Auth;
 
-/// <summary>Who made a request, as their bearer token says.</summary>
-public sealed record Caller(string Name, string Role)
+/// <summary>Who made a request, as their bearer token says; <paramref name="TokenId"/> is the token's listed id.</summary>
+public sealed record Caller(string Name, string Role, string TokenId = "")
 {
     private static readonly string[] Ranks = ["viewer", "deployer", "admin"];
 

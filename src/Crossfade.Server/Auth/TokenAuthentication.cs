@@ -18,7 +18,7 @@ public sealed class TokenAuthentication(RequestDelegate next)
         {
             var token = await store.FindTokenAsync(TokenSecrets.Hash(header["Bearer ".Length..].Trim()), context.RequestAborted);
             if (token is not null)
-                context.Features.Set(new Caller(token.Name, token.Role));
+                context.Features.Set(new Caller(token.Name, token.Role, Api.TokensEndpoints.IdOf(token)));
         }
         else if (!context.Request.Path.StartsWithSegments("/api") && !context.Request.Path.StartsWithSegments("/assets")
                  && await sessions.ReadAsync(context) is { } person)

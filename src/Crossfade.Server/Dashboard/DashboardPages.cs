@@ -68,8 +68,12 @@ public static class DashboardPages
         return new RazorComponentResult<TComponent>(parameters) { StatusCode = status };
     }
 
-    public static IResult Problem(HttpContext context, int status, string title, string detail, string back = "/") =>
-        Render<Problem>(context, new { Chrome = Chrome(context), Title = title, Detail = detail, Back = back }, status);
+    public static IResult Problem(HttpContext context, int status, string title, string detail, string back = "/")
+    {
+        if (context.Features.Get<Audit.AuditNotes>() is { Reason: null } notes)
+            notes.Reason = detail;
+        return Render<Problem>(context, new { Chrome = Chrome(context), Title = title, Detail = detail, Back = back }, status);
+    }
 
     /// <summary>The headers every page carries: only this server's scripts run, no page frames it, no referrer leaves it.</summary>
     public static void Secure(HttpContext context)

@@ -86,7 +86,7 @@ public static class DeployActions
     }
 
     private static DeployRequest Request(HttpContext context, string app, string environment, DeployKind kind, string? version) =>
-        new(app, environment, kind, version, context.Caller().Name, "button", null);
+        new(app, environment, kind, version, context.Caller().Name, context.Caller().Role, "button", null);
 
     /// <summary>To the deploy's live page when it started (or was already the answer); the refusal in words when not.</summary>
     private static IResult Answer(HttpContext context, DeployStart start, string back)

@@ -1,3 +1,4 @@
+using Crossfade.Server.Audit;
 using Crossfade.Contracts.V1;
 using Crossfade.Server.Auth;
 using Crossfade.Server.Dashboard.Pages;
@@ -20,7 +21,7 @@ public static class SignInEndpoints
             .ExcludeFromDescription();
         routes.MapPost("/signin", SignInAsync).DisableAntiforgery().ExcludeFromDescription();
         routes.MapGet("/signin/code/{code}", ConfirmAsync).ExcludeFromDescription();
-        routes.MapPost("/signin/code/{code}", RedeemAsync).DisableAntiforgery().ExcludeFromDescription();
+        routes.MapPost("/signin/code/{code}", RedeemAsync).DisableAntiforgery().AuditRedact("code").ExcludeFromDescription();
         routes.MapPost("/signout", (HttpContext context) =>
         {
             DashboardSessions.End(context);

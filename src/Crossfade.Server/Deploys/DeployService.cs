@@ -12,7 +12,8 @@ namespace Crossfade.Server.Deploys;
 /// Accepts deploy requests: checks them before anything runs (app, environment, release, plan, hosts
 /// online, one deploy per app and environment at a time) and hands accepted ones to the runner.
 /// </summary>
-public sealed class DeployService(IStore store, DeployRunner runner, ConfigService config, TimeProvider time, ServerOptions options)
+public sealed class DeployService(
+    IStore store, DeployRunner runner, ConfigService config, DeployGate gate, Events.Timeline timeline, TimeProvider time, ServerOptions options)
 {
     public async Task<DeployStart> StartAsync(DeployRequest request, CancellationToken ct)
     {
@@ -50,6 +51,9 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
         }
         if (await store.GetReleaseAsync(request.App, version, ct) is not { } release)
             return new DeployStart(null, 404, $"'{request.App}' has no release '{version}'; push it with 'crossfade release push'");
+        var decision = await gate.DecideAsync(request, spec.Environments[request.Environment], version, ct);
+        if (decision.Outcome != GateOutcome.Allowed)
+            return new DeployStart(null, decision.Status, decision.Reason, WaitUntil: decision.WaitUntil);
         var (snapshot, configErrors) = await config.CheckedSnapshotAsync(spec, request.Environment, request.Kind, release, ct);
         if (configErrors.Count > 0)
             return new DeployStart(null, 422, $"the configuration of {version} has {configErrors.Count} error(s); no host was touched", Errors: configErrors);
@@ -71,6 +75,9 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
                 $"deploy #{deploy.Id} of '{deploy.App}' to '{deploy.Environment}' ({WireNames.Of(deploy.Kind)} {deploy.Version}) is in progress, started by {deploy.RequestedBy} at {deploy.CreatedAt:u}; wait for it to end, or ask again with --wait to queue behind it",
                 deploy);
         }
+        if (decision.Reason is { } overridden)
+            await timeline.PublishAsync(Events.Timeline.About(deploy, EventKinds.FreezeOverride, $"{request.RequestedBy} overrode a freeze of {request.App} in {request.Environment}",
+                overridden, AlertTypes.Warning), ct);
         runner.Launch(deploy.Id);
         return new DeployStart(deploy, 202, null);
     }
@@ -107,7 +114,7 @@ public sealed class DeployService(IStore store, DeployRunner runner, ConfigServi
 
     /// <summary>Aborts the canary or bake window of an environment: the switched hosts go back.</summary>
     public async Task<DeployStart> AbortAsync(string app, string environment, string requestedBy, CancellationToken ct) =>
-        await BakingDeployAsync(new DeployRequest(app, environment, DeployKind.Rollback, null, requestedBy, "api", null), ct)
+        await BakingDeployAsync(new DeployRequest(app, environment, DeployKind.Rollback, null, requestedBy, Contracts.V1.Roles.Deployer, "api", null), ct)
         ?? new DeployStart(null, 409, $"no deploy of '{app}' in '{environment}' is in a judged window, canary hold or bake window; to go back after it ended, use 'crossfade rollback'");
 
     private async Task<List<string>> OfflineHostsAsync(DeployPlan plan, CancellationToken ct)

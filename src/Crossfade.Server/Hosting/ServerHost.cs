@@ -39,6 +39,7 @@ public static class ServerHost
         builder.Services.AddSingleton<Judging.TrafficForecast>();
         builder.Services.AddSingleton<DeployServices>();
         builder.Services.AddSingleton<DeployRunner>();
+        builder.Services.AddSingleton<DeployGate>();
         builder.Services.AddSingleton<DeployService>();
         builder.Services.AddDataProtection()
             .SetApplicationName("crossfade")
@@ -57,12 +58,20 @@ public static class ServerHost
         builder.Services.AddSingleton<Telemetry.Exporters>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.Exporters>());
         builder.Services.AddHostedService<DeployRecovery>();
+        builder.Services.AddSingleton<Schedules.DeployScheduler>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Schedules.DeployScheduler>());
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "crossfade_antiforgery");
         builder.Services.AddSingleton<Dashboard.Sessions.DashboardSessions>();
         builder.Services.AddSingleton<Dashboard.Sessions.SignInCodes>();
         builder.Services.AddSingleton<Dashboard.Live.FragmentRenderer>();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<Audit.AuditLog>();
+        // Every refusal the API answers with a problem gives its audit record the reason.
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
+        {
+            if (c.HttpContext.Features.Get<Audit.AuditNotes>() is { } notes && notes.Reason is null)
+                notes.Reason = c.ProblemDetails.Detail;
+        });
         builder.Services.AddOpenApi();
         builder.Services.Configure<JsonOptions>(o =>
         {
@@ -76,6 +85,7 @@ public static class ServerHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<TokenAuthentication>();
+        app.UseMiddleware<Audit.AuditTrail>();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         app.MapApps();
@@ -86,6 +96,9 @@ public static class ServerHost
         Telemetry.TelemetryEndpoints.MapTelemetry(app);
         app.MapHosts();
         app.MapTokens();
+        Audit.AuditEndpoints.MapAudit(app);
+        Freezes.FreezesEndpoints.MapFreezes(app);
+        Schedules.SchedulesEndpoints.MapSchedules(app);
         app.MapAgentApi();
         Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;

@@ -181,4 +181,34 @@ public interface IStore
 
     /// <summary>Every app's secrets (the admin page lists their names), in one query.</summary>
     Task<IReadOnlyList<SecretRecord>> ListAllSecretsAsync(CancellationToken ct);
+
+    /// <summary>Appends a record to the audit trail, numbered and chained to the one before it; returns it sealed.</summary>
+    Task<Core.Audit.AuditEntry> AppendAuditAsync(Core.Audit.AuditEntry draft, CancellationToken ct);
+
+    /// <summary>Audit records as asked for, newest first or in chain order.</summary>
+    Task<IReadOnlyList<Core.Audit.AuditEntry>> ListAuditAsync(AuditQuery query, CancellationToken ct);
+
+    /// <summary>Adds a freeze; returns its id.</summary>
+    Task<long> AddFreezeAsync(Core.Freezes.Freeze freeze, CancellationToken ct);
+
+    /// <summary>The freezes of an app (every app's when null), oldest first.</summary>
+    Task<IReadOnlyList<Core.Freezes.Freeze>> ListFreezesAsync(string? app, CancellationToken ct);
+
+    /// <summary>Removes a freeze; returns it, or null when there was none with that id.</summary>
+    Task<Core.Freezes.Freeze?> DeleteFreezeAsync(long id, CancellationToken ct);
+
+    /// <summary>Whether a deploy of <paramref name="version"/> to the environment succeeded (the promotion rule's evidence).</summary>
+    Task<bool> SucceededInAsync(string app, string environment, string version, CancellationToken ct);
+
+    /// <summary>Adds a scheduled deploy; returns its id.</summary>
+    Task<long> AddScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+
+    /// <summary>Scheduled deploys: of an app (every app's when null), the open ones only or every one, soonest first.</summary>
+    Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? app, bool openOnly, CancellationToken ct);
+
+    /// <summary>
+    /// Moves a schedule from one of <paramref name="from"/> to <paramref name="state"/>, with its run time,
+    /// deploy and reason; false when it was in none of them (another server or a cancel came first).
+    /// </summary>
+    Task<bool> MoveScheduleAsync(long id, IReadOnlyList<string> from, string state, DateTimeOffset runAt, long? deployId, string? reason, CancellationToken ct);
 }

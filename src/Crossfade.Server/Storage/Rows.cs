@@ -74,3 +74,23 @@ internal sealed class LogRow
     public long at { get; set; }
     public string line { get; set; } = "";
 }
+
+internal sealed class AuditRow
+{
+    public long seq { get; set; }
+    public long at { get; set; }
+    public string token_id { get; set; } = "";
+    public string actor { get; set; } = "";
+    public string role { get; set; } = "";
+    public string address { get; set; } = "";
+    public string user_agent { get; set; } = "";
+    public string action { get; set; } = "";
+    public string path { get; set; } = "";
+    public string? app { get; set; }
+    public string? environment { get; set; }
+    public string parameters { get; set; } = "{}";
+    public long status { get; set; }
+    public string reason { get; set; } = "";
+    public string prev_hash { get; set; } = "";
+    public string hash { get; set; } = "";
+}

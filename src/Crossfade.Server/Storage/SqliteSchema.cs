@@ -166,5 +166,25 @@ internal static class SqliteSchema
         """
         ALTER TABLE hosts ADD COLUMN instances TEXT NOT NULL DEFAULT '[]';
         """,
+        // The audit trail: append-only, each record chained to the one before by its hash.
+        """
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, token_id TEXT NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL,
+            address TEXT NOT NULL, user_agent TEXT NOT NULL, action TEXT NOT NULL, path TEXT NOT NULL, app TEXT, environment TEXT,
+            parameters TEXT NOT NULL, status INTEGER NOT NULL, reason TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+        CREATE INDEX audit_at ON audit (at);
+        """,
+        // Freezes (one-off ranges or recurring windows in a zone) and deploys scheduled for later.
+        """
+        CREATE TABLE freezes (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, environment TEXT NOT NULL, from_at INTEGER, to_at INTEGER,
+            every TEXT, zone TEXT, reason TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
+        CREATE INDEX freezes_app ON freezes (app, environment);
+        CREATE TABLE schedules (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, environment TEXT NOT NULL, version TEXT NOT NULL,
+            canary TEXT, canary_hold INTEGER, run_at INTEGER NOT NULL, quiet INTEGER NOT NULL, requested_by TEXT NOT NULL,
+            role TEXT NOT NULL, created_at INTEGER NOT NULL, state TEXT NOT NULL, deploy_id INTEGER, reason TEXT);
+        CREATE INDEX schedules_due ON schedules (state, run_at);
+        """,
     ];
 }

@@ -1,3 +1,4 @@
+using Crossfade.Server.Audit;
 using Crossfade.Core.Streams;
 using System.Globalization;
 using System.IO.Compression;
@@ -20,7 +21,7 @@ public static class TelemetryEndpoints
 
     public static void MapTelemetry(this IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/api/agent/v1/ingest", IngestAsync).RequireRole(Roles.Agent);
+        routes.MapPost("/api/agent/v1/ingest", IngestAsync).RequireRole(Roles.Agent).SkipAudit();
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/requests", RequestsAsync).WithTags("Telemetry").RequireRole(Roles.Viewer);
         routes.MapGet("/api/v1/apps/{app}/environments/{environment}/requests/count", async (string app, string environment, string? from, string? to, IStore store, CancellationToken ct) =>
             BadTime(("from", from), ("to", to)) is { } problem ? problem

@@ -18,9 +18,16 @@ public sealed class ApiClient
         if (token is not null)
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         _http.DefaultRequestHeaders.Add("X-Crossfade-Trigger", trigger);
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd("crossfade-cli");
     }
 
     public Uri BaseAddress => _http.BaseAddress!;
+
+    public Task<List<AuditRecordView>> AuditAsync(string query, CancellationToken ct) =>
+        SendAsync<List<AuditRecordView>>(HttpMethod.Get, "api/v1/audit?" + query, null, ct);
+
+    public Task<AuditVerifyView> VerifyAuditAsync(string? head, CancellationToken ct) =>
+        SendAsync<AuditVerifyView>(HttpMethod.Get, "api/v1/audit/verify" + (head is null ? "" : "?head=" + Uri.EscapeDataString(head)), null, ct);
 
     public Task<AppView> ApplyAsync(string yaml, string file, CancellationToken ct) =>
         SendAsync<AppView>(HttpMethod.Post, "api/v1/apps", JsonContent.Create(new ApplyAppRequest(yaml, file), options: Json), ct);
@@ -34,8 +41,27 @@ public sealed class ApiClient
         return SendAsync<ReleaseView>(HttpMethod.Post, $"api/v1/apps/{app}/releases?{query}", content, ct);
     }
 
-    public Task<DeployView> DeployAsync(string app, string environment, string version, CancellationToken ct, bool wait = false, string? canary = null, int? canaryHoldSeconds = null) =>
-        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/deploys?wait={wait}", JsonContent.Create(new StartDeployRequest(environment, version, canary, canaryHoldSeconds), options: Json), ct, Guid.NewGuid().ToString());
+    public Task<DeployView> DeployAsync(string app, string environment, string version, CancellationToken ct, bool wait = false, string? canary = null, int? canaryHoldSeconds = null, string? overrideFreeze = null) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/deploys?wait={wait}", JsonContent.Create(new StartDeployRequest(environment, version, canary, canaryHoldSeconds, overrideFreeze), options: Json), ct, Guid.NewGuid().ToString());
+
+    public Task<DeployView> PromoteReleaseAsync(string app, PromoteReleaseRequest request, CancellationToken ct) =>
+        SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/promotions", JsonContent.Create(request, options: Json), ct, Guid.NewGuid().ToString());
+
+    public Task<ScheduleView> ScheduleAsync(string app, ScheduleDeployRequest request, CancellationToken ct) =>
+        SendAsync<ScheduleView>(HttpMethod.Post, $"api/v1/apps/{app}/schedules", JsonContent.Create(request, options: Json), ct);
+
+    public Task<List<ScheduleView>> SchedulesAsync(string? app, bool all, CancellationToken ct) =>
+        SendAsync<List<ScheduleView>>(HttpMethod.Get, $"api/v1/schedules?all={all}" + (app is null ? "" : $"&app={Uri.EscapeDataString(app)}"), null, ct);
+
+    public Task<object?> CancelScheduleAsync(long id, CancellationToken ct) => SendAsync<object?>(HttpMethod.Delete, $"api/v1/schedules/{id}", null, ct);
+
+    public Task<FreezeView> AddFreezeAsync(string app, string environment, CreateFreezeRequest request, CancellationToken ct) =>
+        SendAsync<FreezeView>(HttpMethod.Post, $"api/v1/apps/{app}/environments/{environment}/freezes", JsonContent.Create(request, options: Json), ct);
+
+    public Task<List<FreezeView>> FreezesAsync(string? app, CancellationToken ct) =>
+        SendAsync<List<FreezeView>>(HttpMethod.Get, "api/v1/freezes" + (app is null ? "" : $"?app={Uri.EscapeDataString(app)}"), null, ct);
+
+    public Task<object?> RemoveFreezeAsync(long id, CancellationToken ct) => SendAsync<object?>(HttpMethod.Delete, $"api/v1/freezes/{id}", null, ct);
 
     public Task<DeployView> PromoteAsync(string app, string environment, CancellationToken ct) =>
         SendAsync<DeployView>(HttpMethod.Post, $"api/v1/apps/{app}/environments/{environment}/promote", null, ct);

@@ -85,11 +85,36 @@ public static class ClientCommands
         var queue = new Option<bool>("--wait") { Description = "if another deploy of the app and environment runs, queue behind it instead of being refused" };
         var canary = new Option<string?>("--canary") { Description = "switch this many web hosts (2) or this share of them (25%) first, then hold" };
         var hold = new Option<int?>("--canary-hold") { Description = "seconds the canaries hold before the rest switch (default: until 'crossfade promote')" };
-        var command = new Command("deploy", "deploy a release to an environment; exits 0 only if it succeeded") { app, version, env, noWait, queue, canary, hold, Globals.Json };
+        var at = new Option<string?>("--at") { Description = "schedule it instead: an ISO 8601 time (2026-12-03T04:30:00Z) or 'quiet' (the next quietest hour of traffic)" };
+        var overrideFreeze = new Option<string?>("--override-freeze") { Description = "deploy through a freeze, saying why (admins only; audited and on the timeline)" };
+        var command = new Command("deploy", "deploy a release to an environment; exits 0 only if it succeeded") { app, version, env, noWait, queue, canary, hold, at, overrideFreeze, Globals.Json };
         command.SetAction((parse, ct) => Globals.Guard(async () =>
         {
             var api = Globals.Client(parse);
-            var started = await api.DeployAsync(parse.GetValue(app)!, parse.GetValue(env)!, parse.GetValue(version)!, ct, parse.GetValue(queue), parse.GetValue(canary), parse.GetValue(hold));
+            if (parse.GetValue(at) is { } when)
+            {
+                var scheduled = await api.ScheduleAsync(parse.GetValue(app)!, new ScheduleDeployRequest(parse.GetValue(env)!, parse.GetValue(version)!, when, parse.GetValue(canary), parse.GetValue(hold)), ct);
+                Console.WriteLine(parse.GetValue(Globals.Json) ? System.Text.Json.JsonSerializer.Serialize(scheduled) : ScheduleCommands.Line(scheduled));
+                return 0;
+            }
+            var started = await api.DeployAsync(parse.GetValue(app)!, parse.GetValue(env)!, parse.GetValue(version)!, ct, parse.GetValue(queue), parse.GetValue(canary), parse.GetValue(hold), parse.GetValue(overrideFreeze));
+            return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
+        }));
+        return command;
+    }
+
+    public static Command PromoteRelease()
+    {
+        var app = new Argument<string>("app");
+        var version = new Option<string>("--version") { Required = true };
+        var from = new Option<string>("--from") { Required = true, Description = "the environment the release succeeded in" };
+        var to = new Option<string>("--to") { Required = true, Description = "the environment to deploy the very same release to" };
+        var noWait = new Option<bool>("--no-wait");
+        var command = new Command("promote-release", "deploy the release that succeeded in one environment to the next (the same archive, the same hash)") { app, version, from, to, noWait, Globals.Json };
+        command.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var api = Globals.Client(parse);
+            var started = await api.PromoteReleaseAsync(parse.GetValue(app)!, new PromoteReleaseRequest(parse.GetValue(version)!, parse.GetValue(from)!, parse.GetValue(to)!), ct);
             return await FollowAsync(api, started, parse.GetValue(noWait), parse.GetValue(Globals.Json), ct);
         }));
         return command;

@@ -63,7 +63,8 @@ public static class EventsCommand
         _ => "     ",
     };
 
-    private static DateTimeOffset? Since(string? text)
+    /// <summary>A --since value: a duration back from now (30m, 6h, 2d) or an ISO 8601 time; null when it is neither.</summary>
+    public static DateTimeOffset? Since(string? text)
     {
         if (text is null)
             return null;

@@ -51,7 +51,7 @@ public sealed class DashboardSessions(IDataProtectionProvider protection, IStore
             || DateTimeOffset.FromUnixTimeSeconds(ends) <= time.GetUtcNow())
             return null;
         var token = await store.FindTokenAsync(parts[0], context.RequestAborted);
-        return token is not null && MaySignIn(token.Role) ? new Caller(token.Name, token.Role) : null;
+        return token is not null && MaySignIn(token.Role) ? new Caller(token.Name, token.Role, Api.TokensEndpoints.IdOf(token)) : null;
     }
 
     private static CookieOptions Options(HttpContext context, DateTimeOffset expires) => new()

@@ -26,6 +26,7 @@ internal sealed class DeployRunHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
     public IStore Store { get; private set; } = null!;
+    public IServiceProvider Services => _server.Services;
     public DeployRunner Runner { get; private set; } = null!;
     private WorkSignals Signals { get; set; } = null!;
 
@@ -66,9 +67,31 @@ internal sealed class DeployRunHarness : IAsyncDisposable
         return next;
     }
 
+    /// <summary>The server's address.</summary>
+    public string Url { get; private set; } = "";
+
+    /// <summary>A client of the server's API with its admin token.</summary>
+    public HttpClient Admin()
+    {
+        var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(Url) };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", File.ReadAllText(Path.Combine(_dataDir, "admin.token")).Trim());
+        return client;
+    }
+
+    /// <summary>Enrolls the hosts and marks them seen until <paramref name="until"/>, so deploys find them online however far the clock moves before then.</summary>
+    public async Task HostsOnlineUntilAsync(DateTimeOffset until)
+    {
+        foreach (var host in new[] { "web-1", "web-2" })
+        {
+            await Store.UpsertHostAsync(host, ["web"], Time.GetUtcNow(), default);
+            await Store.TouchHostAsync(host, "{}", until, default);
+        }
+    }
+
     private async Task BootAsync()
     {
-        var options = new ServerOptions { DataDir = _dataDir, Urls = $"http://127.0.0.1:{FreePorts.Next()}", StepTimeout = TimeSpan.FromMinutes(5) };
+        Url = $"http://127.0.0.1:{FreePorts.Next()}";
+        var options = new ServerOptions { DataDir = _dataDir, Urls = Url, StepTimeout = TimeSpan.FromMinutes(5) };
         _server = await ServerHost.BuildAsync(options, Time);
         await _server.StartAsync();
         Store = _server.Services.GetRequiredService<IStore>();

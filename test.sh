@@ -8,6 +8,8 @@ cd "$here"
 need=()
 command -v setsid >/dev/null || need+=(util-linux)
 command -v curl >/dev/null || need+=(curl)
+# Builds from source clone with the system's git.
+command -v git >/dev/null || need+=(git)
 # Named time zones (traffic by hour, freezes) come from the system's zone data.
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
 # The dashboard's browser tests drive Debian's Chromium (never a downloaded one).

@@ -60,5 +60,7 @@ public static class EventKinds
     public const string FreezeRemoved = "freeze.removed";
     public const string FreezeOverride = "freeze.override";
     public const string ScheduleWaiting = "schedule.waiting";
+    public const string BuildStarted = "build.started";
+    public const string BuildEnded = "build.ended";
     public const string External = "external";
 }

@@ -18,8 +18,13 @@ public sealed record AppSpec(
     Config.ConfigDeclaration? Config = null,
     LogsSpec? Logs = null,
     JudgeSpec? Judge = null,
-    double WorkerSettleSeconds = 1)
+    double WorkerSettleSeconds = 1,
+    BuildSpec? Build = null,
+    TriggersSpec? Triggers = null)
 {
+    /// <summary>Which pushes deploy where; none when the spec has no <c>triggers:</c>.</summary>
+    public TriggersSpec PushTriggers => Triggers ?? TriggersSpec.None;
+
     /// <summary>How deploys of this app are judged: the spec's <c>judge:</c>, or observe mode with the defaults.</summary>
     public JudgeSpec Judging => Judge ?? JudgeSpec.Default;
 

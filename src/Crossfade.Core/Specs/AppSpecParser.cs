@@ -14,7 +14,7 @@ public static partial class AppSpecParser
 {
     private static readonly HashSet<string> TopLevelKeys = new(StringComparer.Ordinal)
     {
-        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config", "logs", "judge", "worker_settle_seconds",
+        "app", "run", "worker", "migrate", "health", "proxy", "drain_seconds", "keep_releases", "shared", "env", "environments", "checks", "bake_seconds", "config", "logs", "judge", "worker_settle_seconds", "build", "triggers",
     };
 
     public static SpecParseResult Parse(string yaml, string file = "crossfade.yml")
@@ -72,11 +72,13 @@ public static partial class AppSpecParser
         ConfigSpecReader.CheckNames(reader, root, config, environments);
         var logs = LogsSpecReader.Read(reader, root);
         var judge = JudgeSpecReader.Read(reader, root);
+        var build = BuildSpecReader.ReadBuild(reader, root);
+        var triggers = BuildSpecReader.ReadTriggers(reader, root, environments, build is not null);
 
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge, settle),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge, settle, build, triggers),
             errors.Items);
     }
 

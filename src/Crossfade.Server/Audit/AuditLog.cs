@@ -49,11 +49,14 @@ public sealed class AuditLog(IStore store, TimeProvider time, ILogger<AuditLog> 
         foreach (var (key, value) in notes.Parameters)
             parameters[key] = value;
         var pattern = (endpoint as RouteEndpoint)?.RoutePattern.RawText?.TrimEnd('/') ?? path;
-        return AppendAsync(new AuditEntry(0, time.GetUtcNow(), caller?.TokenId ?? "", caller?.Name ?? "anonymous", caller?.Role ?? "",
+        return AppendAsync(new AuditEntry(0, time.GetUtcNow(), caller?.TokenId ?? "", Actor(caller, notes), caller?.Role ?? "",
             context.Connection.RemoteIpAddress?.ToString() ?? "", AuditText.Clean(context.Request.Headers.UserAgent.ToString(), 200),
             $"{context.Request.Method} {pattern}", AuditText.Clean(path, 500), app, environment, parameters, status,
             AuditText.Clean(notes.Reason, 1000)));
     }
+
+    private static string Actor(Caller? caller, AuditNotes notes) =>
+        caller?.Name ?? (AuditText.Clean(notes.Actor, 100) is { Length: > 0 } sender ? sender : "anonymous");
 
     private async Task AppendAsync(AuditEntry draft)
     {

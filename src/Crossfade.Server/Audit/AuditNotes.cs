@@ -14,6 +14,9 @@ public sealed class AuditNotes
 
     public string? App { get; set; }
 
+    /// <summary>Who acted when no token says so: a webhook's sender ("github:ana").</summary>
+    public string? Actor { get; set; }
+
     public string? Environment { get; set; }
 
     public string? Reason { get; set; }

@@ -59,6 +59,11 @@ public static class ServerHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Telemetry.Exporters>());
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddSingleton<Schedules.DeployScheduler>();
+        builder.Services.AddSingleton<Builds.BuildRunner>();
+        builder.Services.AddSingleton<Builds.BuildWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Builds.BuildWorker>());
+        builder.Services.AddSingleton<Builds.BuildService>();
+        builder.Services.AddSingleton<Hooks.HookSecrets>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Schedules.DeployScheduler>());
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "crossfade_antiforgery");
@@ -99,6 +104,8 @@ public static class ServerHost
         Audit.AuditEndpoints.MapAudit(app);
         Freezes.FreezesEndpoints.MapFreezes(app);
         Schedules.SchedulesEndpoints.MapSchedules(app);
+        Builds.BuildsEndpoints.MapBuilds(app);
+        Hooks.HookEndpoints.MapHooks(app);
         app.MapAgentApi();
         Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;

@@ -211,4 +211,32 @@ public interface IStore
     /// deploy and reason; false when it was in none of them (another server or a cancel came first).
     /// </summary>
     Task<bool> MoveScheduleAsync(long id, IReadOnlyList<string> from, string state, DateTimeOffset runAt, long? deployId, string? reason, CancellationToken ct);
+
+    /// <summary>
+    /// Queues a build; a queued (not yet running) build of the same app and ref is superseded by it.
+    /// Returns the build and the ids it superseded.
+    /// </summary>
+    Task<(BuildRecord Build, IReadOnlyList<long> Superseded)> QueueBuildAsync(BuildRecord draft, CancellationToken ct);
+
+    /// <summary>Takes the oldest queued build whose app and ref has none running, marking it running; null when there is none.</summary>
+    Task<BuildRecord?> ClaimBuildAsync(DateTimeOffset at, CancellationToken ct);
+
+    /// <summary>Records what a build ended as (or what its commit turned out to be while it runs).</summary>
+    Task UpdateBuildAsync(BuildRecord build, CancellationToken ct);
+
+    Task<BuildRecord?> GetBuildAsync(long id, CancellationToken ct);
+
+    /// <summary>The builds of an app (every app's when null), newest first.</summary>
+    Task<IReadOnlyList<BuildRecord>> ListBuildsAsync(string? app, int limit, CancellationToken ct);
+
+    Task AppendBuildLogAsync(long buildId, IReadOnlyList<(DateTimeOffset At, string Line)> lines, CancellationToken ct);
+
+    Task<IReadOnlyList<(long Seq, DateTimeOffset At, string Line)>> ReadBuildLogAsync(long buildId, long afterSeq, CancellationToken ct);
+
+    /// <summary>Records a webhook delivery id; false when it was recorded before (a redelivery).</summary>
+    Task<bool> RecordDeliveryAsync(string provider, string delivery, string app, DateTimeOffset at, CancellationToken ct);
+
+    Task SetHookSecretAsync(string app, string ciphertext, string by, DateTimeOffset at, CancellationToken ct);
+
+    Task<string?> GetHookSecretAsync(string app, CancellationToken ct);
 }

@@ -94,3 +94,22 @@ internal sealed class AuditRow
     public string prev_hash { get; set; } = "";
     public string hash { get; set; } = "";
 }
+
+internal sealed class BuildRow
+{
+    public long id { get; set; }
+    public string app { get; set; } = "";
+    public string @ref { get; set; } = "";
+    public string? sha { get; set; }
+    public string? environment { get; set; }
+    public string state { get; set; } = "";
+    public string? version { get; set; }
+    public string? message { get; set; }
+    public string requested_by { get; set; } = "";
+    public string trigger { get; set; } = "";
+    public long created_at { get; set; }
+    public long? started_at { get; set; }
+    public long? finished_at { get; set; }
+    public long? deploy_id { get; set; }
+    public string? reason { get; set; }
+}

@@ -186,5 +186,18 @@ internal static class SqliteSchema
             role TEXT NOT NULL, created_at INTEGER NOT NULL, state TEXT NOT NULL, deploy_id INTEGER, reason TEXT);
         CREATE INDEX schedules_due ON schedules (state, run_at);
         """,
+        // Builds from source, their output, webhook deliveries seen (a redelivery never builds twice) and webhook secrets.
+        """
+        CREATE TABLE builds (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, ref TEXT NOT NULL, sha TEXT, environment TEXT, state TEXT NOT NULL,
+            version TEXT, message TEXT, requested_by TEXT NOT NULL, trigger TEXT NOT NULL, created_at INTEGER NOT NULL,
+            started_at INTEGER, finished_at INTEGER, deploy_id INTEGER, reason TEXT);
+        CREATE INDEX builds_app ON builds (app, id);
+        CREATE INDEX builds_state ON builds (state, id);
+        CREATE TABLE build_logs (build_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (build_id, seq)) WITHOUT ROWID;
+        CREATE TABLE hook_deliveries (
+            provider TEXT NOT NULL, delivery TEXT NOT NULL, app TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (provider, delivery)) WITHOUT ROWID;
+        CREATE TABLE hook_secrets (app TEXT PRIMARY KEY, ciphertext TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
+        """,
     ];
 }

@@ -23,6 +23,20 @@ public sealed class ApiClient
 
     public Uri BaseAddress => _http.BaseAddress!;
 
+    public Task<BuildView> StartBuildAsync(string app, StartBuildRequest request, CancellationToken ct) =>
+        SendAsync<BuildView>(HttpMethod.Post, $"api/v1/apps/{app}/builds", JsonContent.Create(request, options: Json), ct);
+
+    public Task<BuildView> GetBuildAsync(long id, CancellationToken ct) => SendAsync<BuildView>(HttpMethod.Get, $"api/v1/builds/{id}", null, ct);
+
+    public Task<List<BuildView>> BuildsAsync(string app, int limit, CancellationToken ct) =>
+        SendAsync<List<BuildView>>(HttpMethod.Get, $"api/v1/apps/{app}/builds?limit={limit}", null, ct);
+
+    public Task<List<BuildLogLine>> BuildLogAsync(long id, long after, CancellationToken ct) =>
+        SendAsync<List<BuildLogLine>>(HttpMethod.Get, $"api/v1/builds/{id}/logs?after={after}", null, ct);
+
+    public Task<HookSecretView> RotateHookSecretAsync(string app, CancellationToken ct) =>
+        SendAsync<HookSecretView>(HttpMethod.Post, $"api/v1/apps/{app}/hook-secret", null, ct);
+
     public Task<List<AuditRecordView>> AuditAsync(string query, CancellationToken ct) =>
         SendAsync<List<AuditRecordView>>(HttpMethod.Get, "api/v1/audit?" + query, null, ct);
 

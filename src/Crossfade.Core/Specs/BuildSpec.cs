@@ -1,0 +1,16 @@
+namespace Crossfade.Core.Specs;
+
+/// <summary>
+/// How an app is built from source: the repository (anything the system's <c>git</c> fetches: a path, ssh,
+/// https), the shell command run at its root, the folder it leaves the release in, and how long it may take.
+/// </summary>
+public sealed record BuildSpec(string Repository, string Command, string Output, int TimeoutSeconds);
+
+/// <summary>
+/// Which pushes deploy where: branch and tag patterns ('*' matches any run of characters but '/';
+/// '**' any run at all) mapped to environments, checked in the order written.
+/// </summary>
+public sealed record TriggersSpec(IReadOnlyList<(string Pattern, string Environment)> Branches, IReadOnlyList<(string Pattern, string Environment)> Tags)
+{
+    public static readonly TriggersSpec None = new([], []);
+}

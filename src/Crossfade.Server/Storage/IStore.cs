@@ -197,7 +197,10 @@ public interface IStore
     /// <summary>Removes a freeze; returns it, or null when there was none with that id.</summary>
     Task<Core.Freezes.Freeze?> DeleteFreezeAsync(long id, CancellationToken ct);
 
-    /// <summary>Whether a deploy of <paramref name="version"/> to the environment succeeded (the promotion rule's evidence).</summary>
+    /// <summary>
+    /// Whether a deploy of <paramref name="version"/> — or of a release built from the same commit — to the
+    /// environment succeeded (the promotion rule's evidence).
+    /// </summary>
     Task<bool> SucceededInAsync(string app, string environment, string version, CancellationToken ct);
 
     /// <summary>Adds a scheduled deploy; returns its id.</summary>

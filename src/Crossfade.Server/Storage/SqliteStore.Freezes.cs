@@ -45,7 +45,13 @@ public sealed partial class SqliteStore
     {
         await using var c = Open();
         return await c.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM deploys WHERE app = @app AND environment = @environment AND version = @version AND kind = @kind AND state = @state",
+            // The release itself, or another built from the same commit (a tag's build of what main's build proved).
+            """
+            SELECT COUNT(*) FROM deploys WHERE app = @app AND environment = @environment AND kind = @kind AND state = @state
+              AND (version = @version OR version IN (
+                SELECT other.version FROM releases AS this JOIN releases AS other ON other.app = this.app AND other.commit_sha = this.commit_sha
+                WHERE this.app = @app AND this.version = @version AND this.commit_sha IS NOT NULL))
+            """,
             new { app, environment, version, kind = WireNames.Of(DeployKind.Deploy), state = WireNames.Of(DeployState.Succeeded) }, cancellationToken: ct)) > 0;
     }
 }

@@ -11,11 +11,12 @@ return args.FirstOrDefault() switch
     "shipping-outage" => await ShippingOutage.RunAsync(args.Skip(1).ToArray()),
     "judge" => await Judge.RunAsync(args.Skip(1).ToArray()),
     "dashboard" => await Dashboard.RunAsync(args.Skip(1).ToArray()),
+    "push-to-live" => await PushToLive.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest|shipping-outage|judge|dashboard> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest|shipping-outage|judge|dashboard|push-to-live> [options]");
     return 2;
 }

@@ -9,6 +9,12 @@ public sealed class ServerOptions
     /// <summary>Where the server listens.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:7400";
 
+    /// <summary>The address people reach the server at (behind a proxy, say), for links in notices; the first of <see cref="Urls"/> when unset.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>The address links in notices start with.</summary>
+    public string LinkRoot => (PublicUrl ?? Urls.Split(';', StringSplitOptions.RemoveEmptyEntries)[0]).TrimEnd('/');
+
     /// <summary>The largest release archive accepted.</summary>
     public long MaxUploadBytes { get; set; } = 1L << 30;
 

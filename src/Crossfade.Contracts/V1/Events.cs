@@ -64,3 +64,8 @@ public static class EventKinds
     public const string BuildEnded = "build.ended";
     public const string External = "external";
 }
+
+/// <summary>A notice in the outbox: what, to which kind of target (named by its secret), and how its delivery went.</summary>
+public sealed record NoticeView(
+    long Id, string App, string Environment, string Notice, string Target, string Secret, long? DeployId, string State, int Attempts,
+    DateTimeOffset NextAt, string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);

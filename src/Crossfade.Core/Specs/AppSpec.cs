@@ -45,9 +45,12 @@ public sealed record HealthSpec(string Path, int TimeoutSeconds);
 /// </summary>
 public sealed record EnvironmentSpec(
     string Name, IReadOnlyList<HostSpec> Hosts, IReadOnlyDictionary<string, string>? Variables = null, ExportersSpec? Exporters = null,
-    IReadOnlyList<string>? Requires = null, FreezePolicy DuringFreeze = FreezePolicy.Queue)
+    IReadOnlyList<string>? Requires = null, FreezePolicy DuringFreeze = FreezePolicy.Queue, IReadOnlyList<NotifySpec>? Notify = null)
 {
     public IReadOnlyList<string> RequiredBefore => Requires ?? [];
+
+    /// <summary>Where this environment's notices go (chat, webhooks); none when the spec has no <c>notify:</c>.</summary>
+    public IReadOnlyList<NotifySpec> NoticeTargets => Notify ?? [];
 }
 
 /// <summary>What an unattended deploy (a schedule, a webhook) does when its environment is frozen.</summary>

@@ -123,7 +123,7 @@ public static partial class AppSpecParser
                 reader.Error(value, $"environments.{envName}", "must be a mapping with 'hosts'");
                 continue;
             }
-            reader.RejectUnknownKeys(envMap, ["hosts", "variables", "exporters", "requires", "during_freeze"], prefix);
+            reader.RejectUnknownKeys(envMap, ["hosts", "variables", "exporters", "requires", "during_freeze", "notify"], prefix);
             var hosts = ReadHosts(reader, envMap, prefix);
             var variables = reader.StringMap(envMap, "variables", prefix);
             if (hosts.Count > 0 && !hosts.Any(h => h.Has(HostRoles.Web)) && !hosts.Any(h => h.Has(HostRoles.Worker)))
@@ -141,7 +141,8 @@ public static partial class AppSpecParser
                 reader.ErrorAt(envMap, "during_freeze", $"is 'queue' or 'refuse', not '{value}'", prefix);
                 return FreezePolicy.Queue;
             }
-            result[envName] = new EnvironmentSpec(envName, hosts, variables, ReadExporters(reader, envMap, prefix), reader.StringList(envMap, "requires"), policy);
+            result[envName] = new EnvironmentSpec(envName, hosts, variables, ReadExporters(reader, envMap, prefix), reader.StringList(envMap, "requires"), policy,
+                NotifySpecReader.Read(reader, envMap, prefix));
         }
         CheckPromotions(reader, node, result);
         return result;

@@ -36,7 +36,8 @@ public static partial class SecretsEndpoints
         if (await store.GetAppAsync(app, ct) is not { } record)
             return Problems.NotFound($"no app named '{app}'");
         var spec = AppSpecParser.Parse(record.SpecYaml).Spec;
-        var declared = (spec?.Config?.Secrets ?? []).Concat(spec?.Environments.Values.SelectMany(e => e.Exporters?.Secrets ?? []) ?? []).ToHashSet(StringComparer.Ordinal);
+        var declared = (spec?.Config?.Secrets ?? []).Concat(spec?.Environments.Values.SelectMany(e => e.Exporters?.Secrets ?? []) ?? [])
+            .Concat(spec?.Environments.Values.SelectMany(e => e.NoticeTargets.SelectMany(t => t.Secrets)) ?? []).ToHashSet(StringComparer.Ordinal);
         var views = (await store.ListSecretsAsync(app, ct))
             .Select(s => new SecretView(s.Name, s.Environment.Length == 0 ? null : s.Environment, s.UpdatedAt, s.UpdatedBy, declared.Contains(s.Name)))
             .ToList();

@@ -7,7 +7,7 @@ namespace Crossfade.Server.Events;
 /// The one timeline: every event is stored first, then whoever follows the stream is woken. Followers
 /// read the store (after the last id they saw), so nothing published is missed between two wake-ups.
 /// </summary>
-public sealed class Timeline(IStore store, TimeProvider time, Telemetry.Exporters exporters)
+public sealed class Timeline(IStore store, TimeProvider time, Telemetry.Exporters exporters, Notifications.Notifier notifier)
 {
     private TaskCompletionSource _published = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
@@ -20,6 +20,7 @@ public sealed class Timeline(IStore store, TimeProvider time, Telemetry.Exporter
         var stored = draft with { Tags = tags, At = draft.At == default ? time.GetUtcNow() : draft.At };
         stored = stored with { Id = await store.AddEventAsync(stored, ct) };
         exporters.Offer(stored);
+        await notifier.OfferAsync(stored);
         TaskCompletionSource woken;
         lock (_lock)
         {

@@ -64,6 +64,10 @@ public static class ServerHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Builds.BuildWorker>());
         builder.Services.AddSingleton<Builds.BuildService>();
         builder.Services.AddSingleton<Hooks.HookSecrets>();
+        builder.Services.AddSingleton<Notifications.NoticeComposer>();
+        builder.Services.AddSingleton<Notifications.Notifier>();
+        builder.Services.AddSingleton<Notifications.NoticeDelivery>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<Notifications.NoticeDelivery>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Schedules.DeployScheduler>());
         builder.Services.AddRazorComponents();
         builder.Services.AddAntiforgery(o => o.Cookie.Name = "crossfade_antiforgery");
@@ -106,6 +110,7 @@ public static class ServerHost
         Schedules.SchedulesEndpoints.MapSchedules(app);
         Builds.BuildsEndpoints.MapBuilds(app);
         Hooks.HookEndpoints.MapHooks(app);
+        Notifications.NoticesEndpoints.MapNotices(app);
         app.MapAgentApi();
         Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;

@@ -242,4 +242,21 @@ public interface IStore
     Task SetHookSecretAsync(string app, string ciphertext, string by, DateTimeOffset at, CancellationToken ct);
 
     Task<string?> GetHookSecretAsync(string app, CancellationToken ct);
+
+    /// <summary>Puts notices in the outbox, due at once.</summary>
+    Task EnqueueNoticesAsync(IReadOnlyList<OutboxRecord> notices, CancellationToken ct);
+
+    /// <summary>Pending notices due by <paramref name="now"/>, each the oldest pending one of its target (a target's notices go in order).</summary>
+    Task<IReadOnlyList<OutboxRecord>> ListDueNoticesAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
+    /// <summary>Records a delivery attempt: sent, retried later, or given up.</summary>
+    Task UpdateNoticeAsync(long id, string state, int attempts, DateTimeOffset nextAt, string? lastError, DateTimeOffset? sentAt, CancellationToken ct);
+
+    /// <summary>The newest notices of an app (every app's when null).</summary>
+    Task<IReadOnlyList<OutboxRecord>> ListNoticesAsync(string? app, int limit, CancellationToken ct);
+
+    /// <summary>The chat message a deploy's notices edit on a target, if one was posted.</summary>
+    Task<(string Channel, string Ts)?> GetChatMessageAsync(string targetKey, long deployId, CancellationToken ct);
+
+    Task SetChatMessageAsync(string targetKey, long deployId, string channel, string ts, CancellationToken ct);
 }

@@ -113,3 +113,21 @@ internal sealed class BuildRow
     public long? deploy_id { get; set; }
     public string? reason { get; set; }
 }
+
+internal sealed class OutboxRow
+{
+    public long id { get; set; }
+    public string target_key { get; set; } = "";
+    public string target { get; set; } = "";
+    public string app { get; set; } = "";
+    public string environment { get; set; } = "";
+    public string notice { get; set; } = "";
+    public string payload { get; set; } = "";
+    public long? deploy_id { get; set; }
+    public string state { get; set; } = "";
+    public long attempts { get; set; }
+    public long next_at { get; set; }
+    public string? last_error { get; set; }
+    public long created_at { get; set; }
+    public long? sent_at { get; set; }
+}

@@ -199,5 +199,15 @@ internal static class SqliteSchema
             provider TEXT NOT NULL, delivery TEXT NOT NULL, app TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (provider, delivery)) WITHOUT ROWID;
         CREATE TABLE hook_secrets (app TEXT PRIMARY KEY, ciphertext TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
         """,
+        // Notices to chat and webhooks, delivered from here with retries; the chat message each deploy edits in place.
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, target_key TEXT NOT NULL, target TEXT NOT NULL, app TEXT NOT NULL, environment TEXT NOT NULL,
+            notice TEXT NOT NULL, payload TEXT NOT NULL, deploy_id INTEGER, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+            next_at INTEGER NOT NULL, last_error TEXT, created_at INTEGER NOT NULL, sent_at INTEGER);
+        CREATE INDEX outbox_due ON outbox (state, next_at);
+        CREATE INDEX outbox_target ON outbox (target_key, state, id);
+        CREATE TABLE chat_messages (target_key TEXT NOT NULL, deploy_id INTEGER NOT NULL, channel TEXT NOT NULL, ts TEXT NOT NULL, PRIMARY KEY (target_key, deploy_id)) WITHOUT ROWID;
+        """,
     ];
 }

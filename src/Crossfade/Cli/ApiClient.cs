@@ -37,6 +37,9 @@ public sealed class ApiClient
     public Task<HookSecretView> RotateHookSecretAsync(string app, CancellationToken ct) =>
         SendAsync<HookSecretView>(HttpMethod.Post, $"api/v1/apps/{app}/hook-secret", null, ct);
 
+    public Task<List<NoticeView>> NoticesAsync(string? app, int limit, CancellationToken ct) =>
+        SendAsync<List<NoticeView>>(HttpMethod.Get, $"api/v1/notices?limit={limit}" + (app is null ? "" : $"&app={Uri.EscapeDataString(app)}"), null, ct);
+
     public Task<List<AuditRecordView>> AuditAsync(string query, CancellationToken ct) =>
         SendAsync<List<AuditRecordView>>(HttpMethod.Get, "api/v1/audit?" + query, null, ct);
 

@@ -22,12 +22,13 @@ public static class ProcessCommands
         var maxEntries = new Option<int>("--max-release-entries") { DefaultValueFactory = _ => Core.Artifacts.ArchiveLimits.Default.MaxEntries, Description = "the most files, folders and links a release may hold" };
         var leaseExpiry = new Option<int>("--lease-expiry") { DefaultValueFactory = _ => 30, Description = "seconds a deploy's lease lasts without a heartbeat before another server process takes it over" };
         var instanceId = new Option<string?>("--instance-id") { Description = "this process as the owner of deploys (default machine:pid:nonce); for several server processes" };
-        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId };
+        var publicUrl = new Option<string?>("--public-url") { Description = "the address people open the dashboard at, for links in chat notices (default: the first of --urls)" };
+        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId, publicUrl };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
             {
-                DataDir = parse.GetValue(data)!, Urls = parse.GetValue(urls)!, MaxUploadBytes = parse.GetValue(maxUpload) * 1024 * 1024,
+                DataDir = parse.GetValue(data)!, Urls = parse.GetValue(urls)!, PublicUrl = parse.GetValue(publicUrl), MaxUploadBytes = parse.GetValue(maxUpload) * 1024 * 1024,
                 Releases = new() { MaxUnpackedBytes = parse.GetValue(maxUnpacked) * 1024 * 1024, MaxEntries = parse.GetValue(maxEntries) },
                 LeaseExpiry = TimeSpan.FromSeconds(parse.GetValue(leaseExpiry)),
             };

@@ -139,4 +139,20 @@ public sealed class AuditApiTests : IAsyncLifetime
         using var viewer = await TokenAsync("viewer", "nosy");
         (await viewer.GetAsync("/api/v1/audit")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task TheDashboardsAuditPage_ShowsTheChainAndRecords_ToAdminsOnly()
+    {
+        using var deployer = await TokenAsync("deployer", "page-dana");
+        (await deployer.PostAsJsonAsync("/api/v1/apps", new { spec = Spec })).EnsureSuccessStatusCode();
+
+        var page = await _server.Admin.GetStringAsync("/admin/audit?who=page-dana");
+
+        page.ShouldContain("data-chain=\"intact\"");
+        page.ShouldContain("/api/v1/apps");
+        page.ShouldContain("page-dana");
+        (await deployer.GetAsync("/admin/audit")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        Sql("UPDATE audit SET reason = 'nothing to see' WHERE seq = 1");
+        (await _server.Admin.GetStringAsync("/admin/audit")).ShouldContain("data-chain=\"broken\"");
+    }
 }

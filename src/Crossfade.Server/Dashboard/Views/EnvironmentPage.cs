@@ -18,7 +18,11 @@ public sealed record EnvironmentPage(
     string App, string Environment, string Range, string? Serving, string ChartJson, IReadOnlyList<DeployBand> Bands,
     long Requests, double ErrorRate, double P95, IReadOnlyList<HostLine> Hosts, IReadOnlyList<DeployRecord> Recent,
     IReadOnlyList<ReleaseRecord> Releases, IReadOnlyList<TrafficCell> Heat, IReadOnlyList<QuietWindow> Quietest, string Zone,
-    bool HasConfig, IReadOnlyList<string> CanaryHosts);
+    bool HasConfig, IReadOnlyList<string> CanaryHosts, IReadOnlyList<FreezeView> Freezes, IReadOnlyList<ScheduleView> Schedules)
+{
+    /// <summary>The freeze holding the environment now, the one ending last when several do.</summary>
+    public FreezeView? Frozen => Freezes.Where(f => f.HoldsUntil is not null).OrderByDescending(f => f.HoldsUntil).FirstOrDefault();
+}
 
 /// <summary>Builds the environment page in a fixed number of queries.</summary>
 public static class EnvironmentLoader
@@ -68,6 +72,9 @@ public static class EnvironmentLoader
         return new EnvironmentPage(app, environment, chosen, await store.GetLiveVersionAsync(app, environment, ct), Charts.Json(points, bands, from, now), bands,
             requests, requests == 0 ? 0 : (double)points.Sum(p => p.Errors) / requests, Charts.Percentiles(series.Select(s => s.Hist)).P95,
             hosts, recent, (await store.ListReleasesAsync(app, ct)).Take(30).ToList(), cells, quietest, zone.Id,
-            spec.Config is not null, env.Hosts.Where(h => h.Has("web")).Select(h => h.Name).ToList());
+            spec.Config is not null, env.Hosts.Where(h => h.Has("web")).Select(h => h.Name).ToList(),
+            (await store.ListFreezesAsync(app, ct)).Where(f => f.Environment == environment).Select(f => Freezes.FreezesEndpoints.View(f, now))
+                .Where(f => f.HoldsUntil is not null || f.NextStart is not null).ToList(),
+            (await store.ListSchedulesAsync(app, openOnly: true, ct)).Where(s => s.Environment == environment).Select(Schedules.SchedulesEndpoints.View).ToList());
     }
 }

@@ -74,4 +74,21 @@ public sealed class FreezesApiTests(ServerFixture server) : IClassFixture<Server
         (await server.Admin.PostAsJsonAsync("/api/v1/apps/frozen-shop/environments/staging/freezes", new { reason = "x", every = "18:00-08:00" }))
             .StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task TheEnvironmentPage_SaysWhenItIsFrozen_AndWhatIsAhead()
+    {
+        await ApplyAsync();
+        var now = DateTimeOffset.UtcNow;
+        (await server.Admin.PostAsJsonAsync("/api/v1/apps/frozen-shop/environments/prod/freezes",
+            new { reason = "peak sale", from = now.AddMinutes(-1), to = now.AddHours(2) })).EnsureSuccessStatusCode();
+        (await server.Admin.PostAsJsonAsync("/api/v1/apps/frozen-shop/environments/prod/freezes",
+            new { reason = "year-end close", from = now.AddDays(20), to = now.AddDays(21) })).EnsureSuccessStatusCode();
+
+        var page = await server.Admin.GetStringAsync("/apps/frozen-shop/prod");
+
+        page.ShouldContain("data-frozen=");
+        page.ShouldContain("peak sale");
+        page.ShouldContain("year-end close");
+    }
 }

@@ -23,6 +23,15 @@ public static class AppsEndpoints
             .RequireRole(Roles.Viewer);
     }
 
+    /// <summary>The parts of a spec only an admin may change, as comparable text.</summary>
+    private static string PrivilegedPart(Core.Specs.AppSpec? spec) =>
+        spec is null ? System.Text.Json.JsonSerializer.Serialize(new object?[] { null, Array.Empty<object>(), Array.Empty<object>(), Array.Empty<object>() })
+            : System.Text.Json.JsonSerializer.Serialize(new object?[]
+            {
+                spec.Build, spec.PushTriggers.Branches.Select(b => new[] { b.Pattern, b.Environment }), spec.PushTriggers.Tags.Select(t => new[] { t.Pattern, t.Environment }),
+                spec.Environments.Where(e => e.Value.NoticeTargets.Count > 0).OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => new { e.Key, Targets = e.Value.NoticeTargets }),
+            });
+
     private static async Task<IResult> ApplyAsync(HttpRequest request, IStore store, TimeProvider time, CancellationToken ct)
     {
         var (body, error) = await JsonBody.ReadAsync<ApplyAppRequest>(request, ct);
@@ -37,6 +46,10 @@ public static class AppsEndpoints
         }
         var record = new AppRecord(parsed.Spec!.Name, body.Spec!, time.GetUtcNow());
         request.HttpContext.Audit().App = record.Name;
+        var before = await store.GetAppAsync(record.Name, ct) is { } old ? AppSpecParser.Parse(old.SpecYaml).Spec : null;
+        if (!request.HttpContext.Caller().AtLeast(Roles.Admin) && PrivilegedPart(before) != PrivilegedPart(parsed.Spec))
+            return Results.Problem(title: "Forbidden", statusCode: 403,
+                detail: "changing 'build', 'triggers' or an environment's 'notify' needs the admin role: a build runs its command on the server, and notices carry app secrets to their addresses");
         await store.UpsertAppAsync(record, ct);
         return Results.Ok(ToView(record));
     }

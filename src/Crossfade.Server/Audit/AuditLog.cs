@@ -28,7 +28,8 @@ public sealed class AuditLog(IStore store, TimeProvider time, ILogger<AuditLog> 
         var redact = endpoint.Metadata.GetMetadata<AuditRedactAttribute>()?.RouteValues ?? [];
         var path = context.Request.Path.Value ?? "";
         var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? app = notes.App, environment = notes.Environment;
+        // Notes may come from a body not yet validated: cleaned and cut as route values are.
+        string? app = Cleaned(notes.App, 100), environment = Cleaned(notes.Environment, 100);
         foreach (var (key, value) in context.Request.RouteValues)
         {
             var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
@@ -54,6 +55,8 @@ public sealed class AuditLog(IStore store, TimeProvider time, ILogger<AuditLog> 
             $"{context.Request.Method} {pattern}", AuditText.Clean(path, 500), app, environment, parameters, status,
             AuditText.Clean(notes.Reason, 1000)));
     }
+
+    private static string? Cleaned(string? text, int max) => text is null ? null : AuditText.Clean(text, max);
 
     private static string Actor(Caller? caller, AuditNotes notes) =>
         caller?.Name ?? (AuditText.Clean(notes.Actor, 100) is { Length: > 0 } sender ? sender : "anonymous");

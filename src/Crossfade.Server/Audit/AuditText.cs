@@ -3,8 +3,8 @@ using System.Text;
 namespace Crossfade.Server.Audit;
 
 /// <summary>
-/// Text from a request made safe to keep and print: control characters (a forged line break in a user
-/// agent) become spaces, and it is cut to a length.
+/// Text from a request made safe to keep and print: control and format characters (a forged line break
+/// in a user agent, a right-to-left override) become spaces, and it is cut to a length.
 /// </summary>
 public static class AuditText
 {
@@ -17,7 +17,9 @@ public static class AuditText
         {
             if (builder.Length == max)
                 return builder.Append('…').ToString();
-            builder.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? ' ' : c);
+            // Control characters and format characters (a right-to-left override that reorders what a
+            // terminal shows) become spaces; so do the line and paragraph separators.
+            builder.Append(char.IsControl(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format || c is '\u2028' or '\u2029' ? ' ' : c);
         }
         return builder.ToString();
     }

@@ -6,14 +6,25 @@ namespace Crossfade.Server.Builds;
 public sealed class BuildLog(IStore store, long buildId, TimeProvider time)
 {
     private const int MaxLine = 4000;
+
+    /// <summary>The most lines a build keeps: a build that prints without end must not fill the store.</summary>
+    public const int MaxLines = 50_000;
+
     private readonly Lock _gate = new();
     private List<(DateTimeOffset, string)> _pending = [];
+    private int _written;
 
     public void Write(string line)
     {
         var cut = line.Length > MaxLine ? line[..MaxLine] + "…" : line;
         lock (_gate)
-            _pending.Add((time.GetUtcNow(), cut));
+        {
+            _written++;
+            if (_written < MaxLines)
+                _pending.Add((time.GetUtcNow(), cut));
+            else if (_written == MaxLines)
+                _pending.Add((time.GetUtcNow(), $"(output cut: a build keeps its first {MaxLines} lines)"));
+        }
     }
 
     public async Task FlushAsync()

@@ -31,16 +31,31 @@ public sealed class BuildRunner(IStore store, ArtifactStore artifacts, ServerOpt
         finally
         {
             await pumping.CancelAsync();
-            await pump;
-            if (Directory.Exists(workspace))
-                Directory.Delete(workspace, recursive: true);
+            await pump.ContinueWith(_ => { }, TaskScheduler.Default);
+            Remove(workspace);
+        }
+    }
+
+    /// <summary>Removes a workspace, best effort: a tool that left read-only folders must not turn a good build into a failed one.</summary>
+    private static void Remove(string workspace)
+    {
+        try
+        {
+            if (!Directory.Exists(workspace))
+                return;
+            foreach (var folder in Directory.EnumerateDirectories(workspace, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }))
+                File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.Delete(workspace, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left behind; the next build of the same id never comes, and the folder is the operator's to clear.
         }
     }
 
     private async Task<(ReleaseRecord?, BuildRecord, string?)> BuildAsync(BuildRecord build, BuildSpec spec, string workspace, BuildLog log, CancellationToken ct)
     {
-        if (Directory.Exists(workspace))
-            Directory.Delete(workspace, recursive: true);
+        Remove(workspace);
         Directory.CreateDirectory(workspace);
         var source = Path.Combine(workspace, "src");
         var timeout = TimeSpan.FromSeconds(spec.TimeoutSeconds);
@@ -53,6 +68,12 @@ public sealed class BuildRunner(IStore store, ArtifactStore artifacts, ServerOpt
         var sha = await ResolveAsync(source, build, log, Left(), ct);
         if (sha is null)
             return (null, build, $"the repository has no commit for '{build.Ref}'");
+        // A push of a branch builds the branch as it stands: a replayed old push (its body is signed,
+        // its delivery id is not) must not bring an old commit back.
+        if (build.Sha is not null && build.Ref.StartsWith(GitRefs.BranchPrefix, StringComparison.Ordinal)
+            && await GitOutputAsync(source, Left(), ct, "rev-parse", "--verify", "--quiet", "--end-of-options", "refs/remotes/origin/" + build.Ref[GitRefs.BranchPrefix.Length..] + "^{commit}") is { Length: 40 } head
+            && head != sha)
+            return (null, build with { State = BuildStates.Superseded }, $"{build.Ref} has moved on to {head[..12]}: this push is not its head any more, and a newer push builds it");
         build = build with { Sha = sha };
         if (await GitAsync(source, log, Left(), ct, "checkout", "--quiet", "--detach", sha) != 0)
             return (null, build, $"git could not check out {sha}");
@@ -66,7 +87,7 @@ public sealed class BuildRunner(IStore store, ArtifactStore artifacts, ServerOpt
         {
             ["CROSSFADE_BUILD_REF"] = build.Ref, ["CROSSFADE_BUILD_SHA"] = sha, ["CROSSFADE_BUILD_VERSION"] = version,
         };
-        var exit = await BuildShell.RunAsync("/bin/sh", ["-c", spec.Command], source, env, log.Write, Left(), time, ct);
+        var exit = await BuildShell.RunAsync("/bin/sh", ["-c", spec.Command], source, env, log.Write, Positive(Left()), time, ct);
         if (exit != 0)
             return (null, build, exit == -1 ? $"the build took longer than its {spec.TimeoutSeconds} s" : $"the build command exited with {exit}");
         var (release, failure) = await PackAsync(build, spec, source, log, ct);
@@ -149,7 +170,7 @@ public sealed class BuildRunner(IStore store, ArtifactStore artifacts, ServerOpt
     // Never a prompt for a password (a build has no one to answer it), never the user's global settings.
     private static readonly Dictionary<string, string> GitEnv = new()
     {
-        ["GIT_TERMINAL_PROMPT"] = "0", ["GIT_CONFIG_NOSYSTEM"] = "1", ["GIT_ASKPASS"] = "/bin/false",
+        ["GIT_TERMINAL_PROMPT"] = "0", ["GIT_CONFIG_NOSYSTEM"] = "1", ["GIT_CONFIG_GLOBAL"] = "/dev/null", ["GIT_ASKPASS"] = "/bin/false",
     };
 
     private static TimeSpan Positive(TimeSpan left) => left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1);

@@ -25,6 +25,13 @@ public static class BuildShell
         info.ArgumentList.Add(program);
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
+        // Only what a build needs of the server's environment: never its tokens or settings.
+        info.Environment.Clear();
+        foreach (var name in PassedOn)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+                info.Environment[name] = value;
+        }
         foreach (var (key, value) in env)
             info.Environment[key] = value;
         using var process = new Process { StartInfo = info, EnableRaisingEvents = true };
@@ -35,11 +42,11 @@ public static class BuildShell
         var errEnded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) => { if (e.Data is null) outEnded.TrySetResult(); else output(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is null) errEnded.TrySetResult(); else output(e.Data); };
+        using var deadline = new CancellationTokenSource(timeout > TimeSpan.Zero ? timeout : TimeSpan.FromSeconds(1), time);
         process.Start();
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        using var deadline = new CancellationTokenSource(timeout, time);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, deadline.Token);
         try
         {
@@ -58,6 +65,8 @@ public static class BuildShell
         await Task.WhenAll(outEnded.Task, errEnded.Task).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
         return process.ExitCode;
     }
+
+    private static readonly string[] PassedOn = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "DOTNET_ROOT", "NUGET_PACKAGES", "SSH_AUTH_SOCK", "http_proxy", "https_proxy", "no_proxy"];
 
     private static void KillGroup(int pid)
     {

@@ -24,14 +24,31 @@ public sealed class BuildWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Builds a stopped server left running start again from the beginning: their workspaces are gone.
-        foreach (var stale in (await store.ListBuildsAsync(null, 500, stoppingToken)).Where(b => b.State == BuildStates.Running))
-            await store.UpdateBuildAsync(stale with { State = BuildStates.Failed, FinishedAt = time.GetUtcNow(), Reason = "the server stopped while it ran; start it again with 'crossfade build'" }, stoppingToken);
         var running = new List<Task>();
+        try
+        {
+            // Builds a stopped server left running are over: their workspaces went with it.
+            foreach (var stale in (await store.ListBuildsAsync(null, 500, stoppingToken)).Where(b => b.State == BuildStates.Running))
+                await store.UpdateBuildAsync(stale with { State = BuildStates.Failed, FinishedAt = time.GetUtcNow(), Reason = "the server stopped while it ran; start it again with 'crossfade build'" }, stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "builds left running by a stopped server could not be marked failed");
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             running.RemoveAll(t => t.IsCompleted);
-            if (running.Count < Slots && await store.ClaimBuildAsync(time.GetUtcNow(), stoppingToken) is { } build)
+            BuildRecord? build = null;
+            try
+            {
+                build = running.Count < Slots ? await store.ClaimBuildAsync(time.GetUtcNow(), stoppingToken) : null;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A busy store this round is no reason to stop the server: the next round tries again.
+                logger.LogError(e, "could not take the next build");
+            }
+            if (build is not null)
             {
                 running.Add(Task.Run(() => RunAsync(build, stoppingToken), CancellationToken.None));
                 continue;
@@ -71,7 +88,7 @@ public sealed class BuildWorker(
         var (release, built, failure) = await runner.RunAsync(build, buildSpec, ct);
         if (release is null)
         {
-            await FinishAsync(built, BuildStates.Failed, failure, null);
+            await FinishAsync(built, built.State == BuildStates.Superseded ? BuildStates.Superseded : BuildStates.Failed, failure, null);
             return;
         }
         built = built with { Version = release.Version };
@@ -87,8 +104,7 @@ public sealed class BuildWorker(
             await FinishAsync(built, BuildStates.Succeeded, null, deploy.Id);
         else if (start.WaitUntil is { } until)
         {
-            var schedule = await store.AddScheduleAsync(new ScheduleRecord(0, built.App, environment, release.Version, null, null, until, false,
-                built.RequestedBy, Roles.Deployer, time.GetUtcNow(), ScheduleStates.Waiting, null, start.Refusal), ct);
+            var schedule = await Schedules.WaitingSchedule.AddAsync(store, time, built.App, environment, release.Version, built.RequestedBy, until, start.Refusal);
             await FinishAsync(built, BuildStates.Succeeded, $"its deploy waits as schedule #{schedule}: {start.Refusal}", null);
         }
         else
@@ -99,9 +115,14 @@ public sealed class BuildWorker(
     {
         var finished = build with { State = state, Reason = reason, DeployId = deployId, FinishedAt = time.GetUtcNow() };
         await store.UpdateBuildAsync(finished, CancellationToken.None);
-        var outcome = state == BuildStates.Succeeded ? $"made {finished.Version}" : "failed";
+        var (outcome, alert) = state switch
+        {
+            BuildStates.Succeeded => ($"made {finished.Version}", AlertTypes.Success),
+            BuildStates.Superseded => ("was superseded", AlertTypes.Info),
+            _ => ("failed", AlertTypes.Error),
+        };
         await Publish(finished, EventKinds.BuildEnded, $"build #{build.Id} of {build.App} ({build.Ref}) {outcome}",
-            reason ?? (deployId is { } d ? $"deploying it as deploy #{d}" : ""), state == BuildStates.Succeeded ? AlertTypes.Success : AlertTypes.Error);
+            reason ?? (deployId is { } d ? $"deploying it as deploy #{d}" : ""), alert);
     }
 
     private Task Publish(BuildRecord build, string kind, string title, string text, string alert) =>

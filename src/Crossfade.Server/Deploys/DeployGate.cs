@@ -20,8 +20,14 @@ public sealed class DeployGate(IStore store, TimeProvider time)
     {
         if (!new Caller(request.RequestedBy, request.Role).AtLeast(Roles.Deployer))
             return GateDecision.Refuse(403, $"deploying needs the '{Roles.Deployer}' role; '{request.RequestedBy}' has '{request.Role}'");
-        if (request.Kind != DeployKind.WhyRun && await FrozenAsync(request, environment, ct) is { } frozen)
-            return frozen;
+        var overridden = false;
+        if (request.Kind != DeployKind.WhyRun)
+        {
+            var (frozen, overrode) = await FrozenAsync(request, environment, ct);
+            if (frozen is not null)
+                return frozen;
+            overridden = overrode;
+        }
         if (request.Kind == DeployKind.Deploy)
         {
             foreach (var required in environment.RequiredBefore)
@@ -31,37 +37,46 @@ public sealed class DeployGate(IStore store, TimeProvider time)
                         $"'{environment.Name}' requires a release to have succeeded in '{required}' first, and {version} has not: deploy it there, then promote it with 'crossfade promote-release {request.App} --version {version} --from {required} --to {environment.Name}'");
             }
         }
-        return GateDecision.Allow(request.OverrideFreeze is null ? null : $"freeze overridden by {request.RequestedBy}: {request.OverrideFreeze}");
+        return GateDecision.Allow(overridden ? $"freeze overridden by {request.RequestedBy}: {request.OverrideFreeze}" : null);
     }
 
-    /// <summary>The freeze holding the environment now, as a decision: refused, waiting, or overridden (then null).</summary>
-    private async Task<GateDecision?> FrozenAsync(DeployRequest request, EnvironmentSpec environment, CancellationToken ct)
+    /// <summary>The freeze holding an environment at <paramref name="now"/> (the one ending last when several do) and its end; null when none holds.</summary>
+    public static async Task<(Freeze Freeze, DateTimeOffset Until)?> HoldingAsync(IStore store, string app, string environment, DateTimeOffset now, CancellationToken ct)
     {
-        var now = time.GetUtcNow();
-        var holding = (await store.ListFreezesAsync(request.App, ct))
-            .Where(f => f.Environment == environment.Name)
+        var holding = (await store.ListFreezesAsync(app, ct))
+            .Where(f => f.Environment == environment)
             .Select(f => (Freeze: f, Until: f.HoldsUntil(now)))
             .Where(f => f.Until is not null)
             .OrderByDescending(f => f.Until)
             .FirstOrDefault();
-        if (holding.Freeze is null)
-            return request.OverrideFreeze is null ? null : GateDecision.Refuse(400, $"'{environment.Name}' is not frozen: there is no freeze to override");
+        return holding.Freeze is null ? null : (holding.Freeze, holding.Until!.Value);
+    }
+
+    /// <summary>The words that say an environment is frozen: until when, which freeze, why.</summary>
+    public static string Describe(string environment, Freeze freeze, DateTimeOffset until) =>
+        $"'{environment}' is frozen until {until:yyyy-MM-dd HH:mm}Z (freeze #{freeze.Id}, {freeze.Window}: {freeze.Reason})";
+
+    /// <summary>The freeze holding the environment now, as a decision (refused, or waiting), or none; and whether an admin overrode one.</summary>
+    private async Task<(GateDecision? Decision, bool Overridden)> FrozenAsync(DeployRequest request, EnvironmentSpec environment, CancellationToken ct)
+    {
+        if (await HoldingAsync(store, request.App, environment.Name, time.GetUtcNow(), ct) is not { } holding)
+            return (request.OverrideFreeze is null ? null : GateDecision.Refuse(400, $"'{environment.Name}' is not frozen: there is no freeze to override"), false);
+        var (freeze, until) = holding;
         // Going back reduces risk: a rollback passes a freeze.
         if (request.Kind == DeployKind.Rollback)
-            return null;
-        var freeze = holding.Freeze;
-        var what = $"'{environment.Name}' is frozen until {holding.Until:yyyy-MM-dd HH:mm}Z (freeze #{freeze.Id}, {freeze.Window}: {freeze.Reason})";
+            return (null, false);
+        var what = Describe(environment.Name, freeze, until);
         if (request.OverrideFreeze is { } reason)
         {
             if (string.IsNullOrWhiteSpace(reason))
-                return GateDecision.Refuse(400, "overriding a freeze needs a reason");
+                return (GateDecision.Refuse(400, "overriding a freeze needs a reason"), false);
             return new Caller(request.RequestedBy, request.Role).AtLeast(Roles.Admin)
-                ? null
-                : GateDecision.Refuse(403, $"{what}; only an admin may override a freeze, and '{request.RequestedBy}' has '{request.Role}'");
+                ? (null, true)
+                : (GateDecision.Refuse(403, $"{what}; only an admin may override a freeze, and '{request.RequestedBy}' has '{request.Role}'"), false);
         }
         if (Unattended.Contains(request.Trigger) && environment.DuringFreeze == FreezePolicy.Queue)
-            return GateDecision.Wait(holding.Until!.Value, $"{what}; it starts when the freeze ends");
-        return GateDecision.Refuse(423, $"{what}; an admin may override it with a reason (--override-freeze \"why\")");
+            return (GateDecision.Wait(until, $"{what}; it starts when the freeze ends"), false);
+        return (GateDecision.Refuse(423, $"{what}; an admin may override it with a reason (--override-freeze \"why\")"), false);
     }
 }
 

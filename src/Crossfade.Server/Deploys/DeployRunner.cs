@@ -41,7 +41,8 @@ public sealed class DeployRunner(DeployServices services)
                 if (!await Store.ClaimDeployAsync(deployId, Options.InstanceId, Time.GetUtcNow(), Options.LeaseExpiry, CancellationToken.None))
                     return;
                 heartbeat = HeartbeatAsync(deployId, lease.Token);
-                await WaitForTurnAsync(deployId);
+                if (await WaitForTurnAsync(deployId) && await FrozenAtItsTurnAsync(deployId))
+                    return;
                 if (await StartingAsync(deployId) is { } deploy)
                     await (await DeployRun.LoadAsync(services, deploy)).RunAsync();
             }
@@ -126,8 +127,40 @@ public sealed class DeployRunner(DeployServices services)
         }
     }
 
-    /// <summary>A queued deploy (--wait) starts when every older deploy of its app and environment has ended.</summary>
-    private async Task WaitForTurnAsync(long deployId)
+    /// <summary>
+    /// A deploy that waited its turn passed the gate before a freeze that holds now: a person's is aborted
+    /// with the freeze's reason (nothing was touched); a schedule's or a webhook's keeps its place and
+    /// starts when the freeze ends, unless its environment says to refuse. One overridden by an admin goes.
+    /// </summary>
+    private async Task<bool> FrozenAtItsTurnAsync(long deployId)
+    {
+        var ct = CancellationToken.None;
+        while (true)
+        {
+            var deploy = (await Store.GetDeployAsync(deployId, ct))!;
+            if (deploy.State != DeployState.Queued || deploy.Kind is DeployKind.Rollback or DeployKind.WhyRun
+                || await DeployGate.HoldingAsync(Store, deploy.App, deploy.Environment, Time.GetUtcNow(), ct) is not { } holding)
+                return false;
+            var overrides = await Store.ListEventsAsync(new EventQuery(App: deploy.App, Environment: deploy.Environment, Kind: EventKinds.FreezeOverride, Limit: 1000), ct);
+            if (overrides.Any(e => e.DeployId == deploy.Id))
+                return false;
+            var spec = await Store.GetAppAsync(deploy.App, ct) is { } app ? Core.Specs.AppSpecParser.Parse(app.SpecYaml).Spec : null;
+            var waits = DeployGate.Unattended.Contains(deploy.Trigger)
+                && spec?.Environments.GetValueOrDefault(deploy.Environment)?.DuringFreeze != Core.Specs.FreezePolicy.Refuse;
+            var what = DeployGate.Describe(deploy.Environment, holding.Freeze, holding.Until);
+            if (!waits)
+            {
+                var reason = $"{what}, which began while it waited its turn: nothing was touched";
+                await Store.SetDeployStateAsync(deploy.Id, DeployState.Aborted, reason, Time.GetUtcNow(), true, ct);
+                await services.Events.MovedAsync(deploy with { State = DeployState.Aborted }, DeployState.Converging, DeployState.Aborted, reason);
+                return true;
+            }
+            await Task.Delay(TimeSpan.FromSeconds(5), Time);
+        }
+    }
+
+    /// <summary>A queued deploy (--wait) starts when every older deploy of its app and environment has ended; true when it had to wait.</summary>
+    private async Task<bool> WaitForTurnAsync(long deployId)
     {
         var deploy = (await Store.GetDeployAsync(deployId, CancellationToken.None))!;
         var logged = false;
@@ -141,5 +174,6 @@ public sealed class DeployRunner(DeployServices services)
             logged = true;
             await Task.Delay(TimeSpan.FromMilliseconds(500), Time);
         }
+        return logged;
     }
 }

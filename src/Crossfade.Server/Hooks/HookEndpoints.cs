@@ -118,7 +118,13 @@ public static class HookEndpoints
             if (!await store.RecordDeliveryAsync("generic", headers["webhook-id"].ToString(), app, time.GetUtcNow(), context.RequestAborted))
                 return Duplicate(context);
             var start = await deploys.StartAsync(new DeployRequest(app, environment, DeployKind.Deploy, version, "webhook", Roles.Deployer, "webhook",
-                "hook-" + headers["webhook-id"], Queue: true), context.RequestAborted);
+                $"hook-{app}-{headers["webhook-id"]}", Queue: true), context.RequestAborted);
+            if (start.WaitUntil is { } until)
+            {
+                var schedule = await Schedules.WaitingSchedule.AddAsync(store, time, app, environment, version, "webhook", until, start.Refusal);
+                context.Audit().Add("schedule", schedule);
+                return Results.Accepted($"/api/v1/schedules", new { status = "waiting", schedule, reason = start.Refusal });
+            }
             if (start.Deploy is null)
                 return Refuse(start.Status, "Refused", start.Refusal ?? "the deploy was refused");
             context.Audit().Add("deploy", start.Deploy.Id);
@@ -164,12 +170,13 @@ public static class HookEndpoints
         return Results.Ok(new { status = "duplicate", reason = context.Audit().Reason });
     }
 
-    private static async Task<IResult> RotateAsync(string app, HttpContext context, IStore store, HookSecrets secrets, CancellationToken ct)
+    private static async Task<IResult> RotateAsync(string app, HttpContext context, IStore store, HookSecrets secrets, ServerOptions options, CancellationToken ct)
     {
         if (await store.GetAppAsync(app, ct) is null)
             return Problems.NotFound($"no app named '{app}'");
         var secret = await secrets.RotateAsync(app, context.Caller().Name, ct);
-        var root = $"{context.Request.Scheme}://{context.Request.Host}";
+        // The server's own address (--public-url), never the request's Host header, which the caller chose.
+        var root = options.LinkRoot;
         return Results.Ok(new HookSecretView(app, secret, [$"{root}/hooks/github/{app}", $"{root}/hooks/gitlab/{app}", $"{root}/hooks/generic/{app}"]));
     }
 

@@ -48,6 +48,7 @@ public sealed class NoticeDelivery : BackgroundService
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 _logger.LogError(e, "the outbox could not be read");
+                due = [];
             }
             if (due.Count == 0)
                 await _wake.WaitAsync(TimeSpan.FromSeconds(1), stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -61,13 +62,16 @@ public sealed class NoticeDelivery : BackgroundService
         {
             error = await SendAsync(row, ct);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException && !ct.IsCancellationRequested)
+        catch (Exception e) when (!ct.IsCancellationRequested && e is not OutOfMemoryException)
         {
+            // Whatever went wrong counts as a try, so a bad address is retried later, not at once forever.
             // The exception's own text may carry the address; its kind and the socket error do not.
             error = e is TaskCanceledException ? "no answer within 10 s" : $"{e.GetType().Name}{(e is HttpRequestException { HttpRequestError: var kind } ? $" ({kind})" : "")}";
         }
         var now = _time.GetUtcNow();
         var attempts = row.Attempts + 1;
+        if (ct.IsCancellationRequested)
+            return;
         if (error is null)
             await _store.UpdateNoticeAsync(row.Id, OutboxStates.Sent, attempts, now, null, now, CancellationToken.None);
         else if (attempts >= MaxAttempts)
@@ -131,6 +135,8 @@ public sealed class NoticeDelivery : BackgroundService
         if (Answer(response) is { } failed)
             return failed;
         var answer = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        if (answer.ValueKind != JsonValueKind.Object)
+            return "Slack answered something other than a JSON object";
         if (!answer.TryGetProperty("ok", out var ok) || ok.ValueKind != JsonValueKind.True)
             return $"Slack said: {(answer.TryGetProperty("error", out var e) ? e.GetString() : "not ok")}";
         if (posted is null && row.DeployId is { } id && answer.TryGetProperty("ts", out var ts) && answer.TryGetProperty("channel", out var channel))

@@ -46,7 +46,7 @@ public static class NoticeFormats
             blocks.Add(new { type = "actions", elements = new object[] { new { type = "button", text = new { type = "plain_text", text = "Open in Crossfade" }, url = n.Link } } });
         return new Dictionary<string, object?>
         {
-            ["channel"] = channel, ["ts"] = ts, ["text"] = $"{n.Title}", ["blocks"] = blocks,
+            ["channel"] = channel, ["ts"] = ts, ["text"] = Escape(n.Title), ["blocks"] = blocks,
         }.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value);
     }
 

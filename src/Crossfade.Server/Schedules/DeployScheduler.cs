@@ -40,12 +40,22 @@ public sealed class DeployScheduler(
     {
         var now = time.GetUtcNow();
         var moved = 0;
-        foreach (var due in (await store.ListSchedulesAsync(null, openOnly: true, ct)).Where(s => s.RunAt <= now))
+        var claimable = new[] { ScheduleStates.Pending, ScheduleStates.Waiting };
+        foreach (var due in (await store.ListSchedulesAsync(null, openOnly: true, ct)).Where(s => s.RunAt <= now && claimable.Contains(s.State)))
         {
-            if (!await store.MoveScheduleAsync(due.Id, ScheduleStates.Open, ScheduleStates.Starting, due.RunAt, null, due.Reason, ct))
+            // Claimed from pending or waiting only: a second server process finds it starting and leaves it.
+            if (!await store.MoveScheduleAsync(due.Id, claimable, ScheduleStates.Starting, due.RunAt, null, due.Reason, ct))
                 continue;
             moved++;
-            await RunAsync(due, ct);
+            try
+            {
+                await RunAsync(due, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "scheduled deploy #{Id} could not be started", due.Id);
+                await store.MoveScheduleAsync(due.Id, [ScheduleStates.Starting], ScheduleStates.Failed, due.RunAt, null, $"it could not be started: {e.Message}", CancellationToken.None);
+            }
         }
         return moved;
     }

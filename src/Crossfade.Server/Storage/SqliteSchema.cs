@@ -196,7 +196,7 @@ internal static class SqliteSchema
         CREATE INDEX builds_state ON builds (state, id);
         CREATE TABLE build_logs (build_id INTEGER NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (build_id, seq)) WITHOUT ROWID;
         CREATE TABLE hook_deliveries (
-            provider TEXT NOT NULL, delivery TEXT NOT NULL, app TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (provider, delivery)) WITHOUT ROWID;
+            provider TEXT NOT NULL, app TEXT NOT NULL, delivery TEXT NOT NULL, received_at INTEGER NOT NULL, PRIMARY KEY (provider, app, delivery)) WITHOUT ROWID;
         CREATE TABLE hook_secrets (app TEXT PRIMARY KEY, ciphertext TEXT NOT NULL, created_by TEXT NOT NULL, created_at INTEGER NOT NULL);
         """,
         // Notices to chat and webhooks, delivered from here with retries; the chat message each deploy edits in place.

@@ -98,7 +98,7 @@ public sealed partial class SqliteStore
     {
         await using var c = Open();
         return await c.ExecuteAsync(new CommandDefinition(
-            "INSERT OR IGNORE INTO hook_deliveries (provider, delivery, app, received_at) VALUES (@provider, @delivery, @app, @at)",
+            "INSERT OR IGNORE INTO hook_deliveries (provider, app, delivery, received_at) VALUES (@provider, @app, @delivery, @at)",
             new { provider, delivery, app, at = Ms(at) }, cancellationToken: ct)) == 1;
     }
 

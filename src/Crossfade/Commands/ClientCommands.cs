@@ -93,6 +93,8 @@ public static class ClientCommands
             var api = Globals.Client(parse);
             if (parse.GetValue(at) is { } when)
             {
+                if (parse.GetValue(overrideFreeze) is not null || parse.GetValue(queue))
+                    throw new ArgumentException("--at schedules the deploy: it passes the gate when its time comes, so --override-freeze and --wait do not apply");
                 var scheduled = await api.ScheduleAsync(parse.GetValue(app)!, new ScheduleDeployRequest(parse.GetValue(env)!, parse.GetValue(version)!, when, parse.GetValue(canary), parse.GetValue(hold)), ct);
                 Console.WriteLine(parse.GetValue(Globals.Json) ? System.Text.Json.JsonSerializer.Serialize(scheduled) : ScheduleCommands.Line(scheduled));
                 return 0;

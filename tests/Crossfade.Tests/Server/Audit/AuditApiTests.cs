@@ -146,13 +146,13 @@ public sealed class AuditApiTests : IAsyncLifetime
         using var deployer = await TokenAsync("deployer", "page-dana");
         (await deployer.PostAsJsonAsync("/api/v1/apps", new { spec = Spec })).EnsureSuccessStatusCode();
 
-        var page = await _server.Admin.GetStringAsync("/admin/audit?who=page-dana");
+        var page = await _server.Admin.GetStringAsync("/admin/audit?who=page-dana&verify=true");
 
         page.ShouldContain("data-chain=\"intact\"");
         page.ShouldContain("/api/v1/apps");
         page.ShouldContain("page-dana");
         (await deployer.GetAsync("/admin/audit")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         Sql("UPDATE audit SET reason = 'nothing to see' WHERE seq = 1");
-        (await _server.Admin.GetStringAsync("/admin/audit")).ShouldContain("data-chain=\"broken\"");
+        (await _server.Admin.GetStringAsync("/admin/audit?verify=true")).ShouldContain("data-chain=\"broken\"");
     }
 }

@@ -177,4 +177,49 @@ public sealed class PushToDeployTests : IAsyncLifetime
         stale.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
         (await stale.Content.ReadAsStringAsync()).ShouldContain("replayed");
     }
+
+    [Fact]
+    public async Task AnOldPushReplayed_IsSuperseded_NotDeployed()
+    {
+        var old = CommitApp("old listing page");
+        CommitApp("new listing page");
+
+        var build = await WaitForBuildAsync(await AcceptedBuildAsync(await _forge.SendAsync(HookRequests.GitHubPush("shop", _secret, "refs/heads/main", old, "d-replayed"))));
+
+        (build.State, build.DeployId).ShouldBe((BuildStates.Superseded, null));
+        build.Reason!.ShouldContain("has moved on");
+        (await _harness.Store.ListDeploysAsync("shop", 10, default)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task AnyCisDeployDuringAFreeze_WaitsAsASchedule()
+    {
+        var now = _harness.Time.GetUtcNow();
+        await _harness.Store.AddFreezeAsync(new Freeze(0, "shop", "prod", now.AddMinutes(-1), now.AddHours(1), null, null, "inventory count", "ops", now), default);
+
+        var response = await _forge.SendAsync(HookRequests.Generic("shop", _secret, new { version = "2.0.0", environment = "prod" }, "msg-frozen", now));
+
+        response.StatusCode.ShouldBe(HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        (await response.Content.ReadAsStringAsync()).ShouldContain("waiting");
+        var waiting = (await _harness.Store.ListSchedulesAsync("shop", openOnly: true, default)).Single();
+        (waiting.State, waiting.Version, waiting.RunAt).ShouldBe((ScheduleStates.Waiting, "2.0.0", now.AddHours(1)));
+        (await _harness.Store.ListDeploysAsync("shop", 10, default)).ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task ADeployer_CannotChangeWhatABuildRuns_AnAdminCan()
+    {
+        var created = await (await _api.PostAsJsonAsync("/api/v1/tokens", new { role = "deployer", name = "spec-dana" })).Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        using var deployer = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(_harness.Url) };
+        deployer.DefaultRequestHeaders.Authorization = new("Bearer", created.GetProperty("token").GetString());
+        var current = (await _harness.Store.GetAppAsync("shop", default))!.SpecYaml;
+
+        var sameAgain = await deployer.PostAsJsonAsync("/api/v1/apps", new { spec = current });
+        var changed = await deployer.PostAsJsonAsync("/api/v1/apps", new { spec = current.Replace("command: sh build.sh", "command: cat ../../admin.token", StringComparison.Ordinal) });
+
+        sameAgain.StatusCode.ShouldBe(HttpStatusCode.OK);
+        changed.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await changed.Content.ReadAsStringAsync()).ShouldContain("needs the admin role");
+        (await _harness.Store.GetAppAsync("shop", default))!.SpecYaml.ShouldContain("command: sh build.sh");
+    }
 }

@@ -127,4 +127,25 @@ public sealed class ChatNoticesTests
             await Task.Delay(20);
         (await admin.GetFromJsonAsync<List<NoticeView>>("/api/v1/notices?app=shop"))!.First(n => n.Target == "slack" && n.Notice == "deploy.started").Attempts.ShouldBe(2);
     }
+
+    [Fact]
+    public async Task AnAddressThatIsNoAddress_IsATriedNotice_NotALoop()
+    {
+        await using var harness = await DeployRunHarness.StartAsync("    notify:\n      - slack: typo_url\n");
+        await SecretAsync(harness, "typo_url", "hooks.slack.com/services/no-scheme");
+
+        var id = await harness.DeployAsync();
+        await harness.PlayHostsAsync(id, DeployState.Succeeded);
+        using var admin = harness.Admin();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        NoticeView first;
+        while ((first = (await admin.GetFromJsonAsync<List<NoticeView>>("/api/v1/notices?app=shop"))!.Single(n => n.Notice == "deploy.started")).Attempts == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(20);
+        await Task.Delay(300);
+
+        var after = (await admin.GetFromJsonAsync<List<NoticeView>>("/api/v1/notices?app=shop"))!.Single(n => n.Notice == "deploy.started");
+        (after.State, after.Attempts).ShouldBe(("pending", 1));
+        after.LastError.ShouldNotBeNull();
+        after.LastError.ShouldNotContain("no-scheme");
+    }
 }

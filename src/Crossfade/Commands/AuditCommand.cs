@@ -64,7 +64,8 @@ public static class AuditCommand
             .Concat(r.Parameters.Select(p => $"{p.Key}={p.Value}")).OfType<string>());
         var who = r.TokenId.Length == 0 ? r.Actor : $"{r.Actor} ({r.Role}, {r.TokenId})";
         var from = r.Address.Length == 0 ? "" : $" from {r.Address}";
-        return $"#{r.Seq,-6} {r.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {r.Outcome,-7} {r.Status} {who}{from}: {r.Path}{(r.Path.Length == 0 ? r.Action : "")}"
-            + (where.Length == 0 ? "" : $"  {where}") + (r.Reason.Length == 0 ? "" : $"\n        {r.Reason}");
+        // Every field came from a request: printed safe, whatever the server let through.
+        return Terminal.Safe($"#{r.Seq,-6} {r.At.ToLocalTime():yyyy-MM-dd HH:mm:ss} {r.Outcome,-7} {r.Status} {who}{from}: {(r.Path.Length == 0 ? r.Action : r.Path)}"
+            + (where.Length == 0 ? "" : $"  {where}")) + (r.Reason.Length == 0 ? "" : $"\n        {Terminal.Safe(r.Reason)}");
     }
 }

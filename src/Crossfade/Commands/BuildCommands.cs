@@ -35,7 +35,7 @@ public static class BuildCommands
                 {
                     after = line.Seq;
                     if (!json)
-                        Console.WriteLine($"  {line.Line}");
+                        Console.WriteLine($"  {Terminal.Safe(line.Line)}");
                 }
                 build = await api.GetBuildAsync(build.Id, ct);
                 if (build.State is "succeeded" or "failed" or "superseded")
@@ -44,7 +44,7 @@ public static class BuildCommands
             }
             foreach (var line in await api.BuildLogAsync(build.Id, after, ct))
                 if (!json)
-                    Console.WriteLine($"  {line.Line}");
+                    Console.WriteLine($"  {Terminal.Safe(line.Line)}");
             Console.WriteLine(json ? JsonSerializer.Serialize(build) : Line(build));
             return build.State == "succeeded" ? 0 : 1;
         }));

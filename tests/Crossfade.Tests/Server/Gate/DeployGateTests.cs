@@ -104,4 +104,30 @@ public sealed class DeployGateTests
         production.Status.ShouldBe(202);
         await harness.PlayHostsAsync(production.Deploy!.Id, DeployState.Succeeded);
     }
+
+    [Fact]
+    public async Task AFreezeThatBeginsWhileADeployWaitsItsTurn_HoldsIt()
+    {
+        var (harness, deploys) = await StartAsync();
+        await using var _ = harness;
+        var first = await deploys.StartAsync(Deploy(), default);
+        var waiting = await deploys.StartAsync(Deploy() with { Queue = true, Version = "1.0.0" }, default);
+        (first.Status, waiting.Status).ShouldBe((202, 202));
+        await FreezeAsync(harness, "the auditors are in");
+
+        await harness.PlayHostsAsync(first.Deploy!.Id, DeployState.Succeeded);
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        DeployRecord held;
+        while ((held = (await harness.Store.GetDeployAsync(waiting.Deploy!.Id, default))!).State == DeployState.Queued && DateTime.UtcNow < deadline)
+        {
+            harness.Time.Advance(TimeSpan.FromMilliseconds(500));
+            await Task.Delay(20);
+        }
+
+        held.State.ShouldBe(DeployState.Aborted);
+        held.Reason!.ShouldContain("the auditors are in");
+        held.Reason!.ShouldContain("began while it waited its turn");
+        (await harness.Store.ListStepsAsync(held.Id, default)).ShouldBeEmpty();
+    }
 }

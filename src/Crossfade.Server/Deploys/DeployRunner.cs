@@ -41,7 +41,8 @@ public sealed class DeployRunner(DeployServices services)
                 if (!await Store.ClaimDeployAsync(deployId, Options.InstanceId, Time.GetUtcNow(), Options.LeaseExpiry, CancellationToken.None))
                     return;
                 heartbeat = HeartbeatAsync(deployId, lease.Token);
-                if (await WaitForTurnAsync(deployId) && await FrozenAtItsTurnAsync(deployId))
+                await WaitForTurnAsync(deployId);
+                if (await FrozenAtItsTurnAsync(deployId))
                     return;
                 if (await StartingAsync(deployId) is { } deploy)
                     await (await DeployRun.LoadAsync(services, deploy)).RunAsync();
@@ -128,7 +129,8 @@ public sealed class DeployRunner(DeployServices services)
     }
 
     /// <summary>
-    /// A deploy that waited its turn passed the gate before a freeze that holds now: a person's is aborted
+    /// A deploy starting while a freeze holds passed the gate before the freeze began (it waited its
+    /// turn, say), or was let through by an admin's override (then it goes). Otherwise a person's is aborted
     /// with the freeze's reason (nothing was touched); a schedule's or a webhook's keeps its place and
     /// starts when the freeze ends, unless its environment says to refuse. One overridden by an admin goes.
     /// </summary>
@@ -150,7 +152,7 @@ public sealed class DeployRunner(DeployServices services)
             var what = DeployGate.Describe(deploy.Environment, holding.Freeze, holding.Until);
             if (!waits)
             {
-                var reason = $"{what}, which began while it waited its turn: nothing was touched";
+                var reason = $"{what}, which began after it was asked for: nothing was touched";
                 await Store.SetDeployStateAsync(deploy.Id, DeployState.Aborted, reason, Time.GetUtcNow(), true, ct);
                 await services.Events.MovedAsync(deploy with { State = DeployState.Aborted }, DeployState.Converging, DeployState.Aborted, reason);
                 return true;
@@ -159,8 +161,8 @@ public sealed class DeployRunner(DeployServices services)
         }
     }
 
-    /// <summary>A queued deploy (--wait) starts when every older deploy of its app and environment has ended; true when it had to wait.</summary>
-    private async Task<bool> WaitForTurnAsync(long deployId)
+    /// <summary>A queued deploy (--wait) starts when every older deploy of its app and environment has ended.</summary>
+    private async Task WaitForTurnAsync(long deployId)
     {
         var deploy = (await Store.GetDeployAsync(deployId, CancellationToken.None))!;
         var logged = false;
@@ -174,6 +176,5 @@ public sealed class DeployRunner(DeployServices services)
             logged = true;
             await Task.Delay(TimeSpan.FromMilliseconds(500), Time);
         }
-        return logged;
     }
 }

@@ -8,6 +8,7 @@ public static class HookBody
 {
     public const int MaxBytes = 25 * 1024 * 1024;
 
+
     /// <summary>The body, or null when it is larger than <see cref="MaxBytes"/>.</summary>
     public static async Task<byte[]?> ReadAsync(HttpRequest request, CancellationToken ct)
     {

@@ -11,6 +11,7 @@ using Crossfade.Server.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Crossfade.Server.Hooks;
 
@@ -40,6 +41,12 @@ public static class HookEndpoints
             return (null, Problems.NotFound($"no app named '{app}'"));
         if (await secrets.GetAsync(app, ct) is not { } secret)
             return (null, Refuse(403, "Forbidden", $"'{app}' has no webhook secret yet: an admin makes one with 'crossfade webhook secret {app}'"));
+        using var slot = context.RequestServices.GetRequiredService<HookReaders>().Enter();
+        if (slot is null)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return (null, Refuse(503, "Busy", $"{HookReaders.Max} webhook deliveries are being read already; send it again in a few seconds"));
+        }
         var body = await HookBody.ReadAsync(context.Request, ct);
         if (body is null)
             return (null, Refuse(413, "Payload too large", $"the body is over {HookBody.MaxBytes / (1024 * 1024)} MB"));

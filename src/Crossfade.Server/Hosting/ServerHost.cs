@@ -64,6 +64,7 @@ public static class ServerHost
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Builds.BuildWorker>());
         builder.Services.AddSingleton<Builds.BuildService>();
         builder.Services.AddSingleton<Hooks.HookSecrets>();
+        builder.Services.AddSingleton<Hooks.HookReaders>();
         builder.Services.AddSingleton<Notifications.NoticeComposer>();
         builder.Services.AddSingleton<Notifications.Notifier>();
         builder.Services.AddSingleton<Notifications.NoticeDelivery>();

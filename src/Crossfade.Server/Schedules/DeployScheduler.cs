@@ -69,22 +69,23 @@ public sealed class DeployScheduler(
         var parameters = new Dictionary<string, string> { ["schedule"] = Text(due.Id), ["version"] = due.Version };
         if (start.Deploy is { } deploy)
         {
-            await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Started, due.RunAt, deploy.Id, null, ct);
             parameters["deploy"] = Text(deploy.Id);
             await audit.RecordAsync(due.RequestedBy, "schedule.run", due.App, due.Environment, parameters, start.Status, "");
+            await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Started, due.RunAt, deploy.Id, null, ct);
             return;
         }
+        // The records first, the schedule's state last: whoever sees the state finds the records there.
         if (start.WaitUntil is { } until)
         {
-            await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Waiting, until, null, start.Refusal, ct);
             if (due.State != ScheduleStates.Waiting)
                 await timeline.PublishAsync(new EventRecord(0, time.GetUtcNow(), EventKinds.ScheduleWaiting,
                     $"scheduled deploy #{due.Id} of {due.App} {due.Version} to {due.Environment} waits for a freeze", start.Refusal ?? "",
                     [$"app:{due.App}", $"env:{due.Environment}", $"release:{due.Version}"], "crossfade", AlertTypes.Warning, null, null, due.App, due.Environment, null), ct);
+            await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Waiting, until, null, start.Refusal, ct);
             return;
         }
-        await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Failed, due.RunAt, null, start.Refusal, ct);
         await audit.RecordAsync(due.RequestedBy, "schedule.run", due.App, due.Environment, parameters, start.Status, start.Refusal ?? "");
+        await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Failed, due.RunAt, null, start.Refusal, ct);
         await timeline.PublishAsync(new EventRecord(0, time.GetUtcNow(), EventKinds.DeployEnded,
             $"scheduled deploy #{due.Id} of {due.App} {due.Version} to {due.Environment} was refused", start.Refusal ?? "",
             [$"app:{due.App}", $"env:{due.Environment}", $"release:{due.Version}"], "crossfade", AlertTypes.Error, null, null, due.App, due.Environment, null), ct);

@@ -113,9 +113,13 @@ public sealed class DeployGateTests
         var first = await deploys.StartAsync(Deploy(), default);
         var waiting = await deploys.StartAsync(Deploy() with { Queue = true, Version = "1.0.0" }, default);
         (first.Status, waiting.Status).ShouldBe((202, 202));
+        // The first has started (it is past the gate and the freeze check) before the freeze begins.
+        var started = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await harness.Store.GetDeployAsync(first.Deploy!.Id, default))!.State == DeployState.Queued && DateTime.UtcNow < started)
+            await Task.Delay(10);
         await FreezeAsync(harness, "the auditors are in");
 
-        await harness.PlayHostsAsync(first.Deploy!.Id, DeployState.Succeeded);
+        await harness.PlayHostsAsync(first.Deploy.Id, DeployState.Succeeded);
         harness.Time.Advance(TimeSpan.FromSeconds(1));
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         DeployRecord held;
@@ -127,7 +131,7 @@ public sealed class DeployGateTests
 
         held.State.ShouldBe(DeployState.Aborted);
         held.Reason!.ShouldContain("the auditors are in");
-        held.Reason!.ShouldContain("began while it waited its turn");
+        held.Reason!.ShouldContain("began after it was asked for");
         (await harness.Store.ListStepsAsync(held.Id, default)).ShouldBeEmpty();
     }
 }

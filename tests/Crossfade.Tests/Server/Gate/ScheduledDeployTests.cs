@@ -74,6 +74,10 @@ public sealed class ScheduledDeployTests
         var waiting = await WaitForAsync(harness, scheduled.Id, ScheduleStates.Waiting);
         waiting.Reason!.ShouldContain("year-end close");
         waiting.RunAt.ShouldBe(now.AddHours(3));
+        // The timeline hears of it just after the schedule is marked.
+        var told = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while ((await harness.Store.ListEventsAsync(new EventQuery(Kind: EventKinds.ScheduleWaiting), default)).Count == 0 && DateTime.UtcNow < told)
+            await Task.Delay(10);
         (await harness.Store.ListEventsAsync(new EventQuery(Kind: EventKinds.ScheduleWaiting), default)).Count.ShouldBe(1);
 
         harness.Time.Advance(TimeSpan.FromHours(2));

@@ -222,4 +222,21 @@ public sealed class PushToDeployTests : IAsyncLifetime
         (await changed.Content.ReadAsStringAsync()).ShouldContain("needs the admin role");
         (await _harness.Store.GetAppAsync("shop", default))!.SpecYaml.ShouldContain("command: sh build.sh");
     }
+
+    [Fact]
+    public async Task WhenEveryReaderIsBusy_ADeliveryIsAskedToComeBack()
+    {
+        var readers = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Crossfade.Server.Hooks.HookReaders>(_harness.Services);
+        var held = Enumerable.Range(0, Crossfade.Server.Hooks.HookReaders.Max).Select(_ => readers.Enter()).ToList();
+        var sha = CommitApp("busy");
+
+        var busy = await _forge.SendAsync(HookRequests.GitHubPush("shop", _secret, "refs/heads/main", sha, "d-busy"));
+        held.ForEach(slot => slot!.Dispose());
+        var later = await _forge.SendAsync(HookRequests.GitHubPush("shop", _secret, "refs/heads/main", sha, "d-busy"));
+
+        busy.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        busy.Headers.RetryAfter.ShouldNotBeNull();
+        var build = await WaitForBuildAsync(await AcceptedBuildAsync(later));
+        await _harness.PlayHostsAsync(build.DeployId!.Value, DeployState.Succeeded);
+    }
 }

@@ -127,6 +127,6 @@ public sealed class BuildWorker(
 
     private Task Publish(BuildRecord build, string kind, string title, string text, string alert) =>
         timeline.PublishAsync(new EventRecord(0, time.GetUtcNow(), kind, title, text,
-            [$"app:{build.App}", $"build:{build.Id}", .. build.Environment is { } e ? new[] { $"env:{e}" } : []], "crossfade", alert, null, null,
+            [$"build:{build.Id}"], "crossfade", alert, null, null,
             build.App, build.Environment, build.DeployId), CancellationToken.None);
 }

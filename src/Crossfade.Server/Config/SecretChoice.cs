@@ -11,4 +11,8 @@ public static class SecretChoice
             .OrderBy(s => s.Environment.Length)
             .GroupBy(s => s.Name)
             .ToDictionary(g => g.Key, g => g.Last().Ciphertext, StringComparer.Ordinal);
+
+    /// <summary>One app secret's value for an environment (its own, else the shared one); null when it is not set or no longer opens.</summary>
+    public static async Task<string?> ValueAsync(IStore store, SecretVault vault, string app, string environment, string name, CancellationToken ct) =>
+        For(await store.ListSecretsAsync(app, ct), environment, n => n == name).TryGetValue(name, out var ciphertext) ? vault.Unprotect(app, ciphertext) : null;
 }

@@ -43,7 +43,7 @@ public static class FreezesEndpoints
         freeze = freeze with { Id = await store.AddFreezeAsync(freeze, ct) };
         context.Audit().Add("freeze", freeze.Id);
         await timeline.PublishAsync(new EventRecord(0, now, EventKinds.FreezeAdded, $"{freeze.CreatedBy} froze {app} in {environment}: {freeze.Window}", freeze.Reason,
-            [$"app:{app}", $"env:{environment}"], "crossfade", AlertTypes.Info, null, null, app, environment, null), ct);
+            [], "crossfade", AlertTypes.Info, null, null, app, environment, null), ct);
         return Results.Created($"/api/v1/freezes/{freeze.Id}", View(freeze, now));
     }
 
@@ -85,7 +85,7 @@ public static class FreezesEndpoints
         notes.Environment = freeze.Environment;
         notes.Add("window", freeze.Window);
         await timeline.PublishAsync(new EventRecord(0, time.GetUtcNow(), EventKinds.FreezeRemoved, $"{context.Caller().Name} lifted freeze #{id} of {freeze.App} in {freeze.Environment}",
-            $"{freeze.Window}: {freeze.Reason}", [$"app:{freeze.App}", $"env:{freeze.Environment}"], "crossfade", AlertTypes.Info, null, null, freeze.App, freeze.Environment, null), ct);
+            $"{freeze.Window}: {freeze.Reason}", [], "crossfade", AlertTypes.Info, null, null, freeze.App, freeze.Environment, null), ct);
         return Results.NoContent();
     }
 

@@ -162,11 +162,8 @@ public sealed class NoticeDelivery : BackgroundService
     private static string? Answer(HttpResponseMessage response) =>
         response.IsSuccessStatusCode ? null : $"answered HTTP {(int)response.StatusCode}";
 
-    private async Task<string?> SecretAsync(string app, string environment, string name, CancellationToken ct)
-    {
-        var chosen = SecretChoice.For(await _store.ListSecretsAsync(app, ct), environment, n => n == name);
-        return chosen.TryGetValue(name, out var ciphertext) ? _vault.Unprotect(app, ciphertext) : null;
-    }
+    private Task<string?> SecretAsync(string app, string environment, string name, CancellationToken ct) =>
+        SecretChoice.ValueAsync(_store, _vault, app, environment, name, ct);
 
     public override void Dispose()
     {

@@ -80,7 +80,7 @@ public sealed class DeployScheduler(
             if (due.State != ScheduleStates.Waiting)
                 await timeline.PublishAsync(new EventRecord(0, time.GetUtcNow(), EventKinds.ScheduleWaiting,
                     $"scheduled deploy #{due.Id} of {due.App} {due.Version} to {due.Environment} waits for a freeze", start.Refusal ?? "",
-                    [$"app:{due.App}", $"env:{due.Environment}", $"release:{due.Version}"], "crossfade", AlertTypes.Warning, null, null, due.App, due.Environment, null), ct);
+                    [$"release:{due.Version}"], "crossfade", AlertTypes.Warning, null, null, due.App, due.Environment, null), ct);
             await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Waiting, until, null, start.Refusal, ct);
             return;
         }
@@ -88,7 +88,7 @@ public sealed class DeployScheduler(
         await store.MoveScheduleAsync(due.Id, starting, ScheduleStates.Failed, due.RunAt, null, start.Refusal, ct);
         await timeline.PublishAsync(new EventRecord(0, time.GetUtcNow(), EventKinds.DeployEnded,
             $"scheduled deploy #{due.Id} of {due.App} {due.Version} to {due.Environment} was refused", start.Refusal ?? "",
-            [$"app:{due.App}", $"env:{due.Environment}", $"release:{due.Version}"], "crossfade", AlertTypes.Error, null, null, due.App, due.Environment, null), ct);
+            [$"release:{due.Version}"], "crossfade", AlertTypes.Error, null, null, due.App, due.Environment, null), ct);
     }
 
     private static string Text(long n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -173,11 +173,8 @@ public sealed partial class Exporters : BackgroundService
     }
 
     /// <summary>An app secret's value for an environment: the environment's own, else the one for every environment.</summary>
-    private async Task<string?> SecretAsync(string app, string environment, string name, CancellationToken ct)
-    {
-        var chosen = SecretChoice.For(await store.ListSecretsAsync(app, ct), environment, n => n == name);
-        return chosen.TryGetValue(name, out var ciphertext) ? vault.Unprotect(app, ciphertext) : null;
-    }
+    private Task<string?> SecretAsync(string app, string environment, string name, CancellationToken ct) =>
+        SecretChoice.ValueAsync(store, vault, app, environment, name, ct);
 
     private async Task CountAsync(string name, long value, CancellationToken ct)
     {

@@ -7,6 +7,10 @@ namespace Crossfade.Server.Notifications;
 /// <summary>Turns a timeline event into the notice it is worth (or none): a deploy started or ended, a verdict, a new error, a freeze overridden, a build broken.</summary>
 public sealed class NoticeComposer(IStore store, ServerOptions options)
 {
+    /// <summary>Whether an event of this kind can be worth a notice at all (checked before anything is read).</summary>
+    public static bool MayNotify(string kind) =>
+        kind is EventKinds.DeployStarted or EventKinds.DeployEnded or EventKinds.DeployJudged or "error.new" or EventKinds.FreezeOverride or EventKinds.BuildEnded;
+
     public async Task<Notice?> ComposeAsync(EventRecord e, CancellationToken ct)
     {
         if (e.App is null || e.Environment is null)

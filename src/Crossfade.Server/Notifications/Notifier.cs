@@ -20,8 +20,8 @@ public sealed class Notifier(IStore store, Telemetry.AppSpecs specs, NoticeCompo
     {
         try
         {
-            if (e.App is null || e.Environment is null || await store.GetAppAsync(e.App, CancellationToken.None) is not { } app
-                || specs.Of(app)?.Environments.GetValueOrDefault(e.Environment) is not { NoticeTargets.Count: > 0 } environment)
+            if (e.App is null || e.Environment is null || !NoticeComposer.MayNotify(e.Kind)
+                || (await specs.GetAsync(e.App, CancellationToken.None))?.Environments.GetValueOrDefault(e.Environment) is not { NoticeTargets.Count: > 0 } environment)
                 return;
             if (await composer.ComposeAsync(e, CancellationToken.None) is not { } notice)
                 return;

@@ -41,7 +41,7 @@ public sealed class DeployScheduler(
         var now = time.GetUtcNow();
         var moved = 0;
         var claimable = new[] { ScheduleStates.Pending, ScheduleStates.Waiting };
-        foreach (var due in (await store.ListSchedulesAsync(null, openOnly: true, ct)).Where(s => s.RunAt <= now && claimable.Contains(s.State)))
+        foreach (var due in await store.ListDueSchedulesAsync(now, ct))
         {
             // Claimed from pending or waiting only: a second server process finds it starting and leaves it.
             if (!await store.MoveScheduleAsync(due.Id, claimable, ScheduleStates.Starting, due.RunAt, null, due.Reason, ct))

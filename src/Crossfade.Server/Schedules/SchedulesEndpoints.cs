@@ -69,7 +69,7 @@ public static class SchedulesEndpoints
 
     private static async Task<IResult> CancelAsync(long id, HttpContext context, IStore store, CancellationToken ct)
     {
-        var schedule = (await store.ListSchedulesAsync(null, openOnly: false, ct)).FirstOrDefault(s => s.Id == id);
+        var schedule = await store.GetScheduleAsync(id, ct);
         if (schedule is null)
             return Problems.NotFound($"no scheduled deploy #{id}");
         var notes = context.Audit();

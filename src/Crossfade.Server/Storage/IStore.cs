@@ -209,6 +209,11 @@ public interface IStore
     /// <summary>Scheduled deploys: of an app (every app's when null), the open ones only or every one, soonest first.</summary>
     Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? app, bool openOnly, CancellationToken ct);
 
+    Task<ScheduleRecord?> GetScheduleAsync(long id, CancellationToken ct);
+
+    /// <summary>Pending and waiting schedules whose time has come, soonest first.</summary>
+    Task<IReadOnlyList<ScheduleRecord>> ListDueSchedulesAsync(DateTimeOffset now, CancellationToken ct);
+
     /// <summary>
     /// Moves a schedule from one of <paramref name="from"/> to <paramref name="state"/>, with its run time,
     /// deploy and reason; false when it was in none of them (another server or a cancel came first).

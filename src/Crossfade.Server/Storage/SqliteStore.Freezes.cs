@@ -34,10 +34,11 @@ public sealed partial class SqliteStore
 
     public async Task<Freeze?> DeleteFreezeAsync(long id, CancellationToken ct)
     {
-        var freeze = (await ListFreezesAsync(null, ct)).FirstOrDefault(f => f.Id == id);
+        await using var c = Open();
+        var app = await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT app FROM freezes WHERE id = @id", new { id }, cancellationToken: ct));
+        var freeze = app is null ? null : (await ListFreezesAsync(app, ct)).FirstOrDefault(f => f.Id == id);
         if (freeze is null)
             return null;
-        await using var c = Open();
         return await c.ExecuteAsync(new CommandDefinition("DELETE FROM freezes WHERE id = @id", new { id }, cancellationToken: ct)) == 1 ? freeze : null;
     }
 

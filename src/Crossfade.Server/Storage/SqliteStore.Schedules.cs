@@ -21,17 +21,24 @@ public sealed partial class SqliteStore
             }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? app, bool openOnly, CancellationToken ct)
+    public Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? app, bool openOnly, CancellationToken ct) =>
+        QuerySchedulesAsync("(@app IS NULL OR app = @app) AND (NOT @openOnly OR state IN @open) ORDER BY run_at, id LIMIT 1000",
+            new { app, openOnly, open = ScheduleStates.Open }, ct);
+
+    public async Task<ScheduleRecord?> GetScheduleAsync(long id, CancellationToken ct) =>
+        (await QuerySchedulesAsync("id = @id", new { id }, ct)).SingleOrDefault();
+
+    public Task<IReadOnlyList<ScheduleRecord>> ListDueSchedulesAsync(DateTimeOffset now, CancellationToken ct) =>
+        QuerySchedulesAsync("state IN @due AND run_at <= @now ORDER BY run_at, id LIMIT 100",
+            new { due = new[] { ScheduleStates.Pending, ScheduleStates.Waiting }, now = Ms(now) }, ct);
+
+    private async Task<IReadOnlyList<ScheduleRecord>> QuerySchedulesAsync(string where, object args, CancellationToken ct)
     {
         await using var c = Open();
         var rows = await c.QueryAsync<(long id, string app, string environment, string version, string? canary, long? canary_hold, long run_at, long quiet,
             string requested_by, string role, long created_at, string state, long? deploy_id, string? reason)>(new CommandDefinition(
-            """
-            SELECT id, app, environment, version, canary, canary_hold, run_at, quiet, requested_by, role, created_at, state, deploy_id, reason
-            FROM schedules WHERE (@app IS NULL OR app = @app) AND (NOT @openOnly OR state IN @open)
-            ORDER BY run_at, id LIMIT 1000
-            """,
-            new { app, openOnly, open = ScheduleStates.Open }, cancellationToken: ct));
+            "SELECT id, app, environment, version, canary, canary_hold, run_at, quiet, requested_by, role, created_at, state, deploy_id, reason FROM schedules WHERE " + where,
+            args, cancellationToken: ct));
         return rows.Select(r => new ScheduleRecord(r.id, r.app, r.environment, r.version, r.canary, (int?)r.canary_hold, At(r.run_at), r.quiet != 0,
             r.requested_by, r.role, At(r.created_at), r.state, r.deploy_id, r.reason)).ToList();
     }

@@ -30,8 +30,18 @@ public static class AgentHost
             new CriticalPathChecker(clock), new RecentTrafficWarmUp(clock), masks, clock);
         var supervisor = new Supervisor(state, launcher, proxies, processes, options, clock, logs.CreateLogger<Supervisor>());
         var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks, options.ShipBackoffMax);
-        return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>());
+        var builder = options.Roles.Contains(Builds.BuilderLoop.Role, StringComparer.Ordinal)
+            ? new Builds.BuilderLoop(options, new ServerClient(BuildsClient(options)), clock, logs.CreateLogger<Builds.BuilderLoop>())
+            : null;
+        return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>(), builder);
     }
+
+    /// <summary>A builder's own link: a release archive may take longer to send than a poll lasts.</summary>
+    private static HttpClient BuildsClient(AgentOptions options) => new(new SocketsHttpHandler { UseProxy = false })
+    {
+        BaseAddress = new Uri(options.Server.TrimEnd('/') + "/"),
+        Timeout = TimeSpan.FromMinutes(30),
+    };
 
     /// <summary>Stops every process the agent at <paramref name="root"/> started: for tearing down a demo or a test.</summary>
     public static async Task StopEverythingAsync(string root, TimeProvider? time = null)

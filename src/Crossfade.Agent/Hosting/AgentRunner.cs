@@ -7,21 +7,24 @@ namespace Crossfade.Agent.Hosting;
 
 /// <summary>
 /// The agent's main loop: enroll once, then long-poll the server for steps and run them one at a
-/// time, while the supervisor keeps the host's processes up in between.
+/// time, while the supervisor keeps the host's processes up in between (and, on a builder host, builds
+/// run beside them).
 /// </summary>
 public sealed partial class AgentRunner(
     AgentOptions options, ServerClient server, HostStateStore state, HostSteps steps, Supervisor supervisor, Shipping.Shipper shipper,
-    Secrets.SecretMasks masks, TimeProvider time, ILogger<AgentRunner> logger)
+    Secrets.SecretMasks masks, TimeProvider time, ILogger<AgentRunner> logger, Builds.BuilderLoop? builder = null)
 {
     private readonly SemaphoreSlim _hostLock = new(1, 1);
 
     public async Task RunAsync(CancellationToken ct)
     {
-        server.UseToken(await TokenAsync(ct));
+        var token = await TokenAsync(ct);
+        server.UseToken(token);
         var adopted = state.Read(s => s.Apps.Select(a => $"{a.Key}: live {a.Value.Live?.Version ?? "-"}, worker {a.Value.Worker?.Version ?? "-"}").ToList());
         LogStarted(options.Name, adopted.Count == 0 ? "nothing yet" : string.Join("; ", adopted));
         var supervising = SuperviseAsync(ct);
         var shipping = options.ShipLogs ? shipper.RunAsync(ct) : Task.CompletedTask;
+        var building = builder?.RunAsync(token, ct) ?? Task.CompletedTask;
         var failures = 0;
         while (!ct.IsCancellationRequested)
         {
@@ -45,6 +48,7 @@ public sealed partial class AgentRunner(
         }
         await supervising;
         await shipping;
+        await building;
     }
 
     private async Task<string> TokenAsync(CancellationToken ct)
@@ -103,22 +107,7 @@ public sealed partial class AgentRunner(
         }
     }
 
-    /// <summary>Sends until the server takes it: a step's output and result must not be lost to a blip.</summary>
-    private async Task DeliverAsync(Func<Task> send, CancellationToken ct)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await send();
-                return;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && attempt < 60 && !ct.IsCancellationRequested)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(5, attempt)), time, ct);
-            }
-        }
-    }
+    private Task DeliverAsync(Func<Task> send, CancellationToken ct) => Delivery.UntilTakenAsync(send, 60, time, ct);
 
     private async Task SuperviseAsync(CancellationToken ct)
     {

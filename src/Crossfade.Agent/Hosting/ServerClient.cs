@@ -54,4 +54,65 @@ public sealed class ServerClient(HttpClient http)
         await using var file = File.Create(path);
         await response.Content.CopyToAsync(file, ct);
     }
+
+    /// <summary>Long-polls for a build to run (a builder host only); null when there is none.</summary>
+    public async Task<BuildWork?> TakeBuildAsync(TimeSpan wait, CancellationToken ct)
+    {
+        using var response = await http.PostAsync($"api/agent/v1/builds/take?wait={(int)wait.TotalSeconds}", null, ct);
+        if (response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+            throw new InvalidOperationException($"the server hands this host no builds ({(int)response.StatusCode}): {await response.Content.ReadAsStringAsync(ct)}");
+        response.EnsureSuccessStatusCode();
+        return response.StatusCode == HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync<BuildWork>(Json, ct);
+    }
+
+    /// <summary>Sends a build's output; false when the server no longer waits for the build.</summary>
+    public async Task<bool> SendBuildLogAsync(long buildId, IReadOnlyList<string> lines, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"api/agent/v1/builds/{buildId}/logs", new BuildLogBatch(lines), Json, ct);
+        return Accepted(response);
+    }
+
+    /// <summary>Sends the archive a build packed: its SHA-256 as the server stored it, or why the server refused it (null and null: the build is over).</summary>
+    public async Task<(string? Sha256, string? Refusal)> SendBuildArchiveAsync(long buildId, string path, CancellationToken ct)
+    {
+        await using var file = File.OpenRead(path);
+        using var content = new StreamContent(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+        using var response = await http.PutAsync($"api/agent/v1/builds/{buildId}/archive", content, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return (null, null);
+        if ((int)response.StatusCode is >= 400 and < 500)
+            return (null, await ProblemDetailAsync(response, ct));
+        response.EnsureSuccessStatusCode();
+        var stored = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
+        return (stored.GetProperty("sha256").GetString(), null);
+    }
+
+    /// <summary>Reports how a build ended; false when the server no longer waits for it.</summary>
+    public async Task<bool> SendBuildResultAsync(long buildId, BuildResult result, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync($"api/agent/v1/builds/{buildId}/result", result, Json, ct);
+        return Accepted(response);
+    }
+
+    private static bool Accepted(HttpResponseMessage response)
+    {
+        if (response.StatusCode == HttpStatusCode.NotFound)
+            return false;
+        response.EnsureSuccessStatusCode();
+        return true;
+    }
+
+    private static async Task<string> ProblemDetailAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        var text = await response.Content.ReadAsStringAsync(ct);
+        try
+        {
+            return JsonDocument.Parse(text).RootElement.TryGetProperty("detail", out var detail) ? detail.GetString() ?? text : text;
+        }
+        catch (JsonException)
+        {
+            return $"the server answered {(int)response.StatusCode}";
+        }
+    }
 }

@@ -2,9 +2,14 @@ namespace Crossfade.Core.Specs;
 
 /// <summary>
 /// How an app is built from source: the repository (anything the system's <c>git</c> fetches: a path, ssh,
-/// https), the shell command run at its root, the folder it leaves the release in, and how long it may take.
+/// https), the shell command run at its root, the folder it leaves the release in, how long it may take, and
+/// where it runs: on the server (<see cref="OnServer"/>) or on a host with the <c>builder</c> role (<see cref="OnBuilder"/>).
 /// </summary>
-public sealed record BuildSpec(string Repository, string Command, string Output, int TimeoutSeconds);
+public sealed record BuildSpec(string Repository, string Command, string Output, int TimeoutSeconds, string RunsOn = BuildSpec.OnServer)
+{
+    public const string OnServer = "server";
+    public const string OnBuilder = "builder";
+}
 
 /// <summary>
 /// Which pushes deploy where: branch and tag patterns ('*' matches any run of characters but '/';

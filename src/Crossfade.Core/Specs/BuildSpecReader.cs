@@ -10,7 +10,7 @@ internal static class BuildSpecReader
         var node = reader.OptionalMapping(root, "build");
         if (node is null)
             return null;
-        reader.RejectUnknownKeys(node, ["repository", "command", "output", "timeout_seconds"], "build.");
+        reader.RejectUnknownKeys(node, ["repository", "command", "output", "timeout_seconds", "runs_on"], "build.");
         var repository = reader.RequiredString(node, "repository", "build.");
         var command = reader.RequiredString(node, "command", "build.");
         var output = reader.OptionalString(node, "output", "build.") ?? ".";
@@ -19,7 +19,10 @@ internal static class BuildSpecReader
         if (repository is { } repo && (repo.StartsWith('-') || repo.Any(char.IsControl)))
             reader.ErrorAt(node, "repository", $"'{repo}' is not a repository address git can fetch", "build.");
         var timeout = reader.OptionalInt(node, "timeout_seconds", 900, 10, 4 * 3600, "build.");
-        return repository is null || command is null ? null : new BuildSpec(repository, command, output.TrimEnd('/'), timeout);
+        var runsOn = reader.OptionalString(node, "runs_on", "build.") ?? BuildSpec.OnServer;
+        if (runsOn is not (BuildSpec.OnServer or BuildSpec.OnBuilder))
+            reader.ErrorAt(node, "runs_on", $"'{runsOn}' is not where a build runs: '{BuildSpec.OnServer}' or '{BuildSpec.OnBuilder}' (a host with the role '{BuildSpec.OnBuilder}')", "build.");
+        return repository is null || command is null ? null : new BuildSpec(repository, command, output.TrimEnd('/'), timeout, runsOn);
     }
 
     public static TriggersSpec ReadTriggers(SpecNodeReader reader, YamlMappingNode root, IReadOnlyDictionary<string, EnvironmentSpec> environments, bool hasBuild)

@@ -8,12 +8,13 @@ using Microsoft.Extensions.Logging;
 namespace Crossfade.Server.Builds;
 
 /// <summary>
-/// Takes queued builds (at most two at once, never two of one app and ref), runs them, and deploys what
+/// Takes queued builds (at most two at once, never two of one app and ref), runs them (on the server, or on a
+/// builder host when the spec says so), and deploys what
 /// a build of a mapped ref made — through the same gate as every trigger: a freeze the environment
 /// waits out turns the deploy into a schedule that starts when the freeze ends.
 /// </summary>
 public sealed class BuildWorker(
-    IStore store, BuildRunner runner, DeployService deploys, Timeline timeline, Telemetry.AppSpecs specs, TimeProvider time, ILogger<BuildWorker> logger)
+    IStore store, BuildRunner runner, BuilderRunner builders, DeployService deploys, Timeline timeline, Telemetry.AppSpecs specs, TimeProvider time, ILogger<BuildWorker> logger)
     : BackgroundService
 {
     private const int Slots = 2;
@@ -85,7 +86,9 @@ public sealed class BuildWorker(
             return;
         }
         await Publish(build, EventKinds.BuildStarted, $"build #{build.Id} of {build.App} ({build.Ref}) started", $"by {build.RequestedBy} via {build.Trigger}", AlertTypes.Info);
-        var (release, built, failure) = await runner.RunAsync(build, buildSpec, ct);
+        var (release, built, failure) = buildSpec.RunsOn == Core.Specs.BuildSpec.OnBuilder
+            ? await builders.RunAsync(build, buildSpec, ct)
+            : await runner.RunAsync(build, buildSpec, ct);
         if (release is null)
         {
             await FinishAsync(built, built.State == BuildStates.Superseded ? BuildStates.Superseded : BuildStates.Failed, failure, null);

@@ -48,5 +48,5 @@ public static class BuildsEndpoints
     }
 
     public static BuildView View(BuildRecord b) =>
-        new(b.Id, b.App, b.Ref, b.Sha, b.Environment, b.State, b.Version, b.Message, b.RequestedBy, b.Trigger, b.CreatedAt, b.StartedAt, b.FinishedAt, b.DeployId, b.Reason);
+        new(b.Id, b.App, b.Ref, b.Sha, b.Environment, b.State, b.Version, b.Message, b.RequestedBy, b.Trigger, b.CreatedAt, b.StartedAt, b.FinishedAt, b.DeployId, b.Reason, b.Host);
 }

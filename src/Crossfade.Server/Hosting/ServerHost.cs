@@ -60,6 +60,8 @@ public static class ServerHost
         builder.Services.AddHostedService<DeployRecovery>();
         builder.Services.AddSingleton<Schedules.DeployScheduler>();
         builder.Services.AddSingleton<Builds.BuildRunner>();
+        builder.Services.AddSingleton<Builds.BuilderBoard>();
+        builder.Services.AddSingleton<Builds.BuilderRunner>();
         builder.Services.AddSingleton<Builds.BuildWorker>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<Builds.BuildWorker>());
         builder.Services.AddSingleton<Builds.BuildService>();
@@ -113,6 +115,7 @@ public static class ServerHost
         Hooks.HookEndpoints.MapHooks(app);
         Notifications.NoticesEndpoints.MapNotices(app);
         app.MapAgentApi();
+        Builds.BuilderEndpoints.MapBuilderApi(app);
         Dashboard.DashboardEndpoints.MapDashboard(app);
         return app;
     }

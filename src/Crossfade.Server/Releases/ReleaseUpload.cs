@@ -12,9 +12,12 @@ public sealed class ReleaseUpload(ArtifactStore artifacts, ServerOptions options
 {
     public sealed record Outcome(string? Sha256, long Size, string? Error, int Status);
 
-    public async Task<Outcome> ReceiveAsync(HttpRequest request, CancellationToken ct)
+    public Task<Outcome> ReceiveAsync(HttpRequest request, CancellationToken ct) => ReceiveAsync(request.Body, request.ContentLength, ct);
+
+    /// <summary>Receives an archive from any stream: an upload's body, or a file a build packed.</summary>
+    public async Task<Outcome> ReceiveAsync(Stream body, long? length, CancellationToken ct)
     {
-        if (request.ContentLength is { } declared && declared > options.MaxUploadBytes)
+        if (length is { } declared && declared > options.MaxUploadBytes)
             return new Outcome(null, declared, $"the upload is {declared} bytes; the limit is {options.MaxUploadBytes}", 413);
         var staging = artifacts.NewStagingPath();
         try
@@ -25,7 +28,7 @@ public sealed class ReleaseUpload(ArtifactStore artifacts, ServerOptions options
             {
                 var buffer = new byte[81920];
                 int read;
-                while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
+                while ((read = await body.ReadAsync(buffer, ct)) > 0)
                 {
                     size += read;
                     if (size > options.MaxUploadBytes)

@@ -2,12 +2,13 @@ namespace Crossfade.Server.Storage;
 
 /// <summary>
 /// A build from source as stored: the ref and (once known) the commit, the environment it deploys to
-/// (none for a build by hand without one), its state, the release version it made, and the deploy it started.
+/// (none for a build by hand without one), its state, the release version it made, the deploy it started, and
+/// the builder host it was handed to (none: the server ran it).
 /// </summary>
 public sealed record BuildRecord(
     long Id, string App, string Ref, string? Sha, string? Environment, string State, string? Version, string? Message,
     string RequestedBy, string Trigger, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt = null, DateTimeOffset? FinishedAt = null,
-    long? DeployId = null, string? Reason = null);
+    long? DeployId = null, string? Reason = null, string? Host = null);
 
 /// <summary>The states of a build.</summary>
 public static class BuildStates

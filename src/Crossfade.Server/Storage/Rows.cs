@@ -112,6 +112,7 @@ internal sealed class BuildRow
     public long? finished_at { get; set; }
     public long? deploy_id { get; set; }
     public string? reason { get; set; }
+    public string? host { get; set; }
 }
 
 internal sealed class OutboxRow

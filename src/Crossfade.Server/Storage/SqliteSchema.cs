@@ -209,5 +209,9 @@ internal static class SqliteSchema
         CREATE INDEX outbox_target ON outbox (target_key, state, id);
         CREATE TABLE chat_messages (target_key TEXT NOT NULL, deploy_id INTEGER NOT NULL, channel TEXT NOT NULL, ts TEXT NOT NULL, PRIMARY KEY (target_key, deploy_id)) WITHOUT ROWID;
         """,
+        // Builds handed to a host with the builder role name it.
+        """
+        ALTER TABLE builds ADD COLUMN host TEXT;
+        """,
     ];
 }

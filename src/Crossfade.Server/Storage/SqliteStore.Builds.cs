@@ -4,7 +4,7 @@ namespace Crossfade.Server.Storage;
 
 public sealed partial class SqliteStore
 {
-    private const string BuildColumns = "id, app, ref, sha, environment, state, version, message, requested_by, trigger, created_at, started_at, finished_at, deploy_id, reason";
+    private const string BuildColumns = "id, app, ref, sha, environment, state, version, message, requested_by, trigger, created_at, started_at, finished_at, deploy_id, reason, host";
 
     public async Task<(BuildRecord Build, IReadOnlyList<long> Superseded)> QueueBuildAsync(BuildRecord draft, CancellationToken ct)
     {
@@ -51,10 +51,10 @@ public sealed partial class SqliteStore
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE builds SET sha = @Sha, state = @State, version = @Version, message = @Message, finished_at = @FinishedAt, deploy_id = @DeployId, reason = @Reason
+            UPDATE builds SET sha = @Sha, state = @State, version = @Version, message = @Message, finished_at = @FinishedAt, deploy_id = @DeployId, reason = @Reason, host = @Host
             WHERE id = @Id
             """,
-            new { b.Id, b.Sha, b.State, b.Version, b.Message, FinishedAt = b.FinishedAt is { } f ? Ms(f) : (long?)null, b.DeployId, b.Reason }, cancellationToken: ct));
+            new { b.Id, b.Sha, b.State, b.Version, b.Message, FinishedAt = b.FinishedAt is { } f ? Ms(f) : (long?)null, b.DeployId, b.Reason, b.Host }, cancellationToken: ct));
     }
 
     public async Task<BuildRecord?> GetBuildAsync(long id, CancellationToken ct)
@@ -118,5 +118,5 @@ public sealed partial class SqliteStore
 
     private static BuildRecord ToRecord(BuildRow r) =>
         new(r.id, r.app, r.@ref, r.sha, r.environment, r.state, r.version, r.message, r.requested_by, r.trigger, At(r.created_at),
-            At(r.started_at), At(r.finished_at), r.deploy_id, r.reason);
+            At(r.started_at), At(r.finished_at), r.deploy_id, r.reason, r.host);
 }

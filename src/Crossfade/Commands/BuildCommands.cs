@@ -88,5 +88,5 @@ public static class BuildCommands
     public static string Line(BuildView b) =>
         $"build #{b.Id,-4} {b.CreatedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss} {b.State,-10} {b.Ref} {b.Sha?[..Math.Min(8, b.Sha.Length)] ?? "-"}"
         + (b.Version is null ? "" : $" -> {b.Version}") + (b.Environment is null ? "" : $" for {b.Environment}") + (b.DeployId is { } d ? $" (deploy #{d})" : "")
-        + $" by {b.RequestedBy} via {b.Trigger}" + (b.Reason is null ? "" : $"\n      {b.Reason}");
+        + $" by {b.RequestedBy} via {b.Trigger}" + (b.Host is null ? "" : $" on {b.Host}") + (b.Reason is null ? "" : $"\n      {b.Reason}");
 }

@@ -52,7 +52,7 @@ public static class ProcessCommands
     {
         var server = new Option<string>("--server") { DefaultValueFactory = _ => Environment.GetEnvironmentVariable("CROSSFADE_SERVER") ?? "http://127.0.0.1:7400" };
         var name = new Option<string>("--name") { Required = true, Description = "this host's name" };
-        var roles = new Option<string>("--roles") { DefaultValueFactory = _ => "web", Description = "comma-separated: web, worker, migrator" };
+        var roles = new Option<string>("--roles") { DefaultValueFactory = _ => "web", Description = "comma-separated: web, worker, migrator, builder (takes builds of apps whose spec says build.runs_on: builder)" };
         var root = new Option<string>("--root") { DefaultValueFactory = _ => "./.crossfade-agent", Description = "where releases, shared files and state live" };
         var token = new Option<string?>("--token") { Description = "one-time enrollment token (first start only)" };
         var proxyPort = new Option<int?>("--proxy-port") { Description = "public port of this host's proxy (overrides the app's, for several hosts on one machine)" };

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Crossfade.Server.Builds;
+namespace Crossfade.Core.Builds;
 
 /// <summary>
 /// Runs a program of a build in its own process group, each output line to a callback,
@@ -56,7 +56,7 @@ public static class BuildShell
         {
             KillGroup(process.Id);
             await exited.Task.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
-            output(ct.IsCancellationRequested ? "stopped: the server is shutting down" : $"killed after {timeout.TotalSeconds:0} s (the build's timeout)");
+            output(ct.IsCancellationRequested ? "stopped: the build was called off (its server stopped, or stopped waiting for it)" : $"killed after {timeout.TotalSeconds:0} s (the build's timeout)");
             return -1;
         }
         KillGroup(process.Id);

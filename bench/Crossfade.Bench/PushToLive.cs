@@ -9,15 +9,18 @@ namespace Crossfade.Bench;
 
 /// <summary>
 /// From a push to the last host serving what it built: gear-shop's source in a local git repository,
-/// a signed GitHub push of main, the server building it (dotnet publish) and deploying it to 3 web hosts
+/// a signed GitHub push of main, the server (or, with --on builder, a builder host) building it (dotnet publish) and deploying it to 3 web hosts
 /// under 32 keep-alive connections. Each round pushes a new commit; figures per round, medians at the end.
 /// </summary>
 public static class PushToLive
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var rounds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 3;
-        var hosts = new[] { ("web-1", "web"), ("web-2", "web"), ("web-3", "web"), ("worker-1", "worker,migrator") };
+        // ./bench/run push-to-live [rounds] [--on builder]: the build runs on the server, or on a builder host.
+        var onBuilder = args.Contains("--on") && args.SkipWhile(a => a != "--on").Skip(1).FirstOrDefault() == "builder";
+        var rounds = args.Length > 0 && int.TryParse(args[0], CultureInfo.InvariantCulture, out var r) ? r : 3;
+        var hosts = new[] { ("web-1", "web"), ("web-2", "web"), ("web-3", "web"), ("worker-1", "worker,migrator") }
+            .Concat(onBuilder ? [("builder-1", "builder")] : Array.Empty<(string, string)>()).ToArray();
         await using var fleet = await LocalFleet.StartAsync(Path.Combine(Path.GetTempPath(), "cf-bench-push"), hosts, CancellationToken.None, "cli");
         var releases = new BenchReleases(fleet);
         await releases.PushAsync("1.0.0");
@@ -27,6 +30,7 @@ public static class PushToLive
         GearShopRepo.Create(source);
         var spec = GearShopReleases.Spec(Path.Combine(fleet.Dir, "shop-db", "shop.db"), "production", fleet.Hosts)
             + $"build:\n  repository: {source}\n  command: {GearShopRepo.BuildCommand}\n  output: out\n  timeout_seconds: 900\n"
+            + (onBuilder ? "  runs_on: builder\n" : "")
             + "triggers:\n  branches:\n    main: production\n";
         await fleet.Api.ApplyAsync(spec, "crossfade.yml", default);
         var secret = (await fleet.Api.RotateHookSecretAsync("gear-shop", default)).Secret;
@@ -50,6 +54,8 @@ public static class PushToLive
             var build = await WaitAsync(() => fleet.Api.GetBuildAsync(buildId, default), b => b.State is "succeeded" or "failed", TimeSpan.FromMinutes(15));
             if (build.State != "succeeded" || build.DeployId is not { } deployId)
                 throw new InvalidOperationException($"build #{buildId} ended {build.State}: {build.Reason}");
+            if (onBuilder && build.Host != "builder-1")
+                throw new InvalidOperationException($"build #{buildId} ran on {build.Host ?? "the server"}, not builder-1");
             var deploy = await watcher.WatchAsync(await fleet.Api.GetDeployAsync(deployId, default), default);
             deploy.State.ShouldBe(DeployState.Succeeded);
             await WaitAsync(fleet.ServedVersionsAsync, served => served.All(v => v == build.Version), TimeSpan.FromMinutes(2));
@@ -58,7 +64,7 @@ public static class PushToLive
             builds.Add((build.FinishedAt!.Value - build.StartedAt!.Value).TotalSeconds);
             deploys.Add((deploy.FinishedAt!.Value - deploy.CreatedAt).TotalSeconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"round {round}: {build.Version} live on every web host {totals[^1]:0.0} s after the push (queue+build {builds[^1]:0.0} s, deploy {deploys[^1]:0.0} s)"));
+                $"round {round}: {build.Version} built on {build.Host ?? "the server"}, live on every web host {totals[^1]:0.0} s after the push (queue+build {builds[^1]:0.0} s, deploy {deploys[^1]:0.0} s)"));
             await Task.Delay(2000);
         }
         await stop.CancelAsync();

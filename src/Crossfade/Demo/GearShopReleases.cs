@@ -96,7 +96,8 @@ public static class GearShopReleases
         text.Append($"environments:\n  {environment}:\n");
         text.Append(EnvironmentVariables(example[cut..], environment));
         text.Append("    hosts:\n");
-        foreach (var host in hosts)
+        // A host that only builds (the role 'builder') serves no app, so it is in no environment.
+        foreach (var host in hosts.Where(h => h.Roles.Split(',').Any(Core.Specs.HostRoles.All.Contains)))
             text.Append($"      {host.Name}: [{host.Roles.Replace(",", ", ")}]\n");
         return text.ToString();
     }

@@ -51,7 +51,7 @@ public static class DeployActions
     }
 
     private static async Task<IResult> PreviewAsync(
-        string app, string environment, string? version, HttpContext context, IStore store, Telemetry.AppSpecs specs, ConfigService config, CancellationToken ct)
+        string app, string environment, string? version, HttpContext context, IStore store, Telemetry.AppSpecs specs, ConfigService config, TimeProvider time, CancellationToken ct)
     {
         var back = $"/apps/{app}/{environment}";
         if (await store.GetAppAsync(app, ct) is not { } record || specs.Of(record) is not { } spec || !spec.Environments.TryGetValue(environment, out var env))
@@ -63,10 +63,12 @@ public static class DeployActions
         var before = liveVersion is null ? null : await config.SnapshotOfAsync(app, environment, liveVersion, ct);
         var after = await config.SnapshotAsync(spec, environment, version, ct);
         var changes = await ConfigDiffer.BetweenAsync(config, app, environment, (before, live), (after, release), ct);
+        var holding = await DeployGate.HoldingAsync(store, app, environment, time.GetUtcNow(), ct);
         return DashboardPages.Render<DeployPreview>(context, new
         {
             Chrome = DashboardPages.Chrome(context), App = app, Environment = environment, Release = release, Live = live, Changes = changes,
             WebHosts = env.Hosts.Where(h => h.Has("web")).Select(h => h.Name).ToList(),
+            Frozen = holding is { } h ? DeployGate.Describe(environment, h.Freeze, h.Until) : null,
         });
     }
 
@@ -82,7 +84,13 @@ public static class DeployActions
         var (canary, error) = CanarySpec.Parse(canaryText.Length == 0 ? null : canaryText, hold);
         if (error is not null)
             return DashboardPages.Problem(context, 400, "Bad request", error, back);
-        return Answer(context, await deploys.StartAsync(Request(context, app, environment, DeployKind.Deploy, version) with { Canary = canary }, ct), back);
+        // The gate decides whether this caller may override (an admin, with a reason); the form only carries it.
+        var overrideFreeze = form["override_freeze"].ToString();
+        var request = Request(context, app, environment, DeployKind.Deploy, version) with
+        {
+            Canary = canary, OverrideFreeze = overrideFreeze.Length == 0 ? null : overrideFreeze,
+        };
+        return Answer(context, await deploys.StartAsync(request, ct), back);
     }
 
     private static DeployRequest Request(HttpContext context, string app, string environment, DeployKind kind, string? version) =>

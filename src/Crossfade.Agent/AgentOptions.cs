@@ -9,6 +9,12 @@ public sealed class AgentOptions
     public string Root { get; set; } = "./.crossfade-agent";
     /// <summary>The one-time enrollment token; needed only until the agent has its own.</summary>
     public string? Token { get; set; }
+    /// <summary>
+    /// The server's key pin (<c>sha256:…</c>) when it is not carried by the enrollment token; once enrolled,
+    /// the pin kept in <c>server.pin</c> under <see cref="Root"/> is the one trusted.
+    /// </summary>
+    public string? Fingerprint { get; set; }
+
     /// <summary>Overrides the app's proxy port, for several hosts on one machine.</summary>
     public int? ProxyPort { get; set; }
     /// <summary>The command that starts this program, for launching the proxy.</summary>
@@ -28,6 +34,8 @@ public sealed class AgentOptions
             throw new ArgumentException($"--server must be a URL, not '{Server}'");
         if (SelfCommand.Count == 0)
             throw new ArgumentException("the agent needs the command that starts crossfade, to launch the proxy");
+        if (Fingerprint is not null && Core.Links.KeyPin.Parse(Fingerprint) is null)
+            throw new ArgumentException($"--fingerprint '{Fingerprint}' is not a key pin: sha256: and 64 hex digits, as the server prints it at start");
         if (ShipBackoffMax <= TimeSpan.Zero)
             throw new ArgumentException("--ship-backoff-max must be positive");
     }

@@ -9,6 +9,15 @@ public sealed class ServerOptions
     /// <summary>Where the server listens.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:7400";
 
+    /// <summary>The PEM certificate (with its chain) https addresses present; a self-signed one is made in the data folder when unset.</summary>
+    public string? TlsCertPath { get; set; }
+
+    /// <summary>The PEM private key of <see cref="TlsCertPath"/>.</summary>
+    public string? TlsKeyPath { get; set; }
+
+    /// <summary>Plain HTTP on an address other machines reach: tokens in clear text, accepted only when asked for by name.</summary>
+    public bool InsecureHttp { get; set; }
+
     /// <summary>The address people reach the server at (behind a proxy, say), for links in notices; the first of <see cref="Urls"/> when unset.</summary>
     public string? PublicUrl { get; set; }
 
@@ -70,6 +79,11 @@ public sealed class ServerOptions
             throw new ArgumentException("the upload limit must be positive");
         if (LeaseExpiry <= TimeSpan.Zero)
             throw new ArgumentException("--lease-expiry must be positive");
+        if ((TlsCertPath is null) != (TlsKeyPath is null))
+            throw new ArgumentException("--tls-cert and --tls-key go together: the certificate and its private key, both PEM");
+        if (Tls.ListenUrl.PlainBeyondLoopback(Urls) is { Count: > 0 } plain && !InsecureHttp)
+            throw new ArgumentException(
+                $"{string.Join(", ", plain)} would carry tokens in clear text to other machines: listen on https:// instead (a self-signed certificate is made on first start, and enrollment tokens carry its fingerprint), or pass --insecure-http to accept that");
         if (Releases.Problems().ToList() is { Count: > 0 } problems)
             throw new ArgumentException(string.Join("; ", problems));
     }

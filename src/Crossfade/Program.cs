@@ -39,5 +39,7 @@ var root = new RootCommand("Crossfade: continuous delivery to plain Linux hosts,
     ScheduleCommands.Create(),
     DashboardCommand.Create(),
     DemoCommand.Create(),
+    LoginCommand.Create(),
+    VersionCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

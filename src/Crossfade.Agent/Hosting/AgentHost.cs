@@ -15,7 +15,8 @@ public static class AgentHost
         options.Validate();
         var clock = time ?? TimeProvider.System;
         Directory.CreateDirectory(options.Root);
-        var http = new HttpClient(new SocketsHttpHandler { UseProxy = false })
+        var tls = new Core.Links.PinnedTls(ServerPin.Choose(options));
+        var http = new HttpClient(tls.Handler())
         {
             BaseAddress = new Uri(options.Server.TrimEnd('/') + "/"),
             Timeout = options.PollWait + TimeSpan.FromSeconds(30),
@@ -31,13 +32,13 @@ public static class AgentHost
         var supervisor = new Supervisor(state, launcher, proxies, processes, options, clock, logs.CreateLogger<Supervisor>());
         var shipper = new Shipping.Shipper(options.Root, state, http, clock, logs.CreateLogger<Shipping.Shipper>(), options.MaxSpoolBytes, masks, options.ShipBackoffMax);
         var builder = options.Roles.Contains(Builds.BuilderLoop.Role, StringComparer.Ordinal)
-            ? new Builds.BuilderLoop(options, new ServerClient(BuildsClient(options)), clock, logs.CreateLogger<Builds.BuilderLoop>())
+            ? new Builds.BuilderLoop(options, new ServerClient(BuildsClient(options, tls)), clock, logs.CreateLogger<Builds.BuilderLoop>())
             : null;
-        return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>(), builder);
+        return new AgentRunner(options, server, state, steps, supervisor, shipper, masks, clock, logs.CreateLogger<AgentRunner>(), builder, tls);
     }
 
     /// <summary>A builder's own link: a release archive may take longer to send than a poll lasts.</summary>
-    private static HttpClient BuildsClient(AgentOptions options) => new(new SocketsHttpHandler { UseProxy = false })
+    private static HttpClient BuildsClient(AgentOptions options, Core.Links.PinnedTls tls) => new(tls.Handler())
     {
         BaseAddress = new Uri(options.Server.TrimEnd('/') + "/"),
         Timeout = TimeSpan.FromMinutes(30),

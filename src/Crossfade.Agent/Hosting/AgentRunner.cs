@@ -12,7 +12,8 @@ namespace Crossfade.Agent.Hosting;
 /// </summary>
 public sealed partial class AgentRunner(
     AgentOptions options, ServerClient server, HostStateStore state, HostSteps steps, Supervisor supervisor, Shipping.Shipper shipper,
-    Secrets.SecretMasks masks, TimeProvider time, ILogger<AgentRunner> logger, Builds.BuilderLoop? builder = null)
+    Secrets.SecretMasks masks, TimeProvider time, ILogger<AgentRunner> logger, Builds.BuilderLoop? builder = null,
+    Core.Links.PinnedTls? tls = null)
 {
     private readonly SemaphoreSlim _hostLock = new(1, 1);
 
@@ -41,6 +42,7 @@ public sealed partial class AgentRunner(
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
             {
+                RefuseAnUntrustedServer();
                 failures++;
                 LogServerUnreachable(options.Server, ex.Message);
                 await Task.Delay(TimeSpan.FromSeconds(Math.Min(10, failures)), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
@@ -58,13 +60,32 @@ public sealed partial class AgentRunner(
             return (await File.ReadAllTextAsync(path, ct)).Trim();
         if (string.IsNullOrWhiteSpace(options.Token))
             throw new InvalidOperationException("this agent has not enrolled yet: pass --token with an enrollment token ('crossfade token create --role enroll')");
-        var enrolled = await server.EnrollAsync(new EnrollRequest(options.Name, options.Roles, options.Token), ct);
-        await File.WriteAllTextAsync(path, enrolled.AgentToken, ct);
+        EnrollResponse enrolled;
+        try
+        {
+            enrolled = await server.EnrollAsync(new EnrollRequest(options.Name, options.Roles, Core.Links.JoinToken.Split(options.Token).Secret), ct);
+        }
+        catch (HttpRequestException)
+        {
+            RefuseAnUntrustedServer();
+            throw;
+        }
+        if (tls?.Pin is { } pin)
+            ServerPin.Keep(options.Root, pin);
+        await File.WriteAllTextAsync(path, "", ct);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        await File.WriteAllTextAsync(path, enrolled.AgentToken, ct);
         return enrolled.AgentToken;
     }
 
-    private AgentHeartbeat Heartbeat() => state.Read(s => new AgentHeartbeat("1",
+    /// <summary>A server presenting a key other than the one pinned gets nothing more from this agent: it stops, saying what it saw and what to do.</summary>
+    private void RefuseAnUntrustedServer()
+    {
+        if (tls?.Explain(options.Server, $"remove {Path.Combine(options.Root, ServerPin.FileName)} and {Path.Combine(options.Root, "agent.token")}, and enroll again with a new token (it carries the new fingerprint); the instances and proxy keep serving meanwhile") is { } why)
+            throw new InvalidOperationException(why);
+    }
+
+    private AgentHeartbeat Heartbeat() => state.Read(s => new AgentHeartbeat(Core.Versioning.ProductVersion.Current.Full,
         s.Apps.Where(a => (a.Value.Live ?? a.Value.Worker) is not null).ToDictionary(a => a.Key, a => (a.Value.Live ?? a.Value.Worker)!.Version),
         InstanceReports.Of(s)));
 

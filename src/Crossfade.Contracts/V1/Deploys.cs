@@ -66,10 +66,15 @@ public sealed record StatusView(
     DeployState? LastDeployState,
     IReadOnlyList<HostStatusView> Hosts);
 
-/// <summary>One host of an environment as its agent last reported it.</summary>
+/// <summary>
+/// One host of an environment as its agent last reported it: online, its release, and its agent's version
+/// (<paramref name="AgentOutdated"/> when older than the server's: <c>crossfade host upgrade</c>).
+/// </summary>
 public sealed record HostStatusView(
     string Name,
     IReadOnlyList<string> Roles,
     bool Online,
     DateTimeOffset? LastSeen,
-    string? Release);
+    string? Release,
+    string? AgentVersion = null,
+    bool AgentOutdated = false);

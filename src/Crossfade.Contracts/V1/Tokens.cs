@@ -8,3 +8,6 @@ public sealed record TokenInfoView(string Id, string Name, string Role, DateTime
 
 /// <summary>A one-time sign-in link to the dashboard (a path on the server: it works once, until <paramref name="ExpiresAt"/>).</summary>
 public sealed record SignInCodeView(string Path, DateTimeOffset ExpiresAt);
+
+/// <summary>The caller as the server knows it (the token's name and role, its id) and the server's own version.</summary>
+public sealed record WhoAmIView(string Name, string Role, string? TokenId, string ServerVersion);

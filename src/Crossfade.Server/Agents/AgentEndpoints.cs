@@ -39,7 +39,7 @@ public static class AgentEndpoints
         request.HttpContext.Audit().Add("host", body.Name);
         if (!Crossfade.Core.Naming.FolderNames.IsName(body.Name))
             return Problems.BadRequest($"'name' is not a host name: host names are {Crossfade.Core.Naming.FolderNames.NameRule}");
-        var hash = TokenSecrets.Hash(body.EnrollmentToken ?? "");
+        var hash = TokenSecrets.Hash(Core.Links.JoinToken.Split(body.EnrollmentToken ?? "").Secret);
         var token = await store.FindTokenAsync(hash, ct);
         if (token is not { Role: "enroll" } || !await store.DeleteTokenAsync(hash, ct))
             return Results.Problem(title: "Unauthorized", detail: "the enrollment token is unknown or was used already; create one with 'crossfade token create --role enroll'", statusCode: 401);
@@ -60,7 +60,8 @@ public static class AgentEndpoints
         var live = JsonSerializer.Serialize(beat.LiveReleases ?? new Dictionary<string, string>());
         // At most a few processes per app: a heartbeat claiming thousands is cut, not stored whole.
         var instances = beat.Instances is { } reported ? JsonSerializer.Serialize(reported.Take(MaxInstances), JsonBody.Options) : null;
-        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct, instances);
+        var agentVersion = beat.Version is { Length: > 0 and <= 100 } v && v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '+' or '-') ? v : null;
+        await store.TouchHostAsync(host, live, time.GetUtcNow(), ct, instances, agentVersion);
         // Steps are idempotent, so a step an earlier agent process took and never finished runs again.
         await store.RequeueOrphanedStepsAsync(host, ct);
         while (true)

@@ -27,7 +27,8 @@ public static class StatusEndpoint
             string? release = null;
             if (host is not null && JsonSerializer.Deserialize<Dictionary<string, string>>(host.LiveReleasesJson) is { } live)
                 live.TryGetValue(app, out release);
-            return new HostStatusView(h.Name, h.Roles, online, host?.LastSeen, release);
+            return new HostStatusView(h.Name, h.Roles, online, host?.LastSeen, release, host?.AgentVersion,
+                host is not null && Core.Versioning.ProductVersion.Current.IsNewerThan(host.AgentVersion));
         }).ToList();
         return Results.Ok(new StatusView(app, environment, await store.GetLiveVersionAsync(app, environment, ct), last?.Id, last?.State, views));
     }

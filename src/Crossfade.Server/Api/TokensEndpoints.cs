@@ -35,12 +35,15 @@ public static class TokensEndpoints
         if (body is null)
             return error!;
         request.HttpContext.Audit().Add("role", body.Role).Add("name", body.Name);
-        var (created, problem) = await CreateTokenAsync(store, time, body.Role, body.Name, ct);
+        var (created, problem) = await CreateTokenAsync(store, time, body.Role, body.Name, Tls.ServerCertificates.PinOf(request.HttpContext.RequestServices), ct);
         return created is not null ? Results.Ok(created) : Problems.BadRequest(problem!);
     }
 
-    /// <summary>Creates a token of a role (the API and the dashboard's admin page both come here); its secret is in the answer only.</summary>
-    public static async Task<(CreateTokenResponse? Created, string? Problem)> CreateTokenAsync(IStore store, TimeProvider time, string role, string? name, CancellationToken ct)
+    /// <summary>
+    /// Creates a token of a role (the API and the dashboard's admin page both come here); its secret is in the
+    /// answer only, joined with the server's key pin when it serves HTTPS, so its user knows which server to trust.
+    /// </summary>
+    public static async Task<(CreateTokenResponse? Created, string? Problem)> CreateTokenAsync(IStore store, TimeProvider time, string role, string? name, string? pin, CancellationToken ct)
     {
         if (!TokenRoles.Contains(role))
             return (null, $"'role' must be one of: {string.Join(", ", TokenRoles)}");
@@ -49,7 +52,7 @@ public static class TokensEndpoints
         var secret = TokenSecrets.New(role == "enroll" ? "cfe" : "cft");
         var label = string.IsNullOrWhiteSpace(name) ? role : name.Trim();
         await store.AddTokenAsync(new TokenRecord(TokenSecrets.Hash(secret), label, role, time.GetUtcNow()), ct);
-        return (new CreateTokenResponse(label, role, secret), null);
+        return (new CreateTokenResponse(label, role, Core.Links.JoinToken.Join(secret, pin), pin), null);
     }
 
     /// <summary>The id a token is listed under: the start of its hash.</summary>
@@ -87,5 +90,8 @@ public static class TokensEndpoints
 /// <summary>Asks for a new token; 'enroll' tokens are one-time tokens for agents.</summary>
 public sealed record CreateTokenRequest(string Role, string? Name = null);
 
-/// <summary>A new token: its secret is shown once and stored only as a hash.</summary>
-public sealed record CreateTokenResponse(string Name, string Role, string Token);
+/// <summary>
+/// A new token: its secret is shown once and stored only as a hash. Over HTTPS the token carries the server's
+/// key pin after a dot (<see cref="Fingerprint"/>), and whoever uses it trusts only that key.
+/// </summary>
+public sealed record CreateTokenResponse(string Name, string Role, string Token, string? Fingerprint = null);

@@ -16,7 +16,7 @@ public sealed class TokenAuthentication(RequestDelegate next)
         var header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var token = await store.FindTokenAsync(TokenSecrets.Hash(header["Bearer ".Length..].Trim()), context.RequestAborted);
+            var token = await store.FindTokenAsync(TokenSecrets.Hash(Core.Links.JoinToken.Split(header["Bearer ".Length..]).Secret), context.RequestAborted);
             if (token is not null)
                 context.Features.Set(new Caller(token.Name, token.Role, Api.TokensEndpoints.IdOf(token)));
         }

@@ -31,7 +31,7 @@ public static class AdminEndpoints
         routes.MapPost("/admin/tokens", async (HttpContext context, IStore store, TimeProvider time, CancellationToken ct) =>
         {
             var form = await context.Request.ReadFormAsync(ct);
-            var (created, problem) = await TokensEndpoints.CreateTokenAsync(store, time, form["role"].ToString(), form["name"].ToString(), ct);
+            var (created, problem) = await TokensEndpoints.CreateTokenAsync(store, time, form["role"].ToString(), form["name"].ToString(), Tls.ServerCertificates.PinOf(context.RequestServices), ct);
             return await AdminAsync(context, store, created, problem, created is null ? 400 : 200, ct);
         }).Action(Roles.Admin);
         routes.MapPost("/admin/tokens/{id}/revoke", async (string id, HttpContext context, IStore store, CancellationToken ct) =>

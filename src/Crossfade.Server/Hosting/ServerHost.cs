@@ -25,12 +25,20 @@ public static class ServerHost
         Directory.CreateDirectory(options.DataDir);
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = JsonBody.MaxBytes);
+        builder.WebHost.UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = JsonBody.MaxBytes;
+            // Every https address presents the server's certificate as it stands (renewed files take effect for new connections).
+            k.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => k.ApplicationServices.GetRequiredService<Tls.ServerCertificates>().Current);
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Crossfade", LogLevel.Information);
         var clock = time ?? TimeProvider.System;
         var store = new SqliteStore(Path.Combine(options.DataDir, "crossfade.db"));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(clock);
+        if (Tls.ListenUrl.AnyHttps(options.Urls))
+            builder.Services.AddSingleton<Tls.ServerCertificates>();
         builder.Services.AddSingleton<IStore>(store);
         builder.Services.AddSingleton(new ArtifactStore(options.DataDir));
         builder.Services.AddSingleton<ReleaseUpload>();
@@ -94,6 +102,8 @@ public static class ServerHost
         await Bootstrap.EnsureAdminTokenAsync(store, options.DataDir, clock);
 
         var app = builder.Build();
+        // Made (or read) now, so a bad certificate file stops the start with its reason, not the first connection.
+        app.Services.GetService<Tls.ServerCertificates>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<TokenAuthentication>();
@@ -108,6 +118,7 @@ public static class ServerHost
         Telemetry.TelemetryEndpoints.MapTelemetry(app);
         app.MapHosts();
         app.MapTokens();
+        app.MapWhoAmI();
         Audit.AuditEndpoints.MapAudit(app);
         Freezes.FreezesEndpoints.MapFreezes(app);
         Schedules.SchedulesEndpoints.MapSchedules(app);

@@ -25,7 +25,7 @@ public interface IStore
 
     Task UpsertHostAsync(string name, IReadOnlyList<string> roles, DateTimeOffset at, CancellationToken ct);
     /// <summary>Records a host's heartbeat: when, the releases it serves, and (when the agent reports them) its processes.</summary>
-    Task TouchHostAsync(string name, string liveReleasesJson, DateTimeOffset at, CancellationToken ct, string? instancesJson = null);
+    Task TouchHostAsync(string name, string liveReleasesJson, DateTimeOffset at, CancellationToken ct, string? instancesJson = null, string? agentVersion = null);
     Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken ct);
 
     /// <summary>

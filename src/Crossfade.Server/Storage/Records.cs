@@ -10,7 +10,8 @@ public sealed record ReleaseRecord(
     string App, string Version, string Sha256, long SizeBytes, string? Commit, string? Message, string CreatedBy, DateTimeOffset CreatedAt);
 
 /// <summary>An enrolled host.</summary>
-public sealed record HostRecord(string Name, IReadOnlyList<string> Roles, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen, string LiveReleasesJson, string InstancesJson = "[]");
+public sealed record HostRecord(
+    string Name, IReadOnlyList<string> Roles, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen, string LiveReleasesJson, string InstancesJson = "[]", string? AgentVersion = null);
 
 /// <summary>A deploy row.</summary>
 public sealed record DeployRecord(

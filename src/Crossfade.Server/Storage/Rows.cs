@@ -65,6 +65,7 @@ internal sealed class HostRow
     public long? last_seen { get; set; }
     public string live_releases { get; set; } = "{}";
     public string instances { get; set; } = "[]";
+    public string? agent_version { get; set; }
 }
 
 internal sealed class LogRow

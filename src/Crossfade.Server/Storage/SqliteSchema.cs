@@ -213,5 +213,9 @@ internal static class SqliteSchema
         """
         ALTER TABLE builds ADD COLUMN host TEXT;
         """,
+        // The version of each host's agent, as its polls say.
+        """
+        ALTER TABLE hosts ADD COLUMN agent_version TEXT;
+        """,
     ];
 }

@@ -147,12 +147,12 @@ public sealed partial class SqliteStore : IStore
             new { name, roles = string.Join(',', roles), at = Ms(at) }, cancellationToken: ct));
     }
 
-    public async Task TouchHostAsync(string name, string liveReleasesJson, DateTimeOffset at, CancellationToken ct, string? instancesJson = null)
+    public async Task TouchHostAsync(string name, string liveReleasesJson, DateTimeOffset at, CancellationToken ct, string? instancesJson = null, string? agentVersion = null)
     {
         await using var c = Open();
         await c.ExecuteAsync(new CommandDefinition(
-            "UPDATE hosts SET last_seen = @at, live_releases = @liveReleasesJson, instances = COALESCE(@instancesJson, instances) WHERE name = @name",
-            new { name, liveReleasesJson, instancesJson, at = Ms(at) }, cancellationToken: ct));
+            "UPDATE hosts SET last_seen = @at, live_releases = @liveReleasesJson, instances = COALESCE(@instancesJson, instances), agent_version = COALESCE(@agentVersion, agent_version) WHERE name = @name",
+            new { name, liveReleasesJson, instancesJson, agentVersion, at = Ms(at) }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken ct)
@@ -160,6 +160,6 @@ public sealed partial class SqliteStore : IStore
         await using var c = Open();
         var rows = await c.QueryAsync<HostRow>(new CommandDefinition("SELECT * FROM hosts ORDER BY name", cancellationToken: ct));
         return rows.Select(r => new HostRecord(
-            r.name, r.roles.Split(',', StringSplitOptions.RemoveEmptyEntries), At(r.enrolled_at), At(r.last_seen), r.live_releases, r.instances)).ToList();
+            r.name, r.roles.Split(',', StringSplitOptions.RemoveEmptyEntries), At(r.enrolled_at), At(r.last_seen), r.live_releases, r.instances, r.agent_version)).ToList();
     }
 }

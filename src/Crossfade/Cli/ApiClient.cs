@@ -11,17 +11,24 @@ public sealed class ApiClient
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
     private readonly HttpClient _http;
+    private readonly Core.Links.PinnedTls _tls;
 
-    public ApiClient(string server, string? token, string trigger = "cli")
+    /// <summary>A client of the server; with a pin (given, or carried by the token) it trusts only a server presenting that key.</summary>
+    public ApiClient(string server, string? token, string trigger = "cli", string? pin = null)
     {
-        _http = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri(server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(30) };
-        if (token is not null)
-            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var (secret, carried) = token is null ? (null, null) : Core.Links.JoinToken.Split(token);
+        _tls = new Core.Links.PinnedTls(pin ?? carried);
+        _http = new HttpClient(_tls.Handler()) { BaseAddress = new Uri(server.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(30) };
+        if (secret is not null)
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
         _http.DefaultRequestHeaders.Add("X-Crossfade-Trigger", trigger);
         _http.DefaultRequestHeaders.UserAgent.ParseAdd("crossfade-cli");
     }
 
     public Uri BaseAddress => _http.BaseAddress!;
+
+    /// <summary>Who the token is, and which server answered.</summary>
+    public Task<WhoAmIView> WhoAmIAsync(CancellationToken ct) => SendAsync<WhoAmIView>(HttpMethod.Get, "api/v1/whoami", null, ct);
 
     public Task<BuildView> StartBuildAsync(string app, StartBuildRequest request, CancellationToken ct) =>
         SendAsync<BuildView>(HttpMethod.Post, $"api/v1/apps/{app}/builds", JsonContent.Create(request, options: Json), ct);
@@ -180,7 +187,8 @@ public sealed class ApiClient
         }
         catch (HttpRequestException ex)
         {
-            throw new ApiError(0, $"cannot reach the server at {_http.BaseAddress}: {ex.Message}", null);
+            throw new ApiError(0, _tls.Explain(_http.BaseAddress!.ToString(), "log in again with a token the server made since (it carries the new fingerprint)")
+                ?? $"cannot reach the server at {_http.BaseAddress}: {ex.Message}", null);
         }
         using (response)
         {
@@ -212,4 +220,4 @@ public sealed class ApiClient
 
 
 /// <summary>A token as the API returns it once.</summary>
-public sealed record TokenView(string Name, string Role, string Token);
+public sealed record TokenView(string Name, string Role, string Token, string? Fingerprint = null);

@@ -7,13 +7,13 @@ public static class Globals
 {
     public static readonly Option<string> Server = new("--server")
     {
-        Description = "server URL (default: $CROSSFADE_SERVER or http://127.0.0.1:7400)",
+        Description = "server URL (default: $CROSSFADE_SERVER, the server of 'crossfade login', or http://127.0.0.1:7400)",
         Recursive = true,
     };
 
     public static readonly Option<string> Token = new("--token")
     {
-        Description = "API token (default: $CROSSFADE_TOKEN, or ./.crossfade/admin.token when present)",
+        Description = "API token (default: $CROSSFADE_TOKEN, the token of 'crossfade login' for its server, or ./.crossfade/admin.token when present)",
         Recursive = true,
     };
 
@@ -21,11 +21,14 @@ public static class Globals
 
     public static ApiClient Client(ParseResult parse)
     {
-        var server = parse.GetValue(Server) ?? Environment.GetEnvironmentVariable("CROSSFADE_SERVER") ?? "http://127.0.0.1:7400";
-        var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("CROSSFADE_TOKEN");
+        var login = UserConfig.Read();
+        var server = parse.GetValue(Server) ?? Environment.GetEnvironmentVariable("CROSSFADE_SERVER") ?? login?.Server ?? "http://127.0.0.1:7400";
+        // The login's token and pin go only to the login's server.
+        var own = login is not null && login.Serves(server) ? login : null;
+        var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable("CROSSFADE_TOKEN") ?? own?.Token;
         if (token is null && File.Exists(Path.Combine(".crossfade", "admin.token")))
             token = File.ReadAllText(Path.Combine(".crossfade", "admin.token")).Trim();
-        return new ApiClient(server, token);
+        return new ApiClient(server, token, pin: Environment.GetEnvironmentVariable("CROSSFADE_FINGERPRINT") ?? own?.Fingerprint);
     }
 
     /// <summary>Runs a client action, turning an API refusal into a message on stderr and exit code 1.</summary>

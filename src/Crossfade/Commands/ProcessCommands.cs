@@ -5,6 +5,8 @@ using Crossfade.Agent.Proxy;
 using Crossfade.Cli;
 using Crossfade.Server;
 using Crossfade.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -23,7 +25,10 @@ public static class ProcessCommands
         var leaseExpiry = new Option<int>("--lease-expiry") { DefaultValueFactory = _ => 30, Description = "seconds a deploy's lease lasts without a heartbeat before another server process takes it over" };
         var instanceId = new Option<string?>("--instance-id") { Description = "this process as the owner of deploys (default machine:pid:nonce); for several server processes" };
         var publicUrl = new Option<string?>("--public-url") { Description = "the address people open the dashboard at, for links in chat notices (default: the first of --urls)" };
-        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId, publicUrl };
+        var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate (with its chain) for https addresses; read again when the file changes (default: a self-signed one made in --data)" };
+        var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
+        var insecureHttp = new Option<bool>("--insecure-http") { Description = "allow plain http on addresses other machines reach (tokens travel in clear text)" };
+        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId, publicUrl, tlsCert, tlsKey, insecureHttp };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
@@ -31,6 +36,7 @@ public static class ProcessCommands
                 DataDir = parse.GetValue(data)!, Urls = parse.GetValue(urls)!, PublicUrl = parse.GetValue(publicUrl), MaxUploadBytes = parse.GetValue(maxUpload) * 1024 * 1024,
                 Releases = new() { MaxUnpackedBytes = parse.GetValue(maxUnpacked) * 1024 * 1024, MaxEntries = parse.GetValue(maxEntries) },
                 LeaseExpiry = TimeSpan.FromSeconds(parse.GetValue(leaseExpiry)),
+                TlsCertPath = parse.GetValue(tlsCert), TlsKeyPath = parse.GetValue(tlsKey), InsecureHttp = parse.GetValue(insecureHttp),
             };
             if (parse.GetValue(instanceId) is { Length: > 0 } id)
                 options.InstanceId = id;
@@ -39,9 +45,22 @@ public static class ProcessCommands
             // a thread. A floor of threads lets them overlap (the store orders what must not).
             ThreadPool.GetMinThreads(out var workers, out var io);
             ThreadPool.SetMinThreads(Math.Max(workers, 16), io);
-            var app = await ServerHost.BuildAsync(options);
-            Console.WriteLine($"crossfade server on {options.Urls}; data in {Path.GetFullPath(options.DataDir)}; admin token in {Path.GetFullPath(Path.Combine(options.DataDir, "admin.token"))}");
+            WebApplication app;
+            try
+            {
+                app = await ServerHost.BuildAsync(options);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                return 2;
+            }
             await app.StartAsync(ct);
+            Console.WriteLine($"crossfade server on {options.Urls}; data in {Path.GetFullPath(options.DataDir)}; admin token in {Path.GetFullPath(Path.Combine(options.DataDir, "admin.token"))}");
+            if (app.Services.GetService<Crossfade.Server.Tls.ServerCertificates>() is { } tls)
+                Console.WriteLine($"TLS key {tls.Pin} ({tls.Source}); tokens made here carry it, so agents and 'crossfade login' trust only this key");
+            if (Crossfade.Server.Tls.ListenUrl.PlainBeyondLoopback(options.Urls) is { Count: > 0 } plain)
+                await Console.Error.WriteLineAsync($"warning: --insecure-http: {string.Join(", ", plain)} carry tokens and secrets in clear text to anyone on the network between");
             await app.WaitForShutdownAsync(ct);
             return 0;
         });
@@ -57,7 +76,8 @@ public static class ProcessCommands
         var token = new Option<string?>("--token") { Description = "one-time enrollment token (first start only)" };
         var proxyPort = new Option<int?>("--proxy-port") { Description = "public port of this host's proxy (overrides the app's, for several hosts on one machine)" };
         var shipBackoff = new Option<double>("--ship-backoff-max") { DefaultValueFactory = _ => new AgentOptions().ShipBackoffMax.TotalSeconds, Description = "seconds: the longest wait between tries to ship logs to a server that does not answer" };
-        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff };
+        var fingerprint = new Option<string?>("--fingerprint") { Description = "the server's key pin (sha256:…) when the enrollment token does not carry it" };
+        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint };
         command.SetAction(async (parse, ct) =>
         {
             var options = new AgentOptions
@@ -67,6 +87,7 @@ public static class ProcessCommands
                 Roles = parse.GetValue(roles)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 Root = parse.GetValue(root)!,
                 Token = parse.GetValue(token),
+                Fingerprint = parse.GetValue(fingerprint),
                 ProxyPort = parse.GetValue(proxyPort),
                 SelfCommand = SelfCommand.Get(),
                 ShipBackoffMax = TimeSpan.FromSeconds(parse.GetValue(shipBackoff)),
@@ -77,7 +98,7 @@ public static class ProcessCommands
                 await AgentHost.Build(options, logs).RunAsync(ct);
                 return 0;
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
             {
                 await Console.Error.WriteLineAsync($"error: {ex.Message}");
                 return 1;

@@ -102,7 +102,8 @@ public static class ReadCommands
             if (Print(parse, hosts))
                 return 0;
             foreach (var h in hosts)
-                Console.WriteLine($"{h.Name,-12} {string.Join(',', h.Roles),-16} {(h.Online ? "online" : "OFFLINE")} last seen {h.LastSeen:u}");
+                Console.WriteLine($"{h.Name,-12} {string.Join(',', h.Roles),-16} {(h.Online ? "online" : "OFFLINE")} last seen {h.LastSeen:u}"
+                    + $"  agent {h.AgentVersion?.Split('+')[0] ?? "?"}{(h.AgentOutdated ? " (older than the server)" : "")}");
             return 0;
         }));
         return command;
@@ -117,6 +118,8 @@ public static class ReadCommands
         {
             var token = await Globals.Client(parse).CreateTokenAsync(parse.GetValue(role)!, parse.GetValue(name), ct);
             Console.WriteLine(token.Token);
+            if (token.Fingerprint is { } pin)
+                await Console.Error.WriteLineAsync($"(it carries the server's key {pin}: whoever uses it trusts only that key)");
             return 0;
         }));
         var list = new Command("list", "the tokens: id, name, role, created (never their secrets)") { Globals.Json };

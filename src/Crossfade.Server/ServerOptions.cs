@@ -15,6 +15,9 @@ public sealed class ServerOptions
     /// <summary>The PEM private key of <see cref="TlsCertPath"/>.</summary>
     public string? TlsKeyPath { get; set; }
 
+    /// <summary>Where the single-file binaries for hosts are (<c>&lt;rid&gt;/crossfade</c>, as <c>./build.sh</c> writes them); <c>&lt;data&gt;/binaries</c> when unset.</summary>
+    public string? BinariesDir { get; set; }
+
     /// <summary>Plain HTTP on an address other machines reach: tokens in clear text, accepted only when asked for by name.</summary>
     public bool InsecureHttp { get; set; }
 

@@ -76,3 +76,6 @@ public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);
 
 /// <summary>How a step ended on a host.</summary>
 public sealed record StepResult(bool Succeeded, string Message, ConvergeReport? Converge = null);
+
+/// <summary>A single-file crossfade the server hands to hosts of a platform (<c>linux-x64</c>, <c>linux-arm64</c>): its version when known, size and SHA-256.</summary>
+public sealed record BinaryView(string Rid, string? Version, long Size, string Sha256);

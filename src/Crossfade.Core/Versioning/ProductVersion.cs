@@ -37,5 +37,5 @@ public sealed record ProductVersion(string Version, string? Commit, DateTimeOffs
         System.Version.TryParse(Version, out var mine) && (other is null || !System.Version.TryParse(other.Split('+')[0], out var theirs) || theirs < mine);
 
     private static DateTimeOffset? WrittenAt(Assembly assembly) =>
-        assembly.Location is { Length: > 0 } path && File.Exists(path) ? File.GetLastWriteTimeUtc(path) : null;
+        Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".dll") is var path && File.Exists(path) ? File.GetLastWriteTimeUtc(path) : null;
 }

@@ -42,6 +42,7 @@ public static class ServerHost
         builder.Services.AddSingleton<IStore>(store);
         builder.Services.AddSingleton(new ArtifactStore(options.DataDir));
         builder.Services.AddSingleton<ReleaseUpload>();
+        builder.Services.AddSingleton<Binaries.AgentBinaries>();
         builder.Services.AddSingleton<WorkSignals>();
         builder.Services.AddSingleton<Judging.EvidenceReader>();
         builder.Services.AddSingleton<Judging.TrafficForecast>();
@@ -119,6 +120,7 @@ public static class ServerHost
         app.MapHosts();
         app.MapTokens();
         app.MapWhoAmI();
+        Binaries.BinariesEndpoints.MapBinaries(app);
         Audit.AuditEndpoints.MapAudit(app);
         Freezes.FreezesEndpoints.MapFreezes(app);
         Schedules.SchedulesEndpoints.MapSchedules(app);

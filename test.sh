@@ -12,6 +12,9 @@ command -v curl >/dev/null || need+=(curl)
 command -v git >/dev/null || need+=(git)
 # Named time zones (traffic by hour, freezes) come from the system's zone data.
 [ -f /usr/share/zoneinfo/Europe/Berlin ] || need+=(tzdata)
+# Hosts are added over SSH with the system's OpenSSH client, tested against a real sshd on loopback.
+command -v ssh >/dev/null || need+=(openssh-client)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 # The dashboard's browser tests drive Debian's Chromium (never a downloaded one).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

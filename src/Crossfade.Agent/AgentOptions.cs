@@ -9,6 +9,9 @@ public sealed class AgentOptions
     public string Root { get; set; } = "./.crossfade-agent";
     /// <summary>The one-time enrollment token; needed only until the agent has its own.</summary>
     public string? Token { get; set; }
+
+    /// <summary>A file holding the enrollment token (so it is in no process list or unit file); removed once the agent has enrolled.</summary>
+    public string? TokenFile { get; set; }
     /// <summary>
     /// The server's key pin (<c>sha256:…</c>) when it is not carried by the enrollment token; once enrolled,
     /// the pin kept in <c>server.pin</c> under <see cref="Root"/> is the one trusted.

@@ -58,6 +58,8 @@ public sealed partial class AgentRunner(
         var path = Path.Combine(options.Root, "agent.token");
         if (File.Exists(path))
             return (await File.ReadAllTextAsync(path, ct)).Trim();
+        if (string.IsNullOrWhiteSpace(options.Token) && options.TokenFile is { } file && File.Exists(file))
+            options.Token = (await File.ReadAllTextAsync(file, ct)).Trim();
         if (string.IsNullOrWhiteSpace(options.Token))
             throw new InvalidOperationException("this agent has not enrolled yet: pass --token with an enrollment token ('crossfade token create --role enroll')");
         EnrollResponse enrolled;
@@ -75,6 +77,9 @@ public sealed partial class AgentRunner(
         await File.WriteAllTextAsync(path, "", ct);
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await File.WriteAllTextAsync(path, enrolled.AgentToken, ct);
+        // The enrollment token is used up: nothing is left to read in its file.
+        if (options.TokenFile is { } used && File.Exists(used))
+            File.Delete(used);
         return enrolled.AgentToken;
     }
 

@@ -17,7 +17,8 @@ public static class ServerPin
         var kept = Path.Combine(options.Root, FileName);
         if (File.Exists(kept))
             return KeyPin.Parse(File.ReadAllText(kept)) ?? throw new InvalidOperationException($"{kept} does not hold a key pin: remove it and enroll again");
-        return (options.Token is { } token ? JoinToken.Split(token).Pin : null) ?? KeyPin.Parse(options.Fingerprint);
+        var token = options.Token ?? (options.TokenFile is { } file && File.Exists(file) ? File.ReadAllText(file) : null);
+        return (token is not null ? JoinToken.Split(token).Pin : null) ?? KeyPin.Parse(options.Fingerprint);
     }
 
     /// <summary>Keeps the pin for the agent's next starts.</summary>

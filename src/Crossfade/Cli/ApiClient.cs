@@ -175,6 +175,36 @@ public sealed class ApiClient
 
     public Task<List<HostStatusView>> HostsAsync(CancellationToken ct) => SendAsync<List<HostStatusView>>(HttpMethod.Get, "api/v1/hosts", null, ct);
 
+    public Task<List<BinaryView>> BinariesAsync(CancellationToken ct) => SendAsync<List<BinaryView>>(HttpMethod.Get, "api/v1/binaries", null, ct);
+
+    /// <summary>Downloads the binary of a platform to <paramref name="path"/>, refusing it unless its SHA-256 is <paramref name="sha256"/>.</summary>
+    public async Task DownloadBinaryAsync(string rid, string sha256, string path, CancellationToken ct)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.GetAsync($"api/v1/binaries/{Uri.EscapeDataString(rid)}", HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ApiError(0, _tls.Explain(_http.BaseAddress!.ToString(), "log in again") ?? $"cannot reach the server at {_http.BaseAddress}: {ex.Message}", null);
+        }
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await response.Content.ReadAsStringAsync(ct);
+                throw new ApiError((int)response.StatusCode, Describe((int)response.StatusCode, body), body);
+            }
+            await using (var file = File.Create(path))
+                await response.Content.CopyToAsync(file, ct);
+        }
+        await using var check = File.OpenRead(path);
+        var got = Convert.ToHexStringLower(await System.Security.Cryptography.SHA256.HashDataAsync(check, ct));
+        if (got != sha256)
+            throw new ApiError(0, $"the {rid} binary downloaded has SHA-256 {got}, not the {sha256} the server listed: not used", null);
+    }
+
     private async Task<T> SendAsync<T>(HttpMethod method, string path, HttpContent? content, CancellationToken ct, string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };

@@ -27,8 +27,9 @@ public static class ProcessCommands
         var publicUrl = new Option<string?>("--public-url") { Description = "the address people open the dashboard at, for links in chat notices (default: the first of --urls)" };
         var tlsCert = new Option<string?>("--tls-cert") { Description = "PEM certificate (with its chain) for https addresses; read again when the file changes (default: a self-signed one made in --data)" };
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
+        var binaries = new Option<string?>("--binaries") { Description = "the folder of single-file binaries hosts are given (<rid>/crossfade, as ./build.sh writes artifacts/dist; default <data>/binaries)" };
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "allow plain http on addresses other machines reach (tokens travel in clear text)" };
-        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId, publicUrl, tlsCert, tlsKey, insecureHttp };
+        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId, publicUrl, tlsCert, tlsKey, insecureHttp, binaries };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
@@ -37,6 +38,7 @@ public static class ProcessCommands
                 Releases = new() { MaxUnpackedBytes = parse.GetValue(maxUnpacked) * 1024 * 1024, MaxEntries = parse.GetValue(maxEntries) },
                 LeaseExpiry = TimeSpan.FromSeconds(parse.GetValue(leaseExpiry)),
                 TlsCertPath = parse.GetValue(tlsCert), TlsKeyPath = parse.GetValue(tlsKey), InsecureHttp = parse.GetValue(insecureHttp),
+                BinariesDir = parse.GetValue(binaries),
             };
             if (parse.GetValue(instanceId) is { Length: > 0 } id)
                 options.InstanceId = id;
@@ -77,7 +79,8 @@ public static class ProcessCommands
         var proxyPort = new Option<int?>("--proxy-port") { Description = "public port of this host's proxy (overrides the app's, for several hosts on one machine)" };
         var shipBackoff = new Option<double>("--ship-backoff-max") { DefaultValueFactory = _ => new AgentOptions().ShipBackoffMax.TotalSeconds, Description = "seconds: the longest wait between tries to ship logs to a server that does not answer" };
         var fingerprint = new Option<string?>("--fingerprint") { Description = "the server's key pin (sha256:…) when the enrollment token does not carry it" };
-        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint };
+        var tokenFile = new Option<string?>("--token-file") { Description = "a file holding the enrollment token (removed once enrolled)" };
+        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint, tokenFile };
         command.SetAction(async (parse, ct) =>
         {
             var options = new AgentOptions
@@ -88,6 +91,7 @@ public static class ProcessCommands
                 Root = parse.GetValue(root)!,
                 Token = parse.GetValue(token),
                 Fingerprint = parse.GetValue(fingerprint),
+                TokenFile = parse.GetValue(tokenFile),
                 ProxyPort = parse.GetValue(proxyPort),
                 SelfCommand = SelfCommand.Get(),
                 ShipBackoffMax = TimeSpan.FromSeconds(parse.GetValue(shipBackoff)),

@@ -1,0 +1,62 @@
+using System.CommandLine;
+using Crossfade.Cli;
+using Crossfade.Core.Naming;
+using Crossfade.Hosts;
+
+namespace Crossfade.Commands;
+
+/// <summary><c>crossfade host add</c>: sets up a host over SSH and waits until its agent is online.</summary>
+public static class HostCommands
+{
+    private static readonly string[] KnownRoles = ["web", "worker", "migrator", "builder"];
+
+    public static Command Create() => new("host", "hosts added and kept over SSH") { Add() };
+
+    private static Command Add()
+    {
+        var name = new Argument<string>("name") { Description = "the host's name in Crossfade (the spec's hosts use it)" };
+        var ssh = new Option<string>("--ssh") { Required = true, Description = "user@address[:port]: a root login, or a user with passwordless sudo" };
+        var roles = new Option<string>("--roles") { DefaultValueFactory = _ => "web", Description = "comma-separated: web, worker, migrator, builder" };
+        var identity = new Option<string?>("--identity") { Description = "the SSH private key (default: ssh's own choice, or the SSH agent)" };
+        var knownHosts = new Option<string?>("--known-hosts") { Description = "the known-hosts file to check the host's key against (a new host's key is accepted once)" };
+        var serverUrl = new Option<string?>("--server-url") { Description = "the server's address as the host reaches it (default: the one this command talks to)" };
+        var proxyPort = new Option<int?>("--proxy-port") { Description = "the public port of the host's proxy: checked free, and given to the agent" };
+        var user = new Option<string>("--user") { DefaultValueFactory = _ => "crossfade", Description = "the system user the agent runs as (created when missing)" };
+        var prefix = new Option<string?>("--prefix") { Description = "install under this folder instead of / (then a supervised loop, never systemd, keeps the agent)" };
+        var command = new Command("add", "set up a host over SSH: check it, add the agent's user, folders, binary and service, enroll it, wait until it is online")
+        {
+            name, ssh, roles, identity, knownHosts, serverUrl, proxyPort, user, prefix,
+        };
+        command.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var host = parse.GetValue(name)!;
+            if (!FolderNames.IsName(host))
+                throw new ArgumentException($"'{host}' is not a host name: {FolderNames.NameRule}");
+            var roleList = parse.GetValue(roles)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (roleList.Length == 0 || roleList.Any(r => !KnownRoles.Contains(r)))
+                throw new ArgumentException($"--roles: '{string.Join(',', roleList)}' must name roles among {string.Join(", ", KnownRoles)}");
+            var account = parse.GetValue(user)!;
+            if (!FolderNames.IsName(account))
+                throw new ArgumentException($"--user '{account}' is not a user name");
+            var root = parse.GetValue(prefix)?.TrimEnd('/') ?? "";
+            if (root.Length > 0 && (!root.StartsWith('/') || root.Contains("..", StringComparison.Ordinal)))
+                throw new ArgumentException($"--prefix '{root}' must be an absolute folder");
+            var api = Globals.Client(parse);
+            var plan = new HostPlan(host, roleList, parse.GetValue(serverUrl) ?? api.BaseAddress.ToString().TrimEnd('/'), parse.GetValue(proxyPort), account, root);
+            using var link = new SshLink(SshTarget.Parse(parse.GetValue(ssh)!), parse.GetValue(identity), parse.GetValue(knownHosts));
+            Console.WriteLine($"adding {host} ({string.Join(',', roleList)}) at {link.Target}");
+            try
+            {
+                var changed = await new HostInstaller(api, link, plan, Console.Out, TimeProvider.System).RunAsync(ct);
+                Console.WriteLine(changed == 0 ? $"{host}: nothing to change" : $"{host}: {changed} change(s) made");
+                return 0;
+            }
+            catch (HostAddException e)
+            {
+                await Console.Error.WriteLineAsync($"error: {e.Message}");
+                return 1;
+            }
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Globalization;
+using Crossfade.Agent.Hosting;
+using Crossfade.Agent.Instances;
+using Crossfade.Cli;
+using Crossfade.Contracts.V1;
+using Crossfade.Demo;
+
+namespace Crossfade.IntegrationTests.Hosts;
+
+/// <summary>
+/// <c>crossfade host add</c> against a real sshd on loopback and a real server serving HTTPS: the host is
+/// checked, given a user, folders, the server's binary (checked by hash) and a supervised agent, which
+/// enrolls with a one-time token carrying the server's key, pins it, and takes a deploy of gear-shop. Run
+/// again, it changes nothing.
+/// </summary>
+public sealed class HostAddOverSsh
+{
+    private const string Host = "ssh-web-1";
+
+    [Fact]
+    public async Task HostAdd_InstallsAPinnedAgentThatTakesADeploy_AndASecondRunChangesNothing()
+    {
+        var binaries = Directory.CreateTempSubdirectory("cf-it-binaries-").FullName;
+        var prefix = Directory.CreateTempSubdirectory("cf-it-prefix-").FullName;
+        File.SetUnixFileMode(prefix, (UnixFileMode)Convert.ToInt32("755", 8));
+        // The host's "binary" runs the crossfade just built: what host add does with it is the same for a single file.
+        var self = SelfCommand.Get();
+        Directory.CreateDirectory(Path.Combine(binaries, "linux-x64"));
+        await File.WriteAllTextAsync(Path.Combine(binaries, "linux-x64", "crossfade"), $"#!/bin/sh\nexec {string.Join(' ', self.Select(a => $"'{a}'"))} \"$@\"\n");
+        await using var sshd = await Sshd.StartAsync();
+        await using var server = await ServerProcess.StartAsync("--binaries", binaries);
+        var root = Path.Combine(prefix, "var", "lib", "crossfade");
+        var proxyPort = FreePorts.Next();
+        string[] add =
+        [
+            "host", "add", Host, "--ssh", $"root@127.0.0.1:{sshd.Port}", "--identity", sshd.ClientKey, "--known-hosts", sshd.KnownHosts,
+            "--roles", "web,worker,migrator", "--proxy-port", proxyPort.ToString(CultureInfo.InvariantCulture), "--user", "cf-it-agent", "--prefix", prefix,
+        ];
+        var env = new Dictionary<string, string> { ["CROSSFADE_SERVER"] = server.Url, ["CROSSFADE_TOKEN"] = server.AdminToken, ["CROSSFADE_FINGERPRINT"] = server.Pin };
+        try
+        {
+            var first = await CliProcess.RunAsync(add, env);
+
+            first.Exit.ShouldBe(0, first.Out + first.Err);
+            first.Out.ShouldContain("no systemd: a supervised loop");
+            first.Out.ShouldContain($"binary    installed {prefix}/opt/crossfade/crossfade");
+            first.Out.ShouldContain($"enroll    placed a one-time enrollment token carrying the server's key {server.Pin}");
+            first.Out.ShouldContain($"online    {Host} is online");
+            (await File.ReadAllTextAsync(Path.Combine(root, ServerPin.FileName))).Trim().ShouldBe(server.Pin);
+            File.Exists(Path.Combine(root, "enroll.token")).ShouldBeFalse("the one-time token is used up and removed");
+
+            var second = await CliProcess.RunAsync(add, env);
+
+            second.Exit.ShouldBe(0, second.Out + second.Err);
+            second.Out.ShouldContain($"{Host}: nothing to change");
+            second.Out.ShouldContain("found the agent's token: enrolled already");
+
+            await DeployGearShopAsync(server.Admin(), prefix, proxyPort);
+        }
+        finally
+        {
+            await StopAgentAsync(root);
+            Directory.Delete(prefix, recursive: true);
+            Directory.Delete(binaries, recursive: true);
+        }
+    }
+
+    /// <summary>gear-shop 1.0.0 deployed to the new host and served by its proxy.</summary>
+    private static async Task DeployGearShopAsync(ApiClient api, string prefix, int proxyPort)
+    {
+        // The agent runs as its own user: the shop's database lives where that user may write.
+        var db = Directory.CreateDirectory(Path.Combine(prefix, "shop-db")).FullName;
+        File.SetUnixFileMode(db, (UnixFileMode)Convert.ToInt32("777", 8));
+        var build = await GearShopReleases.BuildAsync(TextWriter.Null, CancellationToken.None);
+        var spec = GearShopReleases.Spec(Path.Combine(db, "shop.db"), "production", [new LocalHost(Host, "web,worker,migrator", proxyPort)])
+            .Replace("timeout_seconds: 30", "timeout_seconds: 15");
+        await GearShopReleases.ApplyAsync(api, spec, CancellationToken.None);
+        await GearShopReleases.PushAsync(api, build, Path.Combine(prefix, "releases"), "1.0.0", "first", CancellationToken.None);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        var deploy = await new DeployWatcher(api, TextWriter.Null).WatchAsync(await api.DeployAsync(Fleet.App, Fleet.Env, "1.0.0", limit.Token), limit.Token);
+        deploy.State.ShouldBe(DeployState.Succeeded, deploy.Reason);
+        using var shopper = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+        (await shopper.GetStringAsync($"http://127.0.0.1:{proxyPort}/version")).ShouldContain("1.0.0");
+    }
+
+    /// <summary>Stops the supervised loop and the agent (by the loop's pid), then the proxy and instances the agent started.</summary>
+    private static async Task StopAgentAsync(string root)
+    {
+        var pidFile = Path.Combine(root, "supervisor.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
+        {
+            using var kill = System.Diagnostics.Process.Start("kill", ["--", $"-{pid}"]);
+            await kill.WaitForExitAsync();
+        }
+        await AgentHost.StopEverythingAsync(root);
+    }
+}

@@ -12,11 +12,12 @@ return args.FirstOrDefault() switch
     "judge" => await Judge.RunAsync(args.Skip(1).ToArray()),
     "dashboard" => await Dashboard.RunAsync(args.Skip(1).ToArray()),
     "push-to-live" => await PushToLive.RunAsync(args.Skip(1).ToArray()),
+    "bootstrap" => await Bootstrap.RunAsync(args.Skip(1).ToArray()),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest|shipping-outage|judge|dashboard|push-to-live [rounds] [--on builder]> [options]");
+    Console.Error.WriteLine("usage: ./bench/run <zero-downtime|proxy-overhead|deploy-scale|faults|converge|ingest|shipping-outage|judge|dashboard|push-to-live [rounds] [--on builder]|bootstrap [hosts]> [options]");
     return 2;
 }

@@ -27,7 +27,7 @@ public sealed class HostAddOverSsh
         var self = SelfCommand.Get();
         Directory.CreateDirectory(Path.Combine(binaries, "linux-x64"));
         await File.WriteAllTextAsync(Path.Combine(binaries, "linux-x64", "crossfade"), $"#!/bin/sh\nexec {string.Join(' ', self.Select(a => $"'{a}'"))} \"$@\"\n");
-        await using var sshd = await Sshd.StartAsync();
+        await using var sshd = await Crossfade.Demo.LoopbackSshd.StartAsync();
         await using var server = await ServerProcess.StartAsync("--binaries", binaries);
         var root = Path.Combine(prefix, "var", "lib", "crossfade");
         var proxyPort = FreePorts.Next();

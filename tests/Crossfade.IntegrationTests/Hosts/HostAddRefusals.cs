@@ -35,7 +35,7 @@ public sealed class HostAddRefusals
         var prefix = Directory.CreateTempSubdirectory("cf-it-prefix-").FullName;
         try
         {
-            await using var sshd = await Sshd.StartAsync();
+            await using var sshd = await Crossfade.Demo.LoopbackSshd.StartAsync();
             await using var server = await ServerProcess.StartAsync();
             var env = new Dictionary<string, string> { ["CROSSFADE_SERVER"] = server.Url, ["CROSSFADE_TOKEN"] = server.AdminToken, ["CROSSFADE_FINGERPRINT"] = server.Pin };
             string[] Add(int sshPort, int proxyPort) =>

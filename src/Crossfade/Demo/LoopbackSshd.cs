@@ -1,24 +1,24 @@
 using System.Diagnostics;
 using Crossfade.Agent.Instances;
 
-namespace Crossfade.IntegrationTests.Hosts;
+namespace Crossfade.Demo;
 
 /// <summary>
-/// A real OpenSSH server on loopback, for one test: its own host key, a client key made for the test and
-/// authorized for root, no password login; run in the foreground and stopped by its pid.
+/// A real OpenSSH server on loopback, for a test or a benchmark of adding hosts: its own host key, a client key
+/// made for it and authorized for root, no password login; run in the foreground and stopped by its pid.
 /// </summary>
-public sealed class Sshd : IAsyncDisposable
+public sealed class LoopbackSshd : IAsyncDisposable
 {
     private readonly Process _process;
 
-    private Sshd(Process process, string dir, int port) => (_process, Dir, Port) = (process, dir, port);
+    private LoopbackSshd(Process process, string dir, int port) => (_process, Dir, Port) = (process, dir, port);
 
     public string Dir { get; }
     public int Port { get; }
     public string ClientKey => Path.Combine(Dir, "client_key");
     public string KnownHosts => Path.Combine(Dir, "known_hosts");
 
-    public static async Task<Sshd> StartAsync()
+    public static async Task<LoopbackSshd> StartAsync()
     {
         var dir = Directory.CreateTempSubdirectory("cf-it-sshd-").FullName;
         foreach (var key in new[] { "host_key", "client_key" })
@@ -53,7 +53,7 @@ public sealed class Sshd : IAsyncDisposable
                 throw new InvalidOperationException($"sshd did not start on port {port}");
             await Task.Delay(50);
         }
-        return new Sshd(process, dir, port);
+        return new LoopbackSshd(process, dir, port);
     }
 
     private static async Task<bool> AcceptsAsync(int port)
@@ -77,7 +77,8 @@ public sealed class Sshd : IAsyncDisposable
             info.ArgumentList.Add(a);
         using var process = Process.Start(info)!;
         await process.WaitForExitAsync();
-        process.ExitCode.ShouldBe(0, $"{program} {string.Join(' ', arguments)}");
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}");
     }
 
     public async ValueTask DisposeAsync()

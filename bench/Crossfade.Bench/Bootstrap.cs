@@ -52,7 +52,7 @@ public static partial class Bootstrap
         finally
         {
             foreach (var host in hosts)
-                await StopAsync(Path.Combine(host.Prefix, "var", "lib", "crossfade"));
+                await StopAsync(host.Prefix);
         }
     }
 
@@ -79,9 +79,10 @@ public static partial class Bootstrap
     private static int Changes(string output) =>
         ChangeCount().Match(output) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
 
-    private static async Task StopAsync(string root)
+    private static async Task StopAsync(string prefix)
     {
-        var pidFile = Path.Combine(root, "supervisor.pid");
+        var root = Path.Combine(prefix, "var", "lib", "crossfade");
+        var pidFile = Path.Combine(prefix, "opt", "crossfade", "supervisor.pid");
         if (File.Exists(pidFile) && int.TryParse((await File.ReadAllTextAsync(pidFile)).Trim(), out var pid))
         {
             using var kill = Process.Start("kill", ["--", $"-{pid}"]);

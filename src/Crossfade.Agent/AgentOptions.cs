@@ -18,6 +18,12 @@ public sealed class AgentOptions
     /// </summary>
     public string? Fingerprint { get; set; }
 
+    /// <summary>
+    /// The single-file binary this agent was installed as (by <c>crossfade host add</c>): reported by its hash,
+    /// and replaced by the server's when an admin asks for an upgrade. None: no upgrades from the server.
+    /// </summary>
+    public string? Binary { get; set; }
+
     /// <summary>Overrides the app's proxy port, for several hosts on one machine.</summary>
     public int? ProxyPort { get; set; }
     /// <summary>The command that starts this program, for launching the proxy.</summary>

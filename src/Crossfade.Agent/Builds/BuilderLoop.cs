@@ -19,6 +19,7 @@ public sealed partial class BuilderLoop(AgentOptions options, ServerClient serve
 
     public const int Slots = 2;
     private const int BatchLines = 1000;
+    private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(10);
 
     /// <summary>Takes and runs builds until <paramref name="ct"/> ends, calling the server with the agent's token.</summary>
     public async Task RunAsync(string token, CancellationToken ct)
@@ -44,10 +45,12 @@ public sealed partial class BuilderLoop(AgentOptions options, ServerClient serve
             {
                 break;
             }
-            catch (InvalidOperationException refused)
+            catch (Exception refused) when (refused is InvalidOperationException or System.Text.Json.JsonException)
             {
+                // Not a builder for the server (yet), or an answer it cannot read: asks again later, never gives up.
                 LogNotABuilder(refused.Message);
-                break;
+                await Task.Delay(TimeSpan.FromSeconds(30), time, ct).ContinueWith(_ => { }, TaskScheduler.Default);
+                continue;
             }
             catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
             {
@@ -112,13 +115,18 @@ public sealed partial class BuilderLoop(AgentOptions options, ServerClient serve
     /// <summary>Sends the output every 300 ms and what is left at the end; the server no longer knowing the build abandons it.</summary>
     private async Task FlushAsync(long buildId, BuildOutput output, CancellationTokenSource abandon, CancellationToken stop)
     {
+        var spoke = time.GetUtcNow();
         while (true)
         {
             var stopping = stop.IsCancellationRequested;
             if (!stopping)
                 await Task.Delay(TimeSpan.FromMilliseconds(300), time, stop).ContinueWith(_ => { }, TaskScheduler.Default);
-            for (var batch = output.Take(BatchLines); batch.Count > 0; batch = output.Take(BatchLines))
+            var batch = output.Take(BatchLines);
+            // A build that prints nothing for a while still says it is alive: the server fails a silent one.
+            var keepAlive = batch.Count == 0 && !stopping && time.GetUtcNow() - spoke >= KeepAlive;
+            while (batch.Count > 0 || keepAlive)
             {
+                keepAlive = false;
                 bool known;
                 try
                 {
@@ -127,13 +135,16 @@ public sealed partial class BuilderLoop(AgentOptions options, ServerClient serve
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
                 {
                     // A blip: these lines are lost, the build goes on, and the next batch tries again.
+                    batch = output.Take(BatchLines);
                     continue;
                 }
+                spoke = time.GetUtcNow();
                 if (!known)
                 {
                     await abandon.CancelAsync();
                     return;
                 }
+                batch = output.Take(BatchLines);
             }
             if (stopping)
                 return;

@@ -16,9 +16,13 @@ public sealed partial class AgentRunner(
     Core.Links.PinnedTls? tls = null)
 {
     private readonly SemaphoreSlim _hostLock = new(1, 1);
+    private readonly SelfUpgrade _binary = new(options.Binary, time);
 
-    public async Task RunAsync(CancellationToken ct)
+    /// <summary>Runs until <paramref name="stopping"/> ends, or until the agent replaced its own binary (its service then starts the new one).</summary>
+    public async Task RunAsync(CancellationToken stopping)
     {
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var ct = running.Token;
         var token = await TokenAsync(ct);
         server.UseToken(token);
         var adopted = state.Read(s => s.Apps.Select(a => $"{a.Key}: live {a.Value.Live?.Version ?? "-"}, worker {a.Value.Worker?.Version ?? "-"}").ToList());
@@ -31,10 +35,12 @@ public sealed partial class AgentRunner(
         {
             try
             {
-                var work = await server.PollAsync(Heartbeat(), options.PollWait, ct);
+                var (work, upgradeTo) = await server.PollAsync(Heartbeat(), options.PollWait, ct);
                 failures = 0;
                 if (work is not null)
                     await RunStepAsync(work, ct);
+                else if (_binary.Wanted(upgradeTo) && await UpgradedAsync(upgradeTo!, ct))
+                    await running.CancelAsync();
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -74,13 +80,30 @@ public sealed partial class AgentRunner(
         }
         if (tls?.Pin is { } pin)
             ServerPin.Keep(options.Root, pin);
-        await File.WriteAllTextAsync(path, "", ct);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        await File.WriteAllTextAsync(path, enrolled.AgentToken, ct);
+        Core.Files.PrivateFile.Write(path, enrolled.AgentToken);
         // The enrollment token is used up: nothing is left to read in its file.
         if (options.TokenFile is { } used && File.Exists(used))
             File.Delete(used);
         return enrolled.AgentToken;
+    }
+
+    /// <summary>Takes the server's binary between steps (under the host lock, so no supervisor pass runs meanwhile); true when the agent should stop for its service to start the new one.</summary>
+    private async Task<bool> UpgradedAsync(string sha256, CancellationToken ct)
+    {
+        await _hostLock.WaitAsync(ct);
+        try
+        {
+            var failure = await _binary.TakeAsync(server, sha256, ct);
+            if (failure is null)
+                LogUpgraded(options.Binary!, sha256);
+            else
+                LogUpgradeFailed(failure);
+            return failure is null;
+        }
+        finally
+        {
+            _hostLock.Release();
+        }
     }
 
     /// <summary>A server presenting a key other than the one pinned gets nothing more from this agent: it stops, saying what it saw and what to do.</summary>
@@ -92,7 +115,7 @@ public sealed partial class AgentRunner(
 
     private AgentHeartbeat Heartbeat() => state.Read(s => new AgentHeartbeat(Core.Versioning.ProductVersion.Current.Full,
         s.Apps.Where(a => (a.Value.Live ?? a.Value.Worker) is not null).ToDictionary(a => a.Key, a => (a.Value.Live ?? a.Value.Worker)!.Version),
-        InstanceReports.Of(s)));
+        InstanceReports.Of(s), _binary.Sha256 is null ? null : SelfUpgrade.Rid, _binary.Sha256));
 
     private async Task RunStepAsync(WorkItem work, CancellationToken ct)
     {
@@ -168,4 +191,10 @@ public sealed partial class AgentRunner(
 
     [LoggerMessage(23, LogLevel.Warning, "Supervisor pass failed: {Reason}")]
     private partial void LogSupervisorFailed(string reason);
+
+    [LoggerMessage(24, LogLevel.Information, "Replaced {Binary} with the server's binary (sha256 {Sha256}); stopping for the service to start it")]
+    private partial void LogUpgraded(string binary, string sha256);
+
+    [LoggerMessage(25, LogLevel.Warning, "Upgrade not taken: {Reason}")]
+    private partial void LogUpgradeFailed(string reason);
 }

@@ -21,15 +21,29 @@ public sealed class ServerClient(HttpClient http)
         return (await response.Content.ReadFromJsonAsync<EnrollResponse>(Json, ct))!;
     }
 
-    /// <summary>Long-polls for the next step; null when there is none. Throws <see cref="InvalidOperationException"/> when the token is refused.</summary>
-    public async Task<WorkItem?> PollAsync(AgentHeartbeat beat, TimeSpan wait, CancellationToken ct)
+    /// <summary>
+    /// Long-polls for the next step (null when there is none), and hears whether the server asks this agent to
+    /// take another binary (its SHA-256). Throws <see cref="InvalidOperationException"/> when the token is refused.
+    /// </summary>
+    public async Task<(WorkItem? Work, string? UpgradeTo)> PollAsync(AgentHeartbeat beat, TimeSpan wait, CancellationToken ct)
     {
         using var response = await http.PostAsJsonAsync($"api/agent/v1/poll?wait={(int)wait.TotalSeconds}", beat, Json, ct);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
             throw new InvalidOperationException(
                 "the server refused this agent's token (revoked, or the server's data is new): remove agent.token from the agent's --root and start it with a new enrollment token (--token); its instances and proxy keep serving meanwhile");
         response.EnsureSuccessStatusCode();
-        return response.StatusCode == HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync<WorkItem>(Json, ct);
+        var upgrade = response.Headers.TryGetValues(UpgradeHeader.Name, out var values) ? values.FirstOrDefault() : null;
+        return (response.StatusCode == HttpStatusCode.NoContent ? null : await response.Content.ReadFromJsonAsync<WorkItem>(Json, ct), upgrade);
+    }
+
+    /// <summary>Downloads the server's binary for a platform to <paramref name="path"/>.</summary>
+    public async Task DownloadBinaryAsync(string rid, string path, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"api/agent/v1/binaries/{Uri.EscapeDataString(rid)}", HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new IOException($"the server answered {(int)response.StatusCode} for the {rid} binary");
+        await using var file = File.Create(path);
+        await response.Content.CopyToAsync(file, ct);
     }
 
     public async Task SendLogAsync(long stepId, IReadOnlyList<StepLogLine> lines, CancellationToken ct)

@@ -24,9 +24,6 @@ public static class ServerPin
     /// <summary>Keeps the pin for the agent's next starts.</summary>
     public static void Keep(string root, string pin)
     {
-        var path = Path.Combine(root, FileName);
-        File.WriteAllText(path, "");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(path, pin + "\n");
+        Core.Files.PrivateFile.Write(Path.Combine(root, FileName), pin + "\n");
     }
 }

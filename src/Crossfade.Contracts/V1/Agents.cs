@@ -6,8 +6,18 @@ public sealed record EnrollRequest(string Name, IReadOnlyList<string> Roles, str
 /// <summary>The server's answer to an enrollment: the token the agent uses from now on.</summary>
 public sealed record EnrollResponse(string Host, string AgentToken);
 
-/// <summary>What an agent says about itself on every poll.</summary>
-public sealed record AgentHeartbeat(string Version, IReadOnlyDictionary<string, string> LiveReleases, IReadOnlyList<InstanceReport>? Instances = null);
+/// <summary>
+/// What an agent says about itself on every poll: its version, the releases it serves, its processes, and
+/// the platform and SHA-256 of the binary it runs as installed (none when it was not installed as one file).
+/// </summary>
+public sealed record AgentHeartbeat(
+    string Version, IReadOnlyDictionary<string, string> LiveReleases, IReadOnlyList<InstanceReport>? Instances = null, string? Rid = null, string? BinarySha256 = null);
+
+/// <summary>The header of a poll's answer that asks the agent to replace its binary with the server's of this SHA-256.</summary>
+public static class UpgradeHeader
+{
+    public const string Name = "X-Crossfade-Upgrade";
+}
 
 /// <summary>
 /// A process the agent runs for an app, as its heartbeat reports it: what it is (<c>live</c>,

@@ -77,4 +77,6 @@ public sealed record HostStatusView(
     DateTimeOffset? LastSeen,
     string? Release,
     string? AgentVersion = null,
-    bool AgentOutdated = false);
+    bool AgentOutdated = false,
+    string? BinarySha256 = null,
+    bool UpgradePending = false);

@@ -41,15 +41,21 @@ public static class AgentEndpoints
             return Problems.BadRequest($"'name' is not a host name: host names are {Crossfade.Core.Naming.FolderNames.NameRule}");
         var hash = TokenSecrets.Hash(Core.Links.JoinToken.Split(body.EnrollmentToken ?? "").Secret);
         var token = await store.FindTokenAsync(hash, ct);
-        if (token is not { Role: "enroll" } || !await store.DeleteTokenAsync(hash, ct))
+        if (token is not { Role: "enroll" })
             return Results.Problem(title: "Unauthorized", detail: "the enrollment token is unknown or was used already; create one with 'crossfade token create --role enroll'", statusCode: 401);
+        // A token made for a named host enrolls that host only (an unnamed one, labelled by its role, any).
+        if (token.Name != "enroll" && token.Name != body.Name)
+            return Results.Problem(title: "Forbidden", detail: $"this enrollment token was made for host '{token.Name}', not '{body.Name}'", statusCode: 403);
+        if (!await store.DeleteTokenAsync(hash, ct))
+            return Results.Problem(title: "Unauthorized", detail: "the enrollment token was used already; create one with 'crossfade token create --role enroll'", statusCode: 401);
         var secret = TokenSecrets.New("cfh");
         await store.AddTokenAsync(new TokenRecord(TokenSecrets.Hash(secret), body.Name, Roles.Agent, time.GetUtcNow()), ct);
         await store.UpsertHostAsync(body.Name, body.Roles ?? [], time.GetUtcNow(), ct);
         return Results.Ok(new EnrollResponse(body.Name, secret));
     }
 
-    private static async Task<IResult> PollAsync(HttpContext context, IStore store, WorkSignals signals, ConfigService config, TimeProvider time, ServerOptions options, CancellationToken ct)
+    private static async Task<IResult> PollAsync(
+        HttpContext context, IStore store, WorkSignals signals, ConfigService config, Binaries.AgentBinaries binaries, TimeProvider time, ServerOptions options, CancellationToken ct)
     {
         var host = context.Caller().Name;
         var (beat, error) = await JsonBody.ReadAsync<AgentHeartbeat>(context.Request, ct);
@@ -62,6 +68,7 @@ public static class AgentEndpoints
         var instances = beat.Instances is { } reported ? JsonSerializer.Serialize(reported.Take(MaxInstances), JsonBody.Options) : null;
         var agentVersion = beat.Version is { Length: > 0 and <= 100 } v && v.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '+' or '-') ? v : null;
         await store.TouchHostAsync(host, live, time.GetUtcNow(), ct, instances, agentVersion);
+        await Binaries.Upgrades.AnswerAsync(context, store, binaries, host, beat, ct);
         // Steps are idempotent, so a step an earlier agent process took and never finished runs again.
         await store.RequeueOrphanedStepsAsync(host, ct);
         while (true)

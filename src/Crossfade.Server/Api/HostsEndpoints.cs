@@ -15,7 +15,7 @@ public static class HostsEndpoints
         routes.MapGet("/api/v1/hosts", async (IStore store, TimeProvider time, ServerOptions options, CancellationToken ct) =>
             Results.Ok((await store.ListHostsAsync(ct)).Select(h =>
                 new HostStatusView(h.Name, h.Roles, h.LastSeen is { } s && time.GetUtcNow() - s <= options.OfflineAfter, h.LastSeen, null,
-                    h.AgentVersion, Core.Versioning.ProductVersion.Current.IsNewerThan(h.AgentVersion)))))
+                    h.AgentVersion, Core.Versioning.ProductVersion.Current.IsNewerThan(h.AgentVersion), h.BinarySha256, h.UpgradeWanted))))
             .WithTags("Hosts").RequireRole(Roles.Viewer);
     }
 }

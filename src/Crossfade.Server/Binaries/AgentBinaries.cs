@@ -24,7 +24,8 @@ public sealed partial class AgentBinaries(ServerOptions options)
     public IReadOnlyList<AgentBinary> List()
     {
         var found = new Dictionary<string, AgentBinary>(StringComparer.Ordinal);
-        var folder = options.BinariesDir ?? System.IO.Path.Combine(options.DataDir, "binaries");
+        // Whole: a relative path handed to the file result would be read from the web root instead.
+        var folder = System.IO.Path.GetFullPath(options.BinariesDir ?? System.IO.Path.Combine(options.DataDir, "binaries"));
         if (Directory.Exists(folder))
         {
             foreach (var dir in Directory.EnumerateDirectories(folder).Where(d => IsRid(System.IO.Path.GetFileName(d))))

@@ -69,6 +69,8 @@ public static class BuilderEndpoints
     {
         if (Handed(id, context, board) is not { } handed)
             return NotHanded(id);
+        if (handed.Archive is not null)
+            return Problems.Conflict($"build #{id} has its archive already: a build sends one");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = options.MaxUploadBytes + 1;
         var outcome = await upload.ReceiveAsync(context.Request, ct);
@@ -91,6 +93,9 @@ public static class BuilderEndpoints
             return error!;
         if (result.Sha is not null && !GitRefs.IsSha(result.Sha))
             return Problems.BadRequest($"'sha' must be a commit id of 40 hex digits, not '{AuditText.Clean(result.Sha, 80)}'");
+        // A push names its commit: the builder builds that one or says why not, never another.
+        if (handed.Work.Sha is { } pushed && result.Sha is not null && result.Sha != pushed)
+            return Problems.BadRequest($"build #{id} is of commit {pushed}, not {result.Sha}");
         if (result.Succeeded && (result.Sha is null || result.ArchiveSha256 is null))
             return Problems.BadRequest("a build that succeeded names its commit ('sha') and the archive it sent ('archiveSha256')");
         handed.Heard(time.GetUtcNow());

@@ -83,17 +83,18 @@ public sealed class BuilderRunner(IStore store, BuilderBoard board, ServerOption
                 return (null, $"builder host {handed.Host} did not take the build within {options.OfflineAfter.TotalSeconds:0} s");
             if (now > deadline)
                 return (null, $"builder host {handed.Host} did not finish within the build's {spec.TimeoutSeconds} s");
-            if (handed.Taken && now - handed.LastHeard > options.OfflineAfter && !await OnlineAsync(handed.Host, now, ct))
+            // A builder building says so every few seconds (output, or an empty batch); an agent that restarted
+            // polls for steps again but never speaks of this build, so its polls do not count.
+            if (handed.Taken && now - handed.LastHeard > options.OfflineAfter)
                 return (null, $"builder host {handed.Host} went silent while it built (last heard {(now - handed.LastHeard).TotalSeconds:0} s ago)");
         }
     }
 
-    private async Task<bool> OnlineAsync(string host, DateTimeOffset now, CancellationToken ct) =>
-        (await store.ListHostsAsync(ct)).FirstOrDefault(h => h.Name == host)?.LastSeen is { } seen && now - seen <= options.OfflineAfter;
-
     /// <summary>The builder's result made a release of the archive it sent, or is the build's failure.</summary>
     private async Task<(ReleaseRecord?, BuildRecord, string?)> EndAsync(BuildRecord build, HandedBuild handed, BuildResult result, BuildLog log)
     {
+        if (build.Sha is { } pushed && result.Sha is { } other && other != pushed)
+            return (null, build, $"builder host {handed.Host} reported commit {other}, not the pushed {pushed}");
         if (result.Sha is { } sha)
         {
             build = build with { Sha = sha, Message = result.Message, Version = GitRefs.VersionFor(build.Ref, sha) };

@@ -118,6 +118,7 @@ public static class ServerHost
         app.MapEvents();
         Telemetry.TelemetryEndpoints.MapTelemetry(app);
         app.MapHosts();
+        Binaries.Upgrades.MapUpgrades(app);
         app.MapTokens();
         app.MapWhoAmI();
         Binaries.BinariesEndpoints.MapBinaries(app);

@@ -28,6 +28,12 @@ public interface IStore
     Task TouchHostAsync(string name, string liveReleasesJson, DateTimeOffset at, CancellationToken ct, string? instancesJson = null, string? agentVersion = null);
     Task<IReadOnlyList<HostRecord>> ListHostsAsync(CancellationToken ct);
 
+    /// <summary>Records the platform and hash of the binary a host's agent runs (a write only when they changed); says whether an upgrade is wanted of it.</summary>
+    Task<bool> ReportBinaryAsync(string name, string rid, string sha256, CancellationToken ct);
+
+    /// <summary>Asks a host's agent to take the server's binary for its platform (or withdraws the ask once it has).</summary>
+    Task SetUpgradeWantedAsync(string name, bool wanted, CancellationToken ct);
+
     /// <summary>
     /// Creates a queued deploy unless another one of the same app and environment is still running;
     /// then returns that one instead, with <c>Created = false</c>. Atomic.

@@ -10,8 +10,13 @@ public sealed record ReleaseRecord(
     string App, string Version, string Sha256, long SizeBytes, string? Commit, string? Message, string CreatedBy, DateTimeOffset CreatedAt);
 
 /// <summary>An enrolled host.</summary>
+/// <remarks>
+/// <paramref name="Rid"/> and <paramref name="BinarySha256"/> are the platform and hash of the binary the agent
+/// runs, as it reports them; <paramref name="UpgradeWanted"/> says an admin asked it to take the server's.
+/// </remarks>
 public sealed record HostRecord(
-    string Name, IReadOnlyList<string> Roles, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen, string LiveReleasesJson, string InstancesJson = "[]", string? AgentVersion = null);
+    string Name, IReadOnlyList<string> Roles, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeen, string LiveReleasesJson, string InstancesJson = "[]", string? AgentVersion = null,
+    string? Rid = null, string? BinarySha256 = null, bool UpgradeWanted = false);
 
 /// <summary>A deploy row.</summary>
 public sealed record DeployRecord(

@@ -66,6 +66,9 @@ internal sealed class HostRow
     public string live_releases { get; set; } = "{}";
     public string instances { get; set; } = "[]";
     public string? agent_version { get; set; }
+    public string? rid { get; set; }
+    public string? binary_sha256 { get; set; }
+    public long upgrade_wanted { get; set; }
 }
 
 internal sealed class LogRow

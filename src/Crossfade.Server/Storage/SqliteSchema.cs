@@ -217,5 +217,11 @@ internal static class SqliteSchema
         """
         ALTER TABLE hosts ADD COLUMN agent_version TEXT;
         """,
+        // The binary each agent runs (its platform and hash), and whether an admin asked it to upgrade.
+        """
+        ALTER TABLE hosts ADD COLUMN rid TEXT;
+        ALTER TABLE hosts ADD COLUMN binary_sha256 TEXT;
+        ALTER TABLE hosts ADD COLUMN upgrade_wanted INTEGER NOT NULL DEFAULT 0;
+        """,
     ];
 }

@@ -160,6 +160,7 @@ public sealed partial class SqliteStore : IStore
         await using var c = Open();
         var rows = await c.QueryAsync<HostRow>(new CommandDefinition("SELECT * FROM hosts ORDER BY name", cancellationToken: ct));
         return rows.Select(r => new HostRecord(
-            r.name, r.roles.Split(',', StringSplitOptions.RemoveEmptyEntries), At(r.enrolled_at), At(r.last_seen), r.live_releases, r.instances, r.agent_version)).ToList();
+            r.name, r.roles.Split(',', StringSplitOptions.RemoveEmptyEntries), At(r.enrolled_at), At(r.last_seen), r.live_releases, r.instances, r.agent_version,
+            r.rid, r.binary_sha256, r.upgrade_wanted != 0)).ToList();
     }
 }

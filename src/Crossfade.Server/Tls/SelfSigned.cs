@@ -11,7 +11,7 @@ namespace Crossfade.Server.Tls;
 /// </summary>
 public static class SelfSigned
 {
-    public static void Write(string certPath, string keyPath, string urls)
+    public static void Write(string certPath, string keyPath, string urls, DateTimeOffset now)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(certPath)!);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -28,13 +28,8 @@ public static class SelfSigned
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
-        var keyTemp = keyPath + ".new";
-        File.WriteAllText(keyTemp, "");
-        File.SetUnixFileMode(keyTemp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(keyTemp, key.ExportPkcs8PrivateKeyPem());
-        File.Move(keyTemp, keyPath, overwrite: true);
+        Core.Files.PrivateFile.Write(keyPath, key.ExportPkcs8PrivateKeyPem());
         var certTemp = certPath + ".new";
         File.WriteAllText(certTemp, certificate.ExportCertificatePem());
         File.Move(certTemp, certPath, overwrite: true);

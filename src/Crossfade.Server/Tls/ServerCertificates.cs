@@ -29,7 +29,7 @@ public sealed class ServerCertificates : IDisposable
         _certPath = options.TlsCertPath ?? Path.Combine(options.DataDir, "tls", "server.crt");
         _keyPath = options.TlsKeyPath ?? Path.Combine(options.DataDir, "tls", "server.key");
         if (_own && !File.Exists(_certPath))
-            SelfSigned.Write(_certPath, _keyPath, options.Urls);
+            SelfSigned.Write(_certPath, _keyPath, options.Urls, time.GetUtcNow());
         _stamp = Stamp();
         _current = Load();
         if (!_own)
@@ -80,7 +80,12 @@ public sealed class ServerCertificates : IDisposable
             _stamp = stamp;
             var before = Pin;
             Volatile.Write(ref _current, next);
-            _logger.LogInformation("TLS certificate {Path} read again: key {Pin} (was {Before}), valid until {Until:u}", _certPath, KeyPin.Of(next), before, next.NotAfter.ToUniversalTime());
+            var pin = KeyPin.Of(next);
+            if (pin == before)
+                _logger.LogInformation("TLS certificate {Path} read again: same key {Pin}, valid until {Until:u}", _certPath, pin, next.NotAfter.ToUniversalTime());
+            else
+                _logger.LogWarning("TLS certificate {Path} read again with a NEW KEY {Pin} (was {Before}): agents and logins pinned to the old key refuse this server until pinned again; renew over the same key (certbot --reuse-key) to keep the pin",
+                    _certPath, pin, before);
         }
         catch (ArgumentException e)
         {

@@ -175,6 +175,10 @@ public sealed class ApiClient
 
     public Task<List<HostStatusView>> HostsAsync(CancellationToken ct) => SendAsync<List<HostStatusView>>(HttpMethod.Get, "api/v1/hosts", null, ct);
 
+    /// <summary>Asks a host's agent to take the server's binary: "asked", or "current" when it runs it already.</summary>
+    public Task<UpgradeView> UpgradeHostAsync(string host, CancellationToken ct) =>
+        SendAsync<UpgradeView>(HttpMethod.Post, $"api/v1/hosts/{Uri.EscapeDataString(host)}/upgrade", null, ct);
+
     public Task<List<BinaryView>> BinariesAsync(CancellationToken ct) => SendAsync<List<BinaryView>>(HttpMethod.Get, "api/v1/binaries", null, ct);
 
     /// <summary>Downloads the binary of a platform to <paramref name="path"/>, refusing it unless its SHA-256 is <paramref name="sha256"/>.</summary>
@@ -248,6 +252,9 @@ public sealed class ApiClient
     }
 }
 
+
+/// <summary>The answer to an upgrade: asked (or already current), and the binary it names.</summary>
+public sealed record UpgradeView(string Host, string State, string Sha256, string? Version);
 
 /// <summary>A token as the API returns it once.</summary>
 public sealed record TokenView(string Name, string Role, string Token, string? Fingerprint = null);

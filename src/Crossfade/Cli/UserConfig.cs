@@ -39,11 +39,7 @@ public sealed record UserConfig(string Server, string Token, string? Fingerprint
     {
         var path = PathOf();
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".new";
-        File.WriteAllText(temp, "");
-        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
-        File.Move(temp, path, overwrite: true);
+        Core.Files.PrivateFile.Write(path, JsonSerializer.Serialize(this, Json));
     }
 
     /// <summary>Whether <paramref name="server"/> is this login's server (a trailing slash aside).</summary>

@@ -10,7 +10,26 @@ public static class HostCommands
 {
     private static readonly string[] KnownRoles = ["web", "worker", "migrator", "builder"];
 
-    public static Command Create() => new("host", "hosts added and kept over SSH") { Add() };
+    private static bool PlainChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-';
+
+    public static Command Create() => new("host", "hosts added over SSH, and their agents upgraded") { Add(), Upgrade() };
+
+    private static Command Upgrade()
+    {
+        var names = new Argument<string[]>("names") { Arity = ArgumentArity.ZeroOrMore, Description = "the hosts to upgrade" };
+        var all = new Option<bool>("--all") { Description = "every enrolled host" };
+        var command = new Command("upgrade", "have hosts' agents take the server's binary and restart (their proxies and instances serve on)") { names, all };
+        command.SetAction((parse, ct) => Globals.Guard(async () =>
+        {
+            var api = Globals.Client(parse);
+            var chosen = parse.GetValue(all) ? (await api.HostsAsync(ct)).Select(h => h.Name).ToArray() : parse.GetValue(names) ?? [];
+            if (chosen.Length == 0)
+                throw new ArgumentException("name the hosts to upgrade, or --all");
+            var failed = await new HostUpgrade(api, Console.Out, TimeProvider.System).RunAsync(chosen, ct);
+            return failed == 0 ? 0 : 1;
+        }));
+        return command;
+    }
 
     private static Command Add()
     {
@@ -39,10 +58,14 @@ public static class HostCommands
             if (!FolderNames.IsName(account))
                 throw new ArgumentException($"--user '{account}' is not a user name");
             var root = parse.GetValue(prefix)?.TrimEnd('/') ?? "";
-            if (root.Length > 0 && (!root.StartsWith('/') || root.Contains("..", StringComparison.Ordinal)))
-                throw new ArgumentException($"--prefix '{root}' must be an absolute folder");
+            if (root.Length > 0 && (!root.StartsWith('/') || root.Contains("..", StringComparison.Ordinal) || !root.All(PlainChar)))
+                throw new ArgumentException($"--prefix '{root}' must be an absolute folder of letters, digits and / . _ -");
             var api = Globals.Client(parse);
-            var plan = new HostPlan(host, roleList, parse.GetValue(serverUrl) ?? api.BaseAddress.ToString().TrimEnd('/'), parse.GetValue(proxyPort), account, root);
+            var server = parse.GetValue(serverUrl) ?? api.BaseAddress.ToString().TrimEnd('/');
+            // The address goes into a unit file and a shell script: nothing in it may mean anything to either.
+            if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || !server.All(c => PlainChar(c) || c is ':' or '[' or ']'))
+                throw new ArgumentException($"--server-url '{server}' must be the server's http(s) address as the host reaches it, e.g. https://10.0.0.2:7400");
+            var plan = new HostPlan(host, roleList, server, parse.GetValue(proxyPort), account, root);
             using var link = new SshLink(SshTarget.Parse(parse.GetValue(ssh)!), parse.GetValue(identity), parse.GetValue(knownHosts));
             Console.WriteLine($"adding {host} ({string.Join(',', roleList)}) at {link.Target}");
             try

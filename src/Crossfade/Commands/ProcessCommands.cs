@@ -80,7 +80,8 @@ public static class ProcessCommands
         var shipBackoff = new Option<double>("--ship-backoff-max") { DefaultValueFactory = _ => new AgentOptions().ShipBackoffMax.TotalSeconds, Description = "seconds: the longest wait between tries to ship logs to a server that does not answer" };
         var fingerprint = new Option<string?>("--fingerprint") { Description = "the server's key pin (sha256:…) when the enrollment token does not carry it" };
         var tokenFile = new Option<string?>("--token-file") { Description = "a file holding the enrollment token (removed once enrolled)" };
-        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint, tokenFile };
+        var binary = new Option<string?>("--binary") { Description = "the single-file binary this agent was installed as: replaced by the server's on 'crossfade host upgrade'" };
+        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint, tokenFile, binary };
         command.SetAction(async (parse, ct) =>
         {
             var options = new AgentOptions
@@ -92,6 +93,7 @@ public static class ProcessCommands
                 Token = parse.GetValue(token),
                 Fingerprint = parse.GetValue(fingerprint),
                 TokenFile = parse.GetValue(tokenFile),
+                Binary = parse.GetValue(binary),
                 ProxyPort = parse.GetValue(proxyPort),
                 SelfCommand = SelfCommand.Get(),
                 ShipBackoffMax = TimeSpan.FromSeconds(parse.GetValue(shipBackoff)),

@@ -46,5 +46,5 @@ public static class AgentService
 
     /// <summary>Stops the supervising loop and the agent under it (never the proxy or instances, which run in sessions of their own).</summary>
     public static string StopSupervisor(HostPlan plan) =>
-        $"p=$(cat {SshLink.Quote(plan.SupervisorPid)} 2>/dev/null); [ -n \"$p\" ] && kill -- -\"$p\" 2>/dev/null; rm -f {SshLink.Quote(plan.SupervisorPid)}; true";
+        $"p=$(cat {SshLink.Quote(plan.SupervisorPid)} 2>/dev/null); case \"$p\" in ''|*[!0-9]*|0|1) ;; *) kill -- -\"$p\" 2>/dev/null ;; esac; rm -f {SshLink.Quote(plan.SupervisorPid)}; true";
 }

@@ -30,7 +30,7 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
         var binaryChanged = await BinaryAsync(probe, rid, binaries, ct);
         await EnrollAsync(probe, ct);
         await ServiceAsync(probe, binaryChanged, ct);
-        await OnlineAsync(ct);
+        await OnlineAsync(binaries.First(b => b.Rid == rid).Sha256, ct);
         return _changed;
     }
 
@@ -70,9 +70,12 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
     private async Task FoldersAsync(HostProbe probe, CancellationToken ct)
     {
         // Owner and mode are set every time: a folder someone changed is put right, and that is no change of the layout.
+        var (bin, binary, root, logs, user) = (SshLink.Quote(plan.BinDir), SshLink.Quote(plan.BinaryDir), SshLink.Quote(plan.Root), SshLink.Quote(plan.LogDir), SshLink.Quote(plan.User));
         await ssh.MustAsync("making the folders",
-            $"mkdir -p {SshLink.Quote(plan.BinDir)} {SshLink.Quote(plan.Root)} && chown {SshLink.Quote(plan.User)}: {SshLink.Quote(plan.Root)} && chmod 750 {SshLink.Quote(plan.Root)}", ct);
-        Say("folders", probe.FoldersExist ? $"found {plan.BinDir} and {plan.Root}" : $"made {plan.BinDir} and {plan.Root} (owned by {plan.User}, mode 750)", !probe.FoldersExist);
+            $"mkdir -p {bin} {binary} {root} {logs} && chown -h root: {bin} {logs} && chmod 755 {bin} {logs} "
+            + $"&& chown -h {user}: {binary} {root} && chmod 755 {binary} && chmod 750 {root}", ct);
+        // The agent's user owns the binary's folder ('host upgrade' has the agent replace its own binary there) and its root; root owns the rest.
+        Say("folders", probe.FoldersExist ? $"found {plan.BinDir}, {plan.Root} and {plan.LogDir}" : $"made {plan.BinDir}, {plan.Root} and {plan.LogDir}", !probe.FoldersExist);
     }
 
     /// <summary>The server's binary for the host's platform, copied only when the host's differs; true when it was.</summary>
@@ -91,11 +94,11 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
             await api.DownloadBinaryAsync(rid, binary.Sha256, local, ct);
             var staged = plan.Binary + ".new";
             await using (var file = File.OpenRead(local))
-                await ssh.MustAsync("copying the binary", $"cat > {SshLink.Quote(staged)} && chmod 755 {SshLink.Quote(staged)}", ct, file);
-            var landed = (await ssh.MustAsync("checking the copied binary", $"sha256sum {SshLink.Quote(staged)} | cut -d' ' -f1", ct)).Trim();
+                await ssh.MustAsync("copying the binary", plan.AsUser($"cat > {SshLink.Quote(staged)} && chmod 755 {SshLink.Quote(staged)}"), ct, file);
+            var landed = (await ssh.MustAsync("checking the copied binary", plan.AsUser($"sha256sum {SshLink.Quote(staged)} | cut -d' ' -f1"), ct)).Trim();
             if (landed != binary.Sha256)
                 throw new HostAddException($"the binary arrived on {ssh.Target} with SHA-256 {landed}, not {binary.Sha256}: not installed");
-            await ssh.MustAsync("installing the binary", $"mv -f {SshLink.Quote(staged)} {SshLink.Quote(plan.Binary)}", ct);
+            await ssh.MustAsync("installing the binary", plan.AsUser($"mv -f {SshLink.Quote(staged)} {SshLink.Quote(plan.Binary)}"), ct);
         }
         finally
         {
@@ -114,8 +117,7 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
         }
         var token = await api.CreateTokenAsync("enroll", plan.Name, ct);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(token.Token + "\n"));
-        await ssh.MustAsync("placing the enrollment token",
-            $"umask 077 && cat > {SshLink.Quote(plan.TokenFile)} && chown {SshLink.Quote(plan.User)}: {SshLink.Quote(plan.TokenFile)}", ct, input);
+        await ssh.MustAsync("placing the enrollment token", plan.AsUser($"umask 077 && cat > {SshLink.Quote(plan.TokenFile)}"), ct, input);
         Say("enroll", $"placed a one-time enrollment token{(token.Fingerprint is { } pin ? $" carrying the server's key {pin}" : "")}", true);
     }
 
@@ -142,13 +144,14 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
         Say("service", restart ? $"{(written ? "wrote" : "found")} {what}; {(probe.Running ? "restarted" : "started")} the agent" : $"found {what}, running", restart);
     }
 
-    private async Task OnlineAsync(CancellationToken ct)
+    private async Task OnlineAsync(string installed, CancellationToken ct)
     {
         var deadline = time.GetUtcNow() + OnlineWithin;
         while (true)
         {
             var host = (await api.HostsAsync(ct)).FirstOrDefault(h => h.Name == plan.Name);
-            if (host is { Online: true, AgentVersion: not null })
+            // The agent started now reports the binary just installed; one seen before the restart does not count.
+            if (host is { Online: true, AgentVersion: not null } && (host.BinarySha256 is null || host.BinarySha256 == installed))
             {
                 Say("online", $"{plan.Name} is online, agent {host.AgentVersion.Split('+')[0]}", false);
                 return;

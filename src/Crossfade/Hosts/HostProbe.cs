@@ -30,12 +30,12 @@ public sealed record HostProbe(
             fi
             echo "port_busy=$busy"
             if id -u {{SshLink.Quote(plan.User)}} >/dev/null 2>&1; then echo user=yes; else echo user=no; fi
-            if [ -d {{SshLink.Quote(plan.BinDir)}} ] && [ -d {{SshLink.Quote(plan.Root)}} ]; then echo folders=yes; else echo folders=no; fi
+            if [ -d {{SshLink.Quote(plan.BinaryDir)}} ] && [ -d {{SshLink.Quote(plan.Root)}} ] && [ -d {{SshLink.Quote(plan.LogDir)}} ]; then echo folders=yes; else echo folders=no; fi
             echo "binary=$(sha256sum {{SshLink.Quote(plan.Binary)}} 2>/dev/null | cut -d' ' -f1)"
             if [ -f {{SshLink.Quote(plan.AgentToken)}} ]; then echo enrolled=yes; else echo enrolled=no; fi
             running=no
             if [ -d /run/systemd/system ] && [ -z {{SshLink.Quote(plan.Prefix)}} ]; then systemctl is-active --quiet crossfade-agent && running=yes
-            else p=$(cat {{SshLink.Quote(plan.SupervisorPid)}} 2>/dev/null); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && running=yes; fi
+            else p=$(cat {{SshLink.Quote(plan.SupervisorPid)}} 2>/dev/null); case "$p" in ''|*[!0-9]*|0|1) ;; *) kill -0 "$p" 2>/dev/null && running=yes ;; esac; fi
             echo "running=$running"
             """;
     }

@@ -31,7 +31,16 @@ public sealed class SshLink(SshTarget target, string? identity, string? knownHos
         if (input is not null)
             await input.CopyToAsync(process.StandardInput.BaseStream, ct);
         process.StandardInput.Close();
-        await process.WaitForExitAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            // Called off: the ssh started for it goes too.
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
         return (process.ExitCode, await output, await error);
     }
 

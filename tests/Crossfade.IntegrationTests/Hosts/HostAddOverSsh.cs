@@ -11,7 +11,8 @@ namespace Crossfade.IntegrationTests.Hosts;
 /// <c>crossfade host add</c> against a real sshd on loopback and a real server serving HTTPS: the host is
 /// checked, given a user, folders, the server's binary (checked by hash) and a supervised agent, which
 /// enrolls with a one-time token carrying the server's key, pins it, and takes a deploy of gear-shop. Run
-/// again, it changes nothing.
+/// again, it changes nothing. <c>host upgrade</c> then has the agent replace its own binary and restart under
+/// shopper traffic, without a request failing.
 /// </summary>
 public sealed class HostAddOverSsh
 {
@@ -26,7 +27,8 @@ public sealed class HostAddOverSsh
         // The host's "binary" runs the crossfade just built: what host add does with it is the same for a single file.
         var self = SelfCommand.Get();
         Directory.CreateDirectory(Path.Combine(binaries, "linux-x64"));
-        await File.WriteAllTextAsync(Path.Combine(binaries, "linux-x64", "crossfade"), $"#!/bin/sh\nexec {string.Join(' ', self.Select(a => $"'{a}'"))} \"$@\"\n");
+        var wrapper = $"#!/bin/sh\nexec {string.Join(' ', self.Select(a => $"'{a}'"))} \"$@\"\n";
+        await File.WriteAllTextAsync(Path.Combine(binaries, "linux-x64", "crossfade"), wrapper);
         await using var sshd = await Crossfade.Demo.LoopbackSshd.StartAsync();
         await using var server = await ServerProcess.StartAsync("--binaries", binaries);
         var root = Path.Combine(prefix, "var", "lib", "crossfade");
@@ -43,7 +45,7 @@ public sealed class HostAddOverSsh
 
             first.Exit.ShouldBe(0, first.Out + first.Err);
             first.Out.ShouldContain("no systemd: a supervised loop");
-            first.Out.ShouldContain($"binary    installed {prefix}/opt/crossfade/crossfade");
+            first.Out.ShouldContain($"binary    installed {prefix}/opt/crossfade/bin/crossfade");
             first.Out.ShouldContain($"enroll    placed a one-time enrollment token carrying the server's key {server.Pin}");
             first.Out.ShouldContain($"online    {Host} is online");
             (await File.ReadAllTextAsync(Path.Combine(root, ServerPin.FileName))).Trim().ShouldBe(server.Pin);
@@ -56,10 +58,11 @@ public sealed class HostAddOverSsh
             second.Out.ShouldContain("found the agent's token: enrolled already");
 
             await DeployGearShopAsync(server.Admin(), prefix, proxyPort);
+            await UpgradeUnderTrafficAsync(Path.Combine(binaries, "linux-x64", "crossfade"), wrapper, prefix, proxyPort, env);
         }
         finally
         {
-            await StopAgentAsync(root);
+            await StopAgentAsync(prefix);
             Directory.Delete(prefix, recursive: true);
             Directory.Delete(binaries, recursive: true);
         }
@@ -83,10 +86,35 @@ public sealed class HostAddOverSsh
         (await shopper.GetStringAsync($"http://127.0.0.1:{proxyPort}/version")).ShouldContain("1.0.0");
     }
 
-    /// <summary>Stops the supervised loop and the agent (by the loop's pid), then the proxy and instances the agent started.</summary>
-    private static async Task StopAgentAsync(string root)
+    /// <summary>A new binary on the server, taken by the agent while shoppers use the host: none of their requests fails.</summary>
+    private static async Task UpgradeUnderTrafficAsync(string serverBinary, string wrapper, string prefix, int proxyPort, Dictionary<string, string> env)
     {
-        var pidFile = Path.Combine(root, "supervisor.pid");
+        await File.WriteAllTextAsync(serverBinary, wrapper + "# the next build\n");
+        var next = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(serverBinary)));
+        var traffic = new Crossfade.Load.TrafficGenerator([new Uri($"http://127.0.0.1:{proxyPort}")], 8, TimeSpan.FromMinutes(3), 2_000_000);
+        using var stop = new CancellationTokenSource();
+        var load = traffic.RunAsync(stop.Token);
+
+        var upgrade = await CliProcess.RunAsync(["host", "upgrade", Host], env);
+
+        await Task.Delay(1000);
+        await stop.CancelAsync();
+        await load;
+        upgrade.Exit.ShouldBe(0, upgrade.Out + upgrade.Err);
+        upgrade.Out.ShouldContain($"{Host,-12} upgraded to");
+        var installed = Path.Combine(prefix, "opt", "crossfade", "bin", "crossfade");
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(installed))).ShouldBe(next);
+        traffic.Samples.Count.ShouldBeGreaterThan(100);
+        traffic.Samples.Count(s => s.Failed).ShouldBe(0);
+        var again = await CliProcess.RunAsync(["host", "upgrade", Host], env);
+        again.Out.ShouldContain($"{Host,-12} runs sha256 {next[..12]} already");
+    }
+
+    /// <summary>Stops the supervised loop and the agent (by the loop's pid), then the proxy and instances the agent started.</summary>
+    private static async Task StopAgentAsync(string prefix)
+    {
+        var root = Path.Combine(prefix, "var", "lib", "crossfade");
+        var pidFile = Path.Combine(prefix, "opt", "crossfade", "supervisor.pid");
         if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
         {
             using var kill = System.Diagnostics.Process.Start("kill", ["--", $"-{pid}"]);

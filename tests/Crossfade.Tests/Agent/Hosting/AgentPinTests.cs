@@ -33,7 +33,7 @@ public sealed class AgentPinTests : IDisposable
     public async Task TheAgent_PinsTheKeyItsTokenCarries_AndRefusesAServerPresentingAnother()
     {
         var (cert, key) = (Path.Combine(_certs, "server.crt"), Path.Combine(_certs, "server.key"));
-        SelfSigned.Write(cert, key, "https://127.0.0.1:1");
+        SelfSigned.Write(cert, key, "https://127.0.0.1:1", DateTimeOffset.UtcNow);
         await using var server = new TlsServer();
         await server.StartAsync(cert, key);
         var pin = server.Services.GetRequiredService<ServerCertificates>().Pin;
@@ -58,7 +58,7 @@ public sealed class AgentPinTests : IDisposable
 
         // Someone else answers on the server's address, with a certificate of its own.
         await server.StopAsync();
-        SelfSigned.Write(cert, key, "https://127.0.0.1:1");
+        SelfSigned.Write(cert, key, "https://127.0.0.1:1", DateTimeOffset.UtcNow);
         await server.StartAsync(cert, key);
         var impostor = server.Services.GetRequiredService<ServerCertificates>().Pin;
         impostor.ShouldNotBe(pin);

@@ -44,4 +44,18 @@ public sealed class AgentTokenTests(ServerFixture server) : IClassFixture<Server
         refused.Message.ShouldContain("remove agent.token");
         limit.IsCancellationRequested.ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task ATokenMadeForANamedHost_EnrollsThatHostOnly_AndIsNotUsedUpByAnother()
+    {
+        var made = await (await server.Admin.PostAsJsonAsync("/api/v1/tokens", new { role = "enroll", name = "token-web-7" })).Content.ReadFromJsonAsync<JsonElement>();
+        var token = made.GetProperty("token").GetString()!;
+
+        var other = await server.Anonymous.PostAsJsonAsync("/api/agent/v1/enroll", new { name = "token-web-8", roles = new[] { "web" }, enrollmentToken = token });
+        var own = await server.Anonymous.PostAsJsonAsync("/api/agent/v1/enroll", new { name = "token-web-7", roles = new[] { "web" }, enrollmentToken = token });
+
+        other.StatusCode.ShouldBe(System.Net.HttpStatusCode.Forbidden);
+        (await other.Content.ReadAsStringAsync()).ShouldContain("made for host 'token-web-7', not 'token-web-8'");
+        own.StatusCode.ShouldBe(System.Net.HttpStatusCode.OK);
+    }
 }

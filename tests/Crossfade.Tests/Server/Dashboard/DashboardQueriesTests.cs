@@ -108,7 +108,7 @@ public sealed class DashboardQueriesTests : IDisposable
             using var cmd = c.CreateCommand();
             // As a store from before the environment rollups: what they and the later migrations made gone, the schema back to then.
             cmd.CommandText = "DROP TABLE environment_minutes; DROP TABLE environment_hours; DROP TABLE route_minutes; DROP TABLE route_hours; "
-                + "ALTER TABLE hosts DROP COLUMN instances; ALTER TABLE hosts DROP COLUMN agent_version; DROP TABLE audit; DROP TABLE freezes; DROP TABLE schedules; DROP TABLE builds; DROP TABLE build_logs; DROP TABLE hook_deliveries; DROP TABLE hook_secrets; DROP TABLE outbox; DROP TABLE chat_messages; PRAGMA user_version = " + Migrations().ToList().FindIndex(m => m.Contains("CREATE TABLE environment_minutes", StringComparison.Ordinal));
+                + "ALTER TABLE hosts DROP COLUMN instances; ALTER TABLE hosts DROP COLUMN agent_version; ALTER TABLE hosts DROP COLUMN rid; ALTER TABLE hosts DROP COLUMN binary_sha256; ALTER TABLE hosts DROP COLUMN upgrade_wanted; DROP TABLE audit; DROP TABLE freezes; DROP TABLE schedules; DROP TABLE builds; DROP TABLE build_logs; DROP TABLE hook_deliveries; DROP TABLE hook_secrets; DROP TABLE outbox; DROP TABLE chat_messages; PRAGMA user_version = " + Migrations().ToList().FindIndex(m => m.Contains("CREATE TABLE environment_minutes", StringComparison.Ordinal));
             cmd.ExecuteNonQuery();
         }
 

@@ -86,7 +86,7 @@ public sealed class ServerTlsTests
         try
         {
             var (cert, key) = (Path.Combine(files, "shop.crt"), Path.Combine(files, "shop.key"));
-            SelfSigned.Write(cert, key, "https://127.0.0.1:1");
+            SelfSigned.Write(cert, key, "https://127.0.0.1:1", DateTimeOffset.UtcNow);
             await using var server = new TlsServer();
             await server.StartAsync(cert, key);
             var first = server.Services.GetRequiredService<ServerCertificates>().Pin;
@@ -94,7 +94,7 @@ public sealed class ServerTlsTests
             (await open.GetAsync("/healthz")).StatusCode.ShouldBe(HttpStatusCode.OK);
 
             // A renewal with a new key, written as certbot does: the new files moved into place.
-            SelfSigned.Write(cert + ".next", key + ".next", "https://127.0.0.1:1");
+            SelfSigned.Write(cert + ".next", key + ".next", "https://127.0.0.1:1", DateTimeOffset.UtcNow);
             File.Move(key + ".next", key, overwrite: true);
             File.Move(cert + ".next", cert, overwrite: true);
 

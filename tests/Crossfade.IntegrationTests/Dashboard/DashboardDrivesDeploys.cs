@@ -60,16 +60,7 @@ public sealed class DashboardDrivesDeploys
         await Assertions.Expect(page.Locator("tr[data-host='worker-1'] [data-kind='worker'][data-running='true']")).ToContainTextAsync("2.0.0");
         await page.WaitForFunctionAsync("() => document.querySelector('#env-chart').plots?.length === 3");
         await Browser.ScreenshotAsync(page, "environment-with-band");
-        var spot = await page.EvaluateAsync<double[]>($$"""
-            () => {
-              const el = document.querySelector('#env-chart'), u = el.plots[0];
-              const band = JSON.parse(el.getAttribute('data-chart')).bands.find(b => b.id === {{good}});
-              const x = u.valToPos(Math.min((band.s + band.e) / 2, u.scales.x.max - 1), 'x'), r = u.over.getBoundingClientRect();
-              return [r.left + x, r.top + r.height / 2];
-            }
-            """);
-        await page.Mouse.ClickAsync((float)spot[0], (float)spot[1]);
-        await page.WaitForURLAsync($"**/deploys/{good}");
+        await ClickTheBandAsync(page, good);
 
         // 3. A canary held until the Promote button, with a configuration change going out with it.
         await fleet.ReapplyAsync(spec => spec.Replace("Free shipping on orders over 50 EUR", "Winter sale, boots 20% off"));
@@ -123,6 +114,47 @@ public sealed class DashboardDrivesDeploys
         await page.GotoAsync($"/history?app={Fleet.App}&outcome=RolledBack");
         (await page.Locator("tr[data-deploy]").AllAsync()).Count.ShouldBe(1);
         await Assertions.Expect(page.Locator($"tr[data-deploy='{bad}']")).ToContainTextAsync("RolledBack");
+    }
+
+    /// <summary>
+    /// Clicks the middle of a deploy's band on the environment's first chart and waits for its page. The
+    /// spot is read just before the click (the chart is scrolled into view first, and the element there
+    /// must be the chart's own surface); a click that lands while the chart is being redrawn is tried
+    /// again, up to three times, and each miss is reported with what the page held at that spot.
+    /// </summary>
+    private static async Task ClickTheBandAsync(IPage page, long deploy)
+    {
+        var misses = new List<string>();
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var spot = await page.EvaluateAsync<double[]>($$"""
+                () => {
+                  const el = document.querySelector('#env-chart'), u = el.plots[0];
+                  u.over.scrollIntoView({ block: 'center' });
+                  const band = JSON.parse(el.getAttribute('data-chart')).bands.find(b => b.id === {{deploy}});
+                  const x = u.valToPos(Math.min((band.s + band.e) / 2, u.scales.x.max - 1), 'x'), r = u.over.getBoundingClientRect();
+                  const px = r.left + x, py = r.top + r.height / 2;
+                  return [px, py, document.elementFromPoint(px, py) === u.over ? 1 : 0];
+                }
+                """);
+            spot[2].ShouldBe(1, $"the chart's surface is under the band's middle at ({spot[0]:0}, {spot[1]:0})");
+            await page.Mouse.ClickAsync((float)spot[0], (float)spot[1]);
+            try
+            {
+                await page.WaitForURLAsync($"**/deploys/{deploy}", new PageWaitForURLOptions { Timeout = 5_000 });
+                return;
+            }
+            catch (TimeoutException) when (page.Url.EndsWith($"/deploys/{deploy}", StringComparison.Ordinal))
+            {
+                await Assertions.Expect(page.Locator(".deploy-body")).ToBeAttachedAsync();
+                return;
+            }
+            catch (TimeoutException)
+            {
+                misses.Add($"click at ({spot[0]:0}, {spot[1]:0}) left the page at {page.Url}");
+            }
+        }
+        throw new ShouldAssertException($"a click on deploy #{deploy}'s band never opened it: {string.Join("; ", misses)}");
     }
 
     /// <summary>Environment page → release → Deploy… → the preview → Confirm: returns the deploy's id from the live page it lands on.</summary>

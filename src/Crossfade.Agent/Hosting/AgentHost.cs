@@ -44,14 +44,27 @@ public static class AgentHost
         Timeout = TimeSpan.FromMinutes(30),
     };
 
-    /// <summary>Stops every process the agent at <paramref name="root"/> started: for tearing down a demo or a test.</summary>
-    public static async Task StopEverythingAsync(string root, TimeProvider? time = null)
+    /// <summary>
+    /// Stops every process the agent at <paramref name="root"/> started (its proxies and instances), for
+    /// tearing down a demo or a test, or for a host taken out of service; with <paramref name="forget"/> its
+    /// state no longer names them, so an agent started there again does not start them again. Returns how
+    /// many were running.
+    /// </summary>
+    public static async Task<int> StopEverythingAsync(string root, TimeProvider? time = null, bool forget = false)
     {
         var path = Path.Combine(root, "state.json");
         if (!File.Exists(path))
-            return;
+            return 0;
         var state = HostState.Load(path);
-        var all = state.Apps.Values.SelectMany(a => new[] { a.Live?.Process, a.Candidate?.Process, a.Worker?.Process, a.Previous?.Process, a.Proxy?.Process }).OfType<ProcessRef>();
+        var all = state.Apps.Values.SelectMany(a => new[] { a.Live?.Process, a.Candidate?.Process, a.Worker?.Process, a.Previous?.Process, a.Proxy?.Process })
+            .OfType<ProcessRef>().Where(Processes.IsAlive).ToList();
         await Task.WhenAll(all.Select(p => Processes.StopAsync(p, TimeSpan.FromSeconds(5), time ?? TimeProvider.System)));
+        if (forget)
+        {
+            foreach (var app in state.Apps.Values)
+                (app.Live, app.Candidate, app.Worker, app.Previous, app.Proxy) = (null, null, null, null, null);
+            state.Save(path);
+        }
+        return all.Count;
     }
 }

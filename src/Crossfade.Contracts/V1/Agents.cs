@@ -89,3 +89,9 @@ public sealed record StepResult(bool Succeeded, string Message, ConvergeReport? 
 
 /// <summary>A single-file crossfade the server hands to hosts of a platform (<c>linux-x64</c>, <c>linux-arm64</c>): its version when known, size and SHA-256.</summary>
 public sealed record BinaryView(string Rid, string? Version, long Size, string Sha256);
+
+/// <summary>
+/// A host taken off the server by <c>crossfade host remove</c>: whether it was enrolled, and how many of its
+/// tokens (its agent's, and enrollment tokens made for it and not used) were revoked with it.
+/// </summary>
+public sealed record HostRemovedView(string Host, bool WasEnrolled, int TokensRevoked);

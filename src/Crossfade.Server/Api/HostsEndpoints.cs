@@ -1,4 +1,5 @@
 using Crossfade.Contracts.V1;
+using Crossfade.Server.Audit;
 using Crossfade.Server.Auth;
 using Crossfade.Server.Storage;
 using Microsoft.AspNetCore.Builder;
@@ -7,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Crossfade.Server.Api;
 
-/// <summary>Enrolled hosts.</summary>
+/// <summary>Enrolled hosts: listed, and removed with their tokens.</summary>
 public static class HostsEndpoints
 {
     public static void MapHosts(this IEndpointRouteBuilder routes)
@@ -17,5 +18,29 @@ public static class HostsEndpoints
                 new HostStatusView(h.Name, h.Roles, h.LastSeen is { } s && time.GetUtcNow() - s <= options.OfflineAfter, h.LastSeen, null,
                     h.AgentVersion, Core.Versioning.ProductVersion.Current.IsNewerThan(h.AgentVersion), h.BinarySha256, h.UpgradeWanted))))
             .WithTags("Hosts").RequireRole(Roles.Viewer);
+        routes.MapDelete("/api/v1/hosts/{name}", RemoveAsync).WithTags("Hosts").RequireRole(Roles.Admin);
+    }
+
+    /// <summary>
+    /// Takes a host off the server and revokes its tokens: its agent is refused from its next request on.
+    /// Refused while a deploy has a step on it that has not ended (finish or cancel the deploy first). A host
+    /// removed already answers 200 with nothing revoked, so a removal run again changes nothing.
+    /// </summary>
+    private static async Task<IResult> RemoveAsync(string name, IStore store, HttpContext context, CancellationToken ct)
+    {
+        context.Audit().Add("host", name);
+        if (!Core.Naming.FolderNames.IsName(name))
+            return Problems.BadRequest($"'{name}' is not a host name: host names are {Core.Naming.FolderNames.NameRule}");
+        var unfinished = await store.ListUnfinishedDeploysAsync(ct);
+        if (unfinished.Count > 0)
+        {
+            var open = (await store.ListStepsAsync(unfinished.Select(d => d.Id).ToList(), ct))
+                .Where(s => s.Host == name && !s.Status.IsFinal()).Select(s => s.DeployId).Distinct().ToList();
+            if (open.Count > 0)
+                return Problems.Conflict($"deploy #{string.Join(", #", open)} has a step on '{name}' that has not ended: let it finish or cancel it, then remove the host");
+        }
+        var (existed, revoked) = await store.RemoveHostAsync(name, ct);
+        context.Audit().Add("tokens_revoked", revoked.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return Results.Ok(new HostRemovedView(name, existed, revoked));
     }
 }

@@ -35,6 +35,12 @@ public interface IStore
     Task SetUpgradeWantedAsync(string name, bool wanted, CancellationToken ct);
 
     /// <summary>
+    /// Takes a host off the server with its tokens (its agent's, and enrollment tokens made for it), in one
+    /// transaction: whether it was enrolled, and how many tokens were revoked.
+    /// </summary>
+    Task<(bool Existed, int TokensRevoked)> RemoveHostAsync(string name, CancellationToken ct);
+
+    /// <summary>
     /// Creates a queued deploy unless another one of the same app and environment is still running;
     /// then returns that one instead, with <c>Created = false</c>. Atomic.
     /// </summary>

@@ -179,6 +179,10 @@ public sealed class ApiClient
     public Task<UpgradeView> UpgradeHostAsync(string host, CancellationToken ct) =>
         SendAsync<UpgradeView>(HttpMethod.Post, $"api/v1/hosts/{Uri.EscapeDataString(host)}/upgrade", null, ct);
 
+    /// <summary>Takes a host off the server and revokes its tokens; a host removed already is no error.</summary>
+    public Task<HostRemovedView> RemoveHostAsync(string host, CancellationToken ct) =>
+        SendAsync<HostRemovedView>(HttpMethod.Delete, $"api/v1/hosts/{Uri.EscapeDataString(host)}", null, ct);
+
     public Task<List<BinaryView>> BinariesAsync(CancellationToken ct) => SendAsync<List<BinaryView>>(HttpMethod.Get, "api/v1/binaries", null, ct);
 
     /// <summary>Downloads the binary of a platform to <paramref name="path"/>, refusing it unless its SHA-256 is <paramref name="sha256"/>.</summary>

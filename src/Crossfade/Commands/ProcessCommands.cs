@@ -29,7 +29,7 @@ public static class ProcessCommands
         var tlsKey = new Option<string?>("--tls-key") { Description = "PEM private key of --tls-cert" };
         var binaries = new Option<string?>("--binaries") { Description = "the folder of single-file binaries hosts are given (<rid>/crossfade, as ./build.sh writes artifacts/dist; default <data>/binaries)" };
         var insecureHttp = new Option<bool>("--insecure-http") { Description = "allow plain http on addresses other machines reach (tokens travel in clear text)" };
-        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId, publicUrl, tlsCert, tlsKey, insecureHttp, binaries };
+        var command = new Command("server", "run the control plane") { data, urls, maxUpload, maxUnpacked, maxEntries, leaseExpiry, instanceId, publicUrl, tlsCert, tlsKey, insecureHttp, binaries, ServerInstallCommand.Create() };
         command.SetAction(async (parse, ct) =>
         {
             var options = new ServerOptions
@@ -81,7 +81,7 @@ public static class ProcessCommands
         var fingerprint = new Option<string?>("--fingerprint") { Description = "the server's key pin (sha256:…) when the enrollment token does not carry it" };
         var tokenFile = new Option<string?>("--token-file") { Description = "a file holding the enrollment token (removed once enrolled)" };
         var binary = new Option<string?>("--binary") { Description = "the single-file binary this agent was installed as: replaced by the server's on 'crossfade host upgrade'" };
-        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint, tokenFile, binary };
+        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint, tokenFile, binary, StopServing() };
         command.SetAction(async (parse, ct) =>
         {
             var options = new AgentOptions
@@ -109,6 +109,26 @@ public static class ProcessCommands
                 await Console.Error.WriteLineAsync($"error: {ex.Message}");
                 return 1;
             }
+        });
+        return command;
+    }
+
+    /// <summary><c>crossfade agent stop-serving</c>: run on a host taken out of service, after its agent was stopped.</summary>
+    private static Command StopServing()
+    {
+        var root = new Option<string>("--root") { Required = true, Description = "the agent's --root" };
+        var command = new Command("stop-serving", "stop the proxies and app instances the agent at --root started, and forget them (stop the agent first)") { root };
+        command.SetAction(async (parse, ct) =>
+        {
+            var folder = parse.GetValue(root)!;
+            if (!Directory.Exists(folder))
+            {
+                Console.WriteLine($"{folder} does not exist: nothing to stop");
+                return 0;
+            }
+            var stopped = await AgentHost.StopEverythingAsync(folder, TimeProvider.System, forget: true);
+            Console.WriteLine(stopped == 0 ? "nothing was serving" : $"stopped {stopped} process(es): proxies and app instances");
+            return 0;
         });
         return command;
     }

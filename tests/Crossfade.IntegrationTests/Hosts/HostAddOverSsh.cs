@@ -12,7 +12,9 @@ namespace Crossfade.IntegrationTests.Hosts;
 /// checked, given a user, folders, the server's binary (checked by hash) and a supervised agent, which
 /// enrolls with a one-time token carrying the server's key, pins it, and takes a deploy of gear-shop. Run
 /// again, it changes nothing. <c>host upgrade</c> then has the agent replace its own binary and restart under
-/// shopper traffic, without a request failing.
+/// shopper traffic, without a request failing. <c>host remove</c> stops the agent and revokes its token while
+/// the proxy serves on; with <c>--stop-serving --purge</c> the proxy and instances stop and the files go; run
+/// again, it changes nothing.
 /// </summary>
 public sealed class HostAddOverSsh
 {
@@ -59,6 +61,8 @@ public sealed class HostAddOverSsh
 
             await DeployGearShopAsync(server.Admin(), prefix, proxyPort);
             await UpgradeUnderTrafficAsync(Path.Combine(binaries, "linux-x64", "crossfade"), wrapper, prefix, proxyPort, env);
+            string[] remove = ["host", "remove", Host, .. add[3..9], "--user", "cf-it-agent", "--prefix", prefix];
+            await RemoveAsync(server, remove, env, prefix, proxyPort);
         }
         finally
         {
@@ -108,6 +112,48 @@ public sealed class HostAddOverSsh
         traffic.Samples.Count(s => s.Failed).ShouldBe(0);
         var again = await CliProcess.RunAsync(["host", "upgrade", Host], env);
         again.Out.ShouldContain($"{Host,-12} runs sha256 {next[..12]} already");
+    }
+
+    /// <summary>
+    /// Removed in two runs: first the agent only (the shop serves on, the agent's token is refused), then the
+    /// serving processes and the files; a third run finds nothing to do.
+    /// </summary>
+    private static async Task RemoveAsync(ServerProcess server, string[] remove, Dictionary<string, string> env, string prefix, int proxyPort)
+    {
+        var root = Path.Combine(prefix, "var", "lib", "crossfade");
+        var agentToken = (await File.ReadAllTextAsync(Path.Combine(root, "agent.token"))).Trim();
+        using var shopper = new HttpClient(new SocketsHttpHandler { UseProxy = false });
+
+        var first = await CliProcess.RunAsync(remove, env);
+
+        first.Exit.ShouldBe(0, first.Out + first.Err);
+        first.Out.ShouldContain($"stopped and removed supervised loop {prefix}/opt/crossfade/crossfade-agent");
+        first.Out.ShouldContain("left the proxy and app instances serving");
+        first.Out.ShouldContain($"removed {Host} and revoked 1 token(s)");
+        File.Exists(Path.Combine(prefix, "opt", "crossfade", "supervisor.pid")).ShouldBeFalse();
+        (await server.Admin().HostsAsync(CancellationToken.None)).ShouldNotContain(h => h.Name == Host);
+        (await shopper.GetStringAsync($"http://127.0.0.1:{proxyPort}/version")).ShouldContain("1.0.0", customMessage: "the proxy and the live instance outlive the agent");
+        using (var agent = new HttpClient(new Crossfade.Core.Links.PinnedTls(server.Pin).Handler()))
+        {
+            using var poll = new HttpRequestMessage(HttpMethod.Post, $"{server.Url}/api/agent/v1/poll?wait=0") { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+            poll.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", agentToken);
+            (await agent.SendAsync(poll)).StatusCode.ShouldBe(System.Net.HttpStatusCode.Unauthorized, "the removed host's token is revoked");
+        }
+
+        var second = await CliProcess.RunAsync([.. remove, "--stop-serving", "--purge"], env);
+
+        second.Exit.ShouldBe(0, second.Out + second.Err);
+        second.Out.ShouldContain("found no agent service");
+        second.Out.ShouldMatch(@"serving\s+stopped [2-9] process\(es\)");
+        second.Out.ShouldContain($"{Host} is not enrolled: nothing to revoke");
+        Directory.Exists(root).ShouldBeFalse();
+        Directory.Exists(Path.Combine(prefix, "opt", "crossfade")).ShouldBeFalse();
+        await Should.ThrowAsync<HttpRequestException>(() => shopper.GetStringAsync($"http://127.0.0.1:{proxyPort}/version"));
+
+        var third = await CliProcess.RunAsync([.. remove, "--stop-serving", "--purge"], env);
+
+        third.Exit.ShouldBe(0, third.Out + third.Err);
+        third.Out.ShouldContain($"{Host}: nothing to change");
     }
 
     /// <summary>Stops the supervised loop and the agent (by the loop's pid), then the proxy and instances the agent started.</summary>

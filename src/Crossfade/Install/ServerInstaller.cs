@@ -1,0 +1,113 @@
+using System.Diagnostics;
+
+namespace Crossfade.Install;
+
+/// <summary>
+/// Installs the server as a systemd service on this machine, step by step, each printing what it did or found:
+/// the system user, the data folder, the unit file, and the service enabled and (re)started when systemd runs
+/// here. Running it again with the same options changes nothing.
+/// </summary>
+public sealed class ServerInstaller(ServerService service, bool start, TextWriter output)
+{
+    private int _changed;
+
+    public async Task<int> RunAsync(CancellationToken ct)
+    {
+        await UserAsync(ct);
+        await FolderAsync(ct);
+        var written = await UnitAsync(ct);
+        await ServiceAsync(written, ct);
+        return _changed;
+    }
+
+    private void Say(string step, string what, bool changed)
+    {
+        if (changed)
+            _changed++;
+        output.WriteLine($"  {step,-9} {what}");
+    }
+
+    private async Task UserAsync(CancellationToken ct)
+    {
+        if ((await RunAsync("id", ["-u", service.User], ct)).Exit == 0)
+        {
+            Say("user", $"found {service.User}", false);
+            return;
+        }
+        var shell = File.Exists("/usr/sbin/nologin") ? "/usr/sbin/nologin" : "/bin/false";
+        await MustAsync("useradd", ["--system", "--home-dir", service.DataDir, "--no-create-home", "--shell", shell, service.User], ct);
+        Say("user", $"created system user {service.User}", true);
+    }
+
+    private async Task FolderAsync(CancellationToken ct)
+    {
+        var existed = Directory.Exists(service.DataDir);
+        Directory.CreateDirectory(service.DataDir);
+        // Owner and mode are set every time: a folder someone changed is put right.
+        await MustAsync("chown", [service.User + ":", service.DataDir], ct);
+        File.SetUnixFileMode(service.DataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        Say("data", existed ? $"found {service.DataDir}" : $"made {service.DataDir} (the store, artifacts, TLS key and admin token go here)", !existed);
+    }
+
+    private async Task<bool> UnitAsync(CancellationToken ct)
+    {
+        var text = service.Unit();
+        var current = File.Exists(service.UnitPath) ? await File.ReadAllTextAsync(service.UnitPath, ct) : null;
+        if (current == text)
+        {
+            Say("unit", $"found {service.UnitPath}", false);
+            return false;
+        }
+        Directory.CreateDirectory(service.UnitDir);
+        var temp = service.UnitPath + ".new";
+        await File.WriteAllTextAsync(temp, text, ct);
+        File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.Move(temp, service.UnitPath, overwrite: true);
+        Say("unit", $"{(current is null ? "wrote" : "rewrote")} {service.UnitPath}", true);
+        return true;
+    }
+
+    private async Task ServiceAsync(bool written, CancellationToken ct)
+    {
+        if (!start)
+        {
+            Say("service", $"not started (--no-start): 'systemctl daemon-reload && systemctl enable --now {ServerService.UnitName}' starts it", false);
+            return;
+        }
+        if (!Directory.Exists("/run/systemd/system"))
+        {
+            Say("service", $"systemd does not run here: start the server with: {service.ExecStart()}", false);
+            return;
+        }
+        var active = (await RunAsync("systemctl", ["is-active", "--quiet", ServerService.UnitName], ct)).Exit == 0;
+        if (!written && active)
+        {
+            Say("service", $"found {ServerService.UnitName} running", false);
+            return;
+        }
+        await MustAsync("systemctl", ["daemon-reload"], ct);
+        await MustAsync("systemctl", ["enable", "--quiet", ServerService.UnitName], ct);
+        await MustAsync("systemctl", [active ? "restart" : "start", ServerService.UnitName], ct);
+        Say("service", $"{(active ? "restarted" : "started")} {ServerService.UnitName}; the admin token is in {Path.Combine(service.DataDir, "admin.token")}", true);
+    }
+
+    private static async Task MustAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)
+    {
+        var (exit, error) = await RunAsync(program, arguments, ct);
+        if (exit != 0)
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({exit}): {error.Trim()}");
+    }
+
+    private static async Task<(int Exit, string Error)> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)
+    {
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = await process.StandardError.ReadToEndAsync(ct);
+        await output;
+        await process.WaitForExitAsync(ct);
+        return (process.ExitCode, error);
+    }
+}

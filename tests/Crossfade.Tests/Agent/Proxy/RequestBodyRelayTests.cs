@@ -97,16 +97,19 @@ public sealed class RequestBodyRelayTests : IAsyncLifetime
     [Fact]
     public async Task SlowUpload_LongerThanTheAnswerTimeout_IsNotA504_AndTheConnectionIsKept()
     {
-        await _proxy.SwapAsync(await KestrelUpstreamAsync());
-        using var client = await ConnectAsync();
+        // A proxy of its own with a 3 s answer timeout: the body takes 4.8 s to arrive in pieces 0.4 s apart
+        // (each well within the timeout, which runs from the last piece, even when a busy machine stalls the
+        // sender for seconds), and the upstream, warmed first, answers at once after it.
+        await using var proxy = await TestProxy.StartAsync(o => o.UpstreamTimeout = TimeSpan.FromSeconds(3));
+        await proxy.SwapAsync(await proxy.UpstreamAsync(app => app.MapPost("/echo", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync()))));
+        (await proxy.Http.PostAsync(proxy.Url("/echo"), new StringContent("warm"))).EnsureSuccessStatusCode();
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(IPAddress.Loopback, proxy.Port);
 
-        // The answer timeout is 1 s here; the body takes 1.5 s to arrive in pieces 0.25 s apart (each well
-        // within the timeout, which runs from the last piece, even on a busy machine), and the upstream
-        // answers at once after it.
-        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 12\r\n\r\nsl"u8.ToArray());
-        foreach (var piece in new[] { "o", "wl", "y,", " s", "lo", "w" })
+        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 12\r\n\r\n"u8.ToArray());
+        foreach (var piece in new[] { "s", "l", "o", "w", "l", "y", ",", " ", "s", "l", "o", "w" })
         {
-            await Task.Delay(250);
+            await Task.Delay(400);
             await client.SendAsync(Encoding.ASCII.GetBytes(piece));
         }
         var first = await TestProxy.ReadAsync(client, a => a.EndsWith("slowly, slow", StringComparison.Ordinal));

@@ -41,7 +41,10 @@ public static class ProxyHost
         var accessLog = new AccessLogWriter(options.AccessLog, clock);
         builder.Services.AddSingleton(accessLog);
         var counters = new ProxyCounters();
-        var listener = new Http1Listener(table, accessLog, clock, options, counters);
+        // HTTPS: the certificates are read now (a bad one stops the start, saying why) and again when their files change.
+        var certificates = options.TlsPort is null ? null
+            : new Tls.ProxyCertificates(options.Certificates, clock, why => Console.Error.WriteLine($"crossfade proxy: {why}"));
+        var listener = new Http1Listener(table, accessLog, clock, options, counters, certificates);
         builder.Services.AddHostedService(_ => listener);
         var app = builder.Build();
         var swapLock = new SemaphoreSlim(1, 1);
@@ -54,7 +57,7 @@ public static class ProxyHost
                 split?.Candidate.BaseUri.ToString(), split?.Candidate.Release, split?.WeightPercent ?? 0, split?.Candidate.InFlight ?? 0));
         });
         app.MapGet("/stats", () => Results.Ok(new ProxyStats(
-            listener.OpenConnections, counters.RefusedProxyCap, counters.RefusedClientCap, counters.HeadTimeouts)));
+            listener.OpenConnections, counters.RefusedProxyCap, counters.RefusedClientCap, counters.HeadTimeouts, counters.HandshakeFailures)));
         app.MapPut("/upstream", async (SwapRequest request, CancellationToken ct) =>
         {
             if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) || uri.Scheme != "http")
@@ -123,6 +126,8 @@ public static class ProxyHost
             }
         });
         app.Lifetime.ApplicationStopped.Register(() => accessLog.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)));
+        if (certificates is not null)
+            app.Lifetime.ApplicationStopped.Register(certificates.Dispose);
         return app;
     }
 

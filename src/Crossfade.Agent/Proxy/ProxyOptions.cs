@@ -48,8 +48,29 @@ public sealed class ProxyOptions
     /// <summary>How long a stopping proxy lets open requests finish.</summary>
     public TimeSpan StopTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The public HTTPS port, when the proxy serves HTTPS (with <see cref="Certificates"/>).</summary>
+    public int? TlsPort { get; set; }
+
+    /// <summary>The address the HTTPS port binds to (default: <see cref="BindAddress"/>).</summary>
+    public string? TlsBindAddress { get; set; }
+
+    /// <summary>The certificates the HTTPS port serves, chosen by the name the client asks for.</summary>
+    public List<Tls.CertificateFiles> Certificates { get; set; } = [];
+
+    /// <summary>Whether a request on the plain port is sent to the same address over HTTPS (308), ACME's challenges excepted.</summary>
+    public bool RedirectHttps { get; set; }
+
+    /// <summary>When set, HTTPS answers tell browsers to use only HTTPS for this long (Strict-Transport-Security).</summary>
+    public TimeSpan? HstsMaxAge { get; set; }
+
     public void Validate()
     {
+        if (TlsPort is { } tls && (tls is < 1 or > 65535 || tls == Port || tls == ControlPort))
+            throw new ArgumentException($"--tls-port must be 1..65535 and differ from --port and --control-port, not {tls}");
+        if (TlsPort is not null && Certificates.Count == 0)
+            throw new ArgumentException("--tls-port needs at least one --cert name=cert.pem,key.pem");
+        if (TlsPort is null && (Certificates.Count > 0 || RedirectHttps || HstsMaxAge is not null))
+            throw new ArgumentException("--cert, --redirect-https and --hsts-max-age need --tls-port");
         if (Port is < 1 or > 65535)
             throw new ArgumentException($"--port must be 1..65535, not {Port}");
         if (ControlPort is < 1 or > 65535 || ControlPort == Port)

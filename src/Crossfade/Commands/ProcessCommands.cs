@@ -144,10 +144,33 @@ public static class ProcessCommands
         var headTimeout = new Option<int>("--head-timeout") { DefaultValueFactory = _ => (int)defaults.HeadTimeout.TotalSeconds, Description = "seconds a request head may take to arrive whole" };
         var maxConnections = new Option<int>("--max-connections") { DefaultValueFactory = _ => defaults.MaxConnections, Description = "client connections open at once; more are refused" };
         var maxPerClient = new Option<int>("--max-connections-per-client") { DefaultValueFactory = _ => defaults.MaxConnectionsPerClient, Description = "client connections open at once from one address" };
-        var command = new Command("proxy", "run a host proxy (started by the agent)") { port, bind, control, state, accessLog, headTimeout, maxConnections, maxPerClient };
+        var tlsPort = new Option<int?>("--tls-port") { Description = "the public HTTPS port (with --cert)" };
+        var certs = new Option<string[]>("--cert") { Description = "name[,name…]=cert.pem,key.pem: a certificate for these host names (repeat for more; the first is served to clients naming none)", AllowMultipleArgumentsPerToken = false };
+        var redirect = new Option<bool>("--redirect-https") { Description = "answer plain requests with a redirect to HTTPS (ACME challenges excepted)" };
+        var hsts = new Option<int?>("--hsts-max-age") { Description = "seconds: HTTPS answers carry Strict-Transport-Security with this max-age" };
+        var command = new Command("proxy", "run a host proxy (started by the agent)") { port, bind, control, state, accessLog, headTimeout, maxConnections, maxPerClient, tlsPort, certs, redirect, hsts };
         command.SetAction(async (parse, ct) =>
         {
-            var app = ProxyHost.Build(new ProxyOptions
+            WebApplication app;
+            try
+            {
+                app = BuildProxy(parse, port, bind, control, state, accessLog, headTimeout, maxConnections, maxPerClient, tlsPort, certs, redirect, hsts);
+            }
+            catch (ArgumentException ex)
+            {
+                await Console.Error.WriteLineAsync($"error: {ex.Message}");
+                return 2;
+            }
+            await app.StartAsync(ct);
+            await app.WaitForShutdownAsync(ct);
+            return 0;
+        });
+        return command;
+    }
+
+    private static WebApplication BuildProxy(ParseResult parse, Option<int> port, Option<string> bind, Option<int> control, Option<string?> state, Option<string?> accessLog,
+        Option<int> headTimeout, Option<int> maxConnections, Option<int> maxPerClient, Option<int?> tlsPort, Option<string[]> certs, Option<bool> redirect, Option<int?> hsts) =>
+            ProxyHost.Build(new ProxyOptions
             {
                 Port = parse.GetValue(port),
                 BindAddress = parse.GetValue(bind)!,
@@ -157,11 +180,9 @@ public static class ProcessCommands
                 HeadTimeout = TimeSpan.FromSeconds(parse.GetValue(headTimeout)),
                 MaxConnections = parse.GetValue(maxConnections),
                 MaxConnectionsPerClient = parse.GetValue(maxPerClient),
+                TlsPort = parse.GetValue(tlsPort),
+                Certificates = (parse.GetValue(certs) ?? []).Select(Crossfade.Agent.Proxy.Tls.CertificateFiles.Parse).ToList(),
+                RedirectHttps = parse.GetValue(redirect),
+                HstsMaxAge = parse.GetValue(hsts) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
             });
-            await app.StartAsync(ct);
-            await app.WaitForShutdownAsync(ct);
-            return 0;
-        });
-        return command;
-    }
 }

@@ -139,7 +139,7 @@ internal sealed partial class ClientConnection
         for (var i = 0; i < request.Count; i++)
             if (Ascii.EqualsIgnoreCase(request.Name(i), "X-Forwarded-For"u8))
                 _head.Append(request.Value(i)).Append(", "u8);
-        _head.Text(_clientIp).Append("\r\nX-Forwarded-Proto: http\r\n"u8);
+        _head.Text(_clientIp).Append(certificates is null ? "\r\nX-Forwarded-Proto: http\r\n"u8 : "\r\nX-Forwarded-Proto: https\r\n"u8);
         if (host >= 0)
             _head.Header("X-Forwarded-Host"u8, request.Value(host));
         if (framing.Kind == BodyKind.Chunked)
@@ -224,6 +224,8 @@ internal sealed partial class ClientConnection
             _head.Header("Connection"u8, "keep-alive"u8);
         if (_splitCookie is not null)
             _head.Header("Set-Cookie"u8, _splitCookie);
+        if (_hsts is not null && !response.Has("Strict-Transport-Security"u8))
+            _head.Header("Strict-Transport-Security"u8, _hsts);
         _head.End();
     }
 

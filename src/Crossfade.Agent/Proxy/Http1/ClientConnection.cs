@@ -15,7 +15,8 @@ internal readonly record struct Outcome(int Status, long Bytes, string Release, 
 /// requests go on on the same connection, each to the upstream that is live when its head arrives.
 /// </summary>
 internal sealed partial class ClientConnection(
-    Socket socket, IPAddress client, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters)
+    Socket socket, IPAddress client, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters,
+    Tls.ProxyCertificates? certificates)
 {
     private const int MaxHead = 64 * 1024;
     private readonly SocketBuffer _client = new(socket, Peer.Client);
@@ -23,6 +24,9 @@ internal sealed partial class ClientConnection(
     private readonly RequestHead _request = new();
     private readonly ResponseHead _response = new();
     private readonly string _clientIp = client.ToString();
+    // On the HTTPS port with HSTS asked for: the Strict-Transport-Security value every answer carries.
+    private readonly string? _hsts = certificates is not null && options.HstsMaxAge is { } age
+        ? $"max-age={(long)age.TotalSeconds}" : null;
     // Timeouts are deadlines checked by the listener's heartbeat (once a second), not a timer per
     // request: a connection past its deadline is cancelled, and closes. Never disposed: it holds no
     // timer, and the heartbeat or a stop may still cancel it after the connection has ended.
@@ -54,8 +58,10 @@ internal sealed partial class ClientConnection(
         var readingHead = false;
         try
         {
-            // A new connection has the head timeout for its first request.
+            // A new connection has the head timeout for its first request (and its TLS handshake before it).
             Arm(options.HeadTimeout);
+            if (certificates is not null && !await HandshakeAsync(certificates))
+                return;
             for (var first = true; !stopping.IsCancellationRequested; first = false)
             {
                 _idle = _client.Count == 0;
@@ -131,6 +137,8 @@ internal sealed partial class ClientConnection(
         var keepAlive = request.Minor == 1
             ? !request.HasToken("Connection"u8, "close"u8)
             : request.HasToken("Connection"u8, "keep-alive"u8);
+        if (certificates is null && options.RedirectHttps && !request.Path.StartsWith("/.well-known/acme-challenge/", StringComparison.Ordinal))
+            return await RedirectAsync(request, keepAlive && framing.Kind == BodyKind.None);
         _upgrading = AsksUpgrade(request, framing);
         _splitCookie = null;
         _toCandidate = table.Split is { } split && ToCandidate(request, split);

@@ -10,14 +10,18 @@ namespace Crossfade.Agent.Proxy.Http1;
 /// waiting at most <see cref="ProxyOptions.StopTimeout"/>. A connection over the caps
 /// (<see cref="ConnectionLimiter"/>) is reset as soon as it is accepted.
 /// </summary>
-public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters)
+public sealed class Http1Listener(
+    UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters, Tls.ProxyCertificates? certificates = null)
     : IHostedService
 {
     private readonly ConnectionLimiter _limiter = new(options, counters);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp);
+    // The HTTPS port, when there is one: the same relay behind a TLS session.
+    private readonly Socket? _tlsSocket = options.TlsPort is null ? null : new(SocketType.Stream, ProtocolType.Tcp);
     private readonly Dictionary<Task, ClientConnection> _connections = [];
     private Task? _accepting;
+    private Task? _acceptingTls;
     private ITimer? _heartbeat;
 
     /// <summary>The client connections open now.</summary>
@@ -25,15 +29,25 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var address = IPAddress.Parse(options.BindAddress);
-        if (address.AddressFamily == AddressFamily.InterNetworkV6)
-            _socket.DualMode = true;
-        _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        _socket.Bind(new IPEndPoint(address, options.Port));
-        _socket.Listen(1024);
-        _accepting = AcceptLoopAsync();
+        Listen(_socket, options.BindAddress, options.Port);
+        _accepting = AcceptLoopAsync(_socket, tls: false);
+        if (_tlsSocket is not null)
+        {
+            Listen(_tlsSocket, options.TlsBindAddress ?? options.BindAddress, options.TlsPort!.Value);
+            _acceptingTls = AcceptLoopAsync(_tlsSocket, tls: true);
+        }
         _heartbeat = time.CreateTimer(_ => Heartbeat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
+    }
+
+    private static void Listen(Socket socket, string bind, int port)
+    {
+        var address = IPAddress.Parse(bind);
+        if (address.AddressFamily == AddressFamily.InterNetworkV6)
+            socket.DualMode = true;
+        socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        socket.Bind(new IPEndPoint(address, port));
+        socket.Listen(1024);
     }
 
     /// <summary>Closes the connections past their deadline (idle too long, or an upstream too slow to answer).</summary>
@@ -45,14 +59,14 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
                 connection.Check(now);
     }
 
-    private async Task AcceptLoopAsync()
+    private async Task AcceptLoopAsync(Socket listener, bool tls)
     {
         while (!_stopping.IsCancellationRequested)
         {
             Socket client;
             try
             {
-                client = await _socket.AcceptAsync(_stopping.Token);
+                client = await listener.AcceptAsync(_stopping.Token);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -66,7 +80,7 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
             // A connection that fails while it is set up (reset by now) is dropped; the loop goes on.
             try
             {
-                Take(client);
+                Take(client, tls);
             }
             catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
             {
@@ -75,7 +89,7 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
         }
     }
 
-    private void Take(Socket client)
+    private void Take(Socket client, bool tls)
     {
         var address = ClientConnection.AddressOf(client);
         if (!_limiter.TryEnter(address))
@@ -89,7 +103,7 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
         try
         {
             client.NoDelay = true;
-            connection = new ClientConnection(client, address, table, accessLog, time, options, counters);
+            connection = new ClientConnection(client, address, table, accessLog, time, options, counters, tls ? certificates : null);
         }
         catch
         {
@@ -116,6 +130,7 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _socket.Dispose();
+        _tlsSocket?.Dispose();
         _heartbeat?.Dispose();
         Task[] open;
         lock (_connections)
@@ -125,5 +140,7 @@ public sealed class Http1Listener(UpstreamTable table, AccessLogWriter accessLog
         await Task.WhenAny(Task.WhenAll(open), Task.Delay(options.StopTimeout, time, cancellationToken));
         if (_accepting is not null)
             await _accepting;
+        if (_acceptingTls is not null)
+            await _acceptingTls;
     }
 }

@@ -29,8 +29,13 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(8192);
     private int _start;
     private int _end;
+    // An HTTPS client's connection is read and written through its TLS stream; every other one on the socket itself.
+    private Stream? _stream;
 
     public Socket Socket { get; } = socket;
+
+    /// <summary>From now on reads and writes go through <paramref name="stream"/> (the TLS session over the socket).</summary>
+    public void UseStream(Stream stream) => _stream = stream;
 
     public Peer Peer { get; } = peer;
 
@@ -64,13 +69,19 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
         }
         try
         {
-            var read = await Socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct);
+            var read = _stream is null
+                ? await Socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct)
+                : await _stream.ReadAsync(_buffer.AsMemory(_end), ct);
             _end += read;
             return read;
         }
         catch (SocketException ex)
         {
             throw new PeerException(Peer, $"the {Describe()} connection failed: {ex.SocketErrorCode}", ex);
+        }
+        catch (IOException ex) when (ex is not PeerException)
+        {
+            throw new PeerException(Peer, $"the {Describe()} connection failed: {ex.Message}", ex);
         }
     }
 
@@ -109,6 +120,11 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
     {
         try
         {
+            if (_stream is not null)
+            {
+                await _stream.WriteAsync(bytes, ct);
+                return;
+            }
             while (bytes.Length > 0)
             {
                 var sent = await Socket.SendAsync(bytes, SocketFlags.None, ct);
@@ -119,12 +135,17 @@ internal sealed class SocketBuffer(Socket socket, Peer peer) : IDisposable
         {
             throw new PeerException(Peer, $"the {Describe()} connection failed: {ex.SocketErrorCode}", ex);
         }
+        catch (IOException ex) when (ex is not PeerException)
+        {
+            throw new PeerException(Peer, $"the {Describe()} connection failed: {ex.Message}", ex);
+        }
     }
 
     private string Describe() => Peer == Peer.Client ? "client" : "upstream";
 
     public void Dispose()
     {
+        _stream?.Dispose();
         Socket.Dispose();
         if (_buffer.Length > 0)
             ArrayPool<byte>.Shared.Return(_buffer);

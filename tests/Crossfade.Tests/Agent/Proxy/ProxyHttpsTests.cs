@@ -1,0 +1,185 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using Crossfade.Agent.Instances;
+using Crossfade.Agent.Proxy;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Crossfade.Tests.Agent.Proxy;
+
+/// <summary>
+/// HTTPS at the host proxy, on real sockets with real TLS: each host name gets its own certificate (SNI), the
+/// app hears the request came over HTTPS, browsers are told to stay on it (HSTS), a certificate file replaced
+/// while clients are connected serves new connections without cutting the open ones, a broken replacement
+/// leaves the one before in place, plain requests are sent to HTTPS (ACME challenges excepted), and a client
+/// that speaks no TLS is turned away without harm.
+/// </summary>
+public sealed class ProxyHttpsTests : IAsyncLifetime
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("cf-proxy-tls-").FullName;
+    private TestProxy _proxy = null!;
+    private int _tlsPort;
+
+    public async Task InitializeAsync()
+    {
+        var shop = TestCertificates.Write(_dir, "shop", "shop", "shop.test", "www.shop.test");
+        var admin = TestCertificates.Write(_dir, "admin", "admin", "admin.shop.test");
+        _tlsPort = FreePorts.Next();
+        _proxy = await TestProxy.StartAsync(o =>
+        {
+            (o.TlsPort, o.Certificates, o.HstsMaxAge, o.RedirectHttps) = (_tlsPort, [shop, admin], TimeSpan.FromDays(180), true);
+        });
+        await _proxy.SwapAsync(await _proxy.UpstreamAsync(app =>
+            app.MapGet("/proto", (HttpRequest r) => Results.Text($"{r.Headers["X-Forwarded-Proto"]} {r.Headers["X-Forwarded-Host"]}"))));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>A TLS connection naming <paramref name="serverName"/>, and the certificate it was shown.</summary>
+    private async Task<(SslStream Tls, X509Certificate2 Seen)> ConnectAsync(string serverName)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, _tlsPort);
+        X509Certificate2? seen = null;
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            RemoteCertificateValidationCallback = (_, cert, _, _) => (seen = new X509Certificate2(cert!)) is not null,
+        });
+        return (tls, seen!);
+    }
+
+    /// <summary>One GET on an open connection: the whole answer (its length known from Content-Length).</summary>
+    private static async Task<string> GetAsync(SslStream tls, string host, string path)
+    {
+        await tls.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"));
+        var received = new StringBuilder();
+        var buffer = new byte[16384];
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!Complete(received.ToString()))
+        {
+            var n = await tls.ReadAsync(buffer, limit.Token);
+            if (n == 0)
+                break;
+            received.Append(Encoding.Latin1.GetString(buffer, 0, n));
+        }
+        return received.ToString();
+    }
+
+    private static bool Complete(string answer)
+    {
+        var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        if (end < 0)
+            return false;
+        var length = answer[..end].Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
+        return length is not null && answer.Length - end - 4 >= int.Parse(length["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Theory]
+    [InlineData("shop.test", "CN=shop")]
+    [InlineData("www.shop.test", "CN=shop")]
+    [InlineData("admin.shop.test", "CN=admin")]
+    [InlineData("unknown.example", "CN=shop")]
+    public async Task EachNameGetsItsCertificate_AndTheAppHearsHttps_WithHsts(string name, string subject)
+    {
+        var (tls, seen) = await ConnectAsync(name);
+        using var _ = tls;
+
+        var answer = await GetAsync(tls, name, "/proto");
+
+        seen.Subject.ShouldBe(subject);
+        answer.ShouldStartWith("HTTP/1.1 200 OK");
+        answer.ShouldEndWith($"https {name}");
+        answer.ShouldContain("Strict-Transport-Security: max-age=15552000");
+    }
+
+    [Fact]
+    public async Task CertificateReplacedWhileClientsAreConnected_NewConnectionsGetTheNewOne_OpenOnesGoOn()
+    {
+        var (open, before) = await ConnectAsync("shop.test");
+        using var _ = open;
+        (await GetAsync(open, "shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK");
+
+        TestCertificates.Write(_dir, "shop", "shop-renewed", "shop.test", "www.shop.test");
+        string? renewed = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); renewed != "CN=shop-renewed" && DateTime.UtcNow < deadline;)
+        {
+            var (fresh, seen) = await ConnectAsync("shop.test");
+            renewed = seen.Subject;
+            (await GetAsync(fresh, "shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK");
+            await fresh.DisposeAsync();
+        }
+
+        before.Subject.ShouldBe("CN=shop");
+        renewed.ShouldBe("CN=shop-renewed", "a new connection gets the renewed certificate within a few seconds");
+        (await GetAsync(open, "shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK", customMessage: "the connection opened before goes on");
+        var (other, admin) = await ConnectAsync("admin.shop.test");
+        await other.DisposeAsync();
+        admin.Subject.ShouldBe("CN=admin", "the other name's certificate is untouched");
+    }
+
+    [Fact]
+    public async Task BrokenReplacement_KeepsServingTheCertificateBefore()
+    {
+        await File.WriteAllTextAsync(Path.Combine(_dir, "admin.crt"), "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+        // Past two reload beats: the broken file was read and refused by now.
+        await Task.Delay(TimeSpan.FromSeconds(4.5));
+
+        var (tls, seen) = await ConnectAsync("admin.shop.test");
+        using var _ = tls;
+
+        seen.Subject.ShouldBe("CN=admin");
+        (await GetAsync(tls, "admin.shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK");
+    }
+
+    [Theory]
+    [InlineData("shop.test", "/cart?item=7", "https://shop.test:{0}/cart?item=7")]
+    [InlineData("shop.test:8080", "/", "https://shop.test:{0}/")]
+    public async Task PlainRequest_IsRedirectedToHttps(string host, string target, string location)
+    {
+        var answer = await _proxy.RawAsync($"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+
+        answer.ShouldStartWith("HTTP/1.1 308 Permanent Redirect");
+        answer.ShouldContain($"Location: {string.Format(System.Globalization.CultureInfo.InvariantCulture, location, _tlsPort)}\r\n");
+        answer.ShouldNotContain("Strict-Transport-Security", customMessage: "HSTS is said over HTTPS only");
+    }
+
+    [Fact]
+    public async Task PlainAcmeChallenge_GoesToTheApp_AndAHostlessRedirectIsRefused()
+    {
+        var challenge = await _proxy.RawAsync("GET /.well-known/acme-challenge/abc HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n");
+        var hostile = await _proxy.RawAsync("GET / HTTP/1.1\r\nHost: evil.test/\"><script>\r\nConnection: close\r\n\r\n");
+
+        challenge.ShouldStartWith("HTTP/1.1 404", customMessage: "the app answers the challenge path itself (this one has no such route)");
+        hostile.ShouldStartWith("HTTP/1.1 400");
+        hostile.ShouldNotContain("Location:");
+    }
+
+    [Fact]
+    public async Task PlainTextOnTheHttpsPort_IsTurnedAway_AndCounted_WhileTlsClientsAreServed()
+    {
+        using (var plain = new Socket(SocketType.Stream, ProtocolType.Tcp))
+        {
+            await plain.ConnectAsync(IPAddress.Loopback, _tlsPort);
+            await plain.SendAsync("GET / HTTP/1.1\r\nHost: shop.test\r\n\r\n"u8.ToArray());
+            var refused = await TestProxy.ReadAsync(plain);
+            refused.ShouldStartWith("HTTP/1.1 400 Bad Request");
+            refused.ShouldContain("this port speaks HTTPS");
+        }
+        var (tls, _) = await ConnectAsync("shop.test");
+        using var _ = tls;
+
+        (await GetAsync(tls, "shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK");
+        var stats = await _proxy.Http.GetFromJsonAsync<ProxyStats>($"http://127.0.0.1:{_proxy.ControlPort}/stats");
+        stats!.HandshakeFailures.ShouldBe(1);
+    }
+}

@@ -12,7 +12,9 @@ namespace Crossfade.Bench;
 /// <summary>
 /// Requests/s of gear-shop's /listings and /version hit directly, through a crossfade proxy process, and
 /// through nginx (when installed), with wrk, 32 keep-alive connections, interleaved rounds; medians of
-/// each round's ratios compared, and each proxy's CPU per request.
+/// each round's ratios compared, and each proxy's CPU per request. Then the same over HTTPS: both proxies
+/// terminate TLS with the same certificate (ECDSA P-256) and settle on the same cipher (printed), and the
+/// ratio of their requests/s is the summary's <c>tls_ratio_nginx</c>.
 /// </summary>
 public static partial class ProxyOverhead
 {
@@ -31,7 +33,10 @@ public static partial class ProxyOverhead
         var proxyPort = FreePorts.Next();
         var controlPort = FreePorts.Next();
         var self = string.Join(' ', SelfCommand.Get().Select(Processes.Quote));
-        var proxy = Processes.Start($"{self} proxy --port {proxyPort} --control-port {controlPort} --access-log {Processes.Quote(Path.Combine(dir, "access.log"))}", dir, ProxyKeeper.ProcessEnvironment, Path.Combine(dir, "proxy.log"));
+        var (proxyTlsPort, nginxTlsPort) = (FreePorts.Next(), 0);
+        var (cert, key) = BenchCertificate.Write(dir);
+        var proxy = Processes.Start($"{self} proxy --port {proxyPort} --control-port {controlPort} --access-log {Processes.Quote(Path.Combine(dir, "access.log"))}"
+            + $" --tls-port {proxyTlsPort} --cert {Processes.Quote($"{BenchCertificate.Name}={cert},{key}")}", dir, ProxyKeeper.ProcessEnvironment, Path.Combine(dir, "proxy.log"));
         ProcessRef? nginx = null;
         var nginxPort = 0;
         try
@@ -44,21 +49,27 @@ public static partial class ProxyOverhead
             var nginxBinary = Exists("nginx") ? "nginx" : File.Exists("/usr/sbin/nginx") ? "/usr/sbin/nginx" : null;
             if (nginxBinary is not null)
             {
-                nginxPort = FreePorts.Next();
-                nginx = StartNginx(nginxBinary, dir, nginxPort, appPort);
+                (nginxPort, nginxTlsPort) = (FreePorts.Next(), FreePorts.Next());
+                nginx = StartNginx(nginxBinary, dir, nginxPort, nginxTlsPort, appPort, cert, key);
                 await WaitAsync($"http://127.0.0.1:{nginxPort}/version");
             }
             // Unmeasured warm-up, the same for every target: the .NET processes reach tier-1 code only after
             // tens of thousands of requests, which an 8 s round on 2 busy cores does not give them.
             foreach (var port in new[] { appPort, proxyPort, nginxPort }.Where(p => p != 0))
                 await WrkAsync(port, seconds: 20);
+            foreach (var port in new[] { proxyTlsPort, nginxTlsPort }.Where(p => p != 0))
+                await WrkAsync(port, seconds: 20, https: true);
             // A representative page first (a SQLite read rendered as JSON), then the trivial worst case
             // (/version), whose figures make the summary line.
             var targets = new Targets(appPort, proxyPort, proxy.Pid, nginxPort, nginx?.Pid ?? 0);
             await RoundsAsync("/listings", rounds, targets);
             var figures = await RoundsAsync("/version", rounds, targets);
+            // Over HTTPS: the app is reached the same way (plain, on loopback); only the client side is TLS.
+            Console.WriteLine($"TLS: crossfade negotiates {await BenchCertificate.CipherAsync(proxyTlsPort)}"
+                + (nginxTlsPort == 0 ? "" : $", nginx {await BenchCertificate.CipherAsync(nginxTlsPort)}"));
+            var tls = await RoundsAsync("/version", rounds, targets with { ProxyPort = proxyTlsPort, NginxPort = nginxTlsPort, Https = true });
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"proxy-overhead: direct_rps={figures.Direct:0} crossfade_rps={figures.Crossfade:0} nginx_rps={(figures.Nginx is { } n ? n.ToString("0", CultureInfo.InvariantCulture) : "na")} ratio_direct={figures.RatioDirect:0.00} ratio_nginx={(figures.RatioNginx is { } m ? m.ToString("0.00", CultureInfo.InvariantCulture) : "na")}"));
+                $"proxy-overhead: direct_rps={figures.Direct:0} crossfade_rps={figures.Crossfade:0} nginx_rps={Na(figures.Nginx, "0")} ratio_direct={figures.RatioDirect:0.00} ratio_nginx={Na(figures.RatioNginx, "0.00")} tls_crossfade_rps={tls.Crossfade:0} tls_nginx_rps={Na(tls.Nginx, "0")} tls_ratio_nginx={Na(tls.RatioNginx, "0.00")}"));
             return 0;
         }
         finally
@@ -83,29 +94,31 @@ public static partial class ProxyOverhead
         for (var round = 1; round <= rounds; round++)
         {
             direct.Add((await WrkAsync(targets.AppPort, path: path)).Rps);
-            crossfade.Add(await WrkAsync(targets.ProxyPort, path: path, session: targets.ProxyPid));
+            crossfade.Add(await WrkAsync(targets.ProxyPort, path: path, session: targets.ProxyPid, https: targets.Https));
             if (targets.NginxPort != 0)
-                nginx.Add(await WrkAsync(targets.NginxPort, path: path, session: targets.NginxPid));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{path} round {round}: direct {direct[^1]:0} rps, crossfade {crossfade[^1].Rps:0} rps ({crossfade[^1].CpuUs:0.0} µs CPU/request)")
+                nginx.Add(await WrkAsync(targets.NginxPort, path: path, session: targets.NginxPid, https: targets.Https));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(targets.Https ? "https " : "")}{path} round {round}: direct {direct[^1]:0} rps, crossfade {crossfade[^1].Rps:0} rps ({crossfade[^1].CpuUs:0.0} µs CPU/request)")
                 + (targets.NginxPort == 0 ? "" : string.Create(CultureInfo.InvariantCulture, $", nginx {nginx[^1].Rps:0} rps ({nginx[^1].CpuUs:0.0} µs CPU/request)")));
         }
         var figures = new Figures(
             Median(direct), Median(crossfade.Select(r => r.Rps)), nginx.Count == 0 ? null : Median(nginx.Select(r => r.Rps)),
             Median(crossfade.Select((r, i) => r.Rps / direct[i])), nginx.Count == 0 ? null : Median(crossfade.Select((r, i) => r.Rps / nginx[i].Rps)));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{path}: direct {figures.Direct:0} rps, crossfade {figures.Crossfade:0} rps ({figures.RatioDirect:0.00}x direct), CPU {Median(crossfade.Select(r => r.CpuUs)):0.0} µs/request")
+            $"{(targets.Https ? "https " : "")}{path}: direct {figures.Direct:0} rps, crossfade {figures.Crossfade:0} rps ({figures.RatioDirect:0.00}x direct), CPU {Median(crossfade.Select(r => r.CpuUs)):0.0} µs/request")
             + (figures.Nginx is { } n ? string.Create(CultureInfo.InvariantCulture,
                 $"; nginx {n:0} rps ({Median(nginx.Select((r, i) => r.Rps / direct[i])):0.00}x direct), CPU {Median(nginx.Select(r => r.CpuUs)):0.0} µs/request; crossfade/nginx {figures.RatioNginx:0.00}x") : "; nginx na"));
         return figures;
     }
 
-    private sealed record Targets(int AppPort, int ProxyPort, int ProxyPid, int NginxPort, int NginxPid);
+    private sealed record Targets(int AppPort, int ProxyPort, int ProxyPid, int NginxPort, int NginxPid, bool Https = false);
+
+    private static string Na(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "na";
 
     private sealed record Figures(double Direct, double Crossfade, double? Nginx, double RatioDirect, double? RatioNginx);
 
     private readonly record struct Run(double Rps, double CpuUs);
 
-    private static ProcessRef StartNginx(string binary, string dir, int port, int appPort)
+    private static ProcessRef StartNginx(string binary, string dir, int port, int tlsPort, int appPort, string cert, string key)
     {
         Directory.CreateDirectory(Path.Combine(dir, "nginx", "logs"));
         var conf = Path.Combine(dir, "nginx", "nginx.conf");
@@ -118,8 +131,13 @@ public static partial class ProxyOverhead
             http {
               access_log {{dir}}/nginx/logs/access.log combined buffer=64k flush=1s;
               upstream app { server 127.0.0.1:{{appPort}}; keepalive 64; }
+              ssl_certificate {{cert}};
+              ssl_certificate_key {{key}};
+              ssl_protocols TLSv1.2 TLSv1.3;
+              ssl_session_cache shared:SSL:10m;
               server {
                 listen 127.0.0.1:{{port}};
+                listen 127.0.0.1:{{tlsPort}} ssl;
                 location / {
                   proxy_pass http://app;
                   proxy_http_version 1.1;
@@ -135,10 +153,10 @@ public static partial class ProxyOverhead
         return Processes.Start($"{Processes.Quote(binary)} -c {Processes.Quote(conf)} -p {Processes.Quote(Path.Combine(dir, "nginx"))}", dir, new Dictionary<string, string>(), Path.Combine(dir, "nginx", "logs", "stdout.log"));
     }
 
-    private static async Task<Run> WrkAsync(int port, int seconds = 8, string path = "/version", int session = 0)
+    private static async Task<Run> WrkAsync(int port, int seconds = 8, string path = "/version", int session = 0, bool https = false)
     {
         var info = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "-t2", "-c32", $"-d{seconds}s", $"http://127.0.0.1:{port}{path}" })
+        foreach (var a in new[] { "-t2", "-c32", $"-d{seconds}s", $"{(https ? "https" : "http")}://127.0.0.1:{port}{path}" })
             info.ArgumentList.Add(a);
         var cpuBefore = session == 0 ? TimeSpan.Zero : SessionCpu.Of(session);
         using var wrk = Process.Start(info)!;

@@ -26,6 +26,9 @@ public sealed class AgentOptions
 
     /// <summary>Overrides the app's proxy port, for several hosts on one machine.</summary>
     public int? ProxyPort { get; set; }
+
+    /// <summary>The HTTPS port of this host's proxy when the spec asks for HTTPS (overrides the spec's, for several hosts on one machine).</summary>
+    public int? ProxyTlsPort { get; set; }
     /// <summary>The command that starts this program, for launching the proxy.</summary>
     public IReadOnlyList<string> SelfCommand { get; set; } = [];
     public TimeSpan PollWait { get; set; } = TimeSpan.FromSeconds(20);

@@ -5,8 +5,8 @@ namespace Crossfade.Agent.Instances;
 /// <summary>An app instance the agent runs: which release, which process, which port (web only).</summary>
 public sealed record InstanceRecord(string Version, ProcessRef Process, int Port, DateTimeOffset StartedAt);
 
-/// <summary>The proxy process of an app on this host.</summary>
-public sealed record ProxyRecord(ProcessRef Process, int Port, int ControlPort);
+/// <summary>The proxy process of an app on this host, with the HTTPS options it was started with (null: none).</summary>
+public sealed record ProxyRecord(ProcessRef Process, int Port, int ControlPort, string? Tls = null);
 
 /// <summary>What the agent runs for one app.</summary>
 public sealed class AppState

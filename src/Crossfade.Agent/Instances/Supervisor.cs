@@ -23,7 +23,7 @@ public sealed partial class Supervisor(
             if (appState.Proxy is { } proxy && !processes.IsAlive(proxy.Process) && Due($"{app}/proxy"))
             {
                 LogRestart(app, "proxy", proxy.Process.Pid);
-                var restarted = await proxies.EnsureAsync(layout, proxy, runtime.ProxyPort, ct);
+                var restarted = await proxies.EnsureAsync(layout, proxy, runtime, ct);
                 state.Update(s => s.For(app).Proxy = restarted);
             }
             if (appState.Live is { } live && !processes.IsAlive(live.Process) && Due($"{app}/web"))

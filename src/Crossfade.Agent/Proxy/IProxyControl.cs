@@ -5,8 +5,11 @@ namespace Crossfade.Agent.Proxy;
 /// <summary>The agent's hold on an app's proxy: keeps it running and tells it where to send requests.</summary>
 public interface IProxyControl
 {
-    /// <summary>Returns a running proxy for the app: the recorded one if it answers, otherwise a new one on the same ports.</summary>
-    Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct);
+    /// <summary>
+    /// Returns a running proxy for the app: the recorded one if it answers with the runtime's ports and HTTPS
+    /// settings, otherwise a new one (on the same control port).
+    /// </summary>
+    Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, Contracts.V1.AppRuntime runtime, CancellationToken ct);
 
     /// <summary>What the proxy serves now, or null when it does not answer.</summary>
     Task<UpstreamView?> ReadAsync(ProxyRecord proxy, CancellationToken ct);

@@ -21,19 +21,23 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
 
     private static readonly HttpClient Control = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(10) };
 
-    public async Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct)
+    public async Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, Contracts.V1.AppRuntime runtime, CancellationToken ct)
     {
-        var port = options.ProxyPort ?? appPort;
-        if (recorded is not null && recorded.Port == port && Processes.IsAlive(recorded.Process) && await AnswersAsync(recorded.ControlPort, ct))
+        var port = options.ProxyPort ?? runtime.ProxyPort;
+        // HTTPS settings changed in the spec start the proxy again with them (its certificates' files are read again without that).
+        var settings = runtime.Tls is { } asked && options.ProxyTlsPort is { } own ? asked with { Port = own } : runtime.Tls;
+        var tls = settings is null ? null : string.Join(' ', settings.Arguments().Select(Processes.Quote));
+        if (recorded is not null && recorded.Port == port && recorded.Tls == tls && Processes.IsAlive(recorded.Process) && await AnswersAsync(recorded.ControlPort, ct))
             return recorded;
         if (recorded is not null)
             await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
-        var controlPort = recorded?.ControlPort is { } kept && kept != port ? kept : FreePorts.NextExcept(port);
+        var controlPort = recorded?.ControlPort is { } kept && kept != port && kept != settings?.Port ? kept : FreePorts.NextExcept(port);
         var command = string.Join(' ', options.SelfCommand.Select(Processes.Quote)) +
-            $" proxy --port {port} --control-port {controlPort} --state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}";
+            $" proxy --port {port} --control-port {controlPort} --state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}"
+            + (tls is null ? "" : " " + tls);
         Directory.CreateDirectory(layout.Logs);
         var process = Processes.Start(command, layout.AppDir, ProcessEnvironment, Path.Combine(layout.Logs, "proxy.log"));
-        var record = new ProxyRecord(process, port, controlPort);
+        var record = new ProxyRecord(process, port, controlPort, tls);
         for (var i = 0; i < 200 && !ct.IsCancellationRequested; i++)
         {
             if (await AnswersAsync(controlPort, ct))

@@ -67,6 +67,8 @@ public sealed class ProxyOptions
     {
         if (TlsPort is { } tls && (tls is < 1 or > 65535 || tls == Port || tls == ControlPort))
             throw new ArgumentException($"--tls-port must be 1..65535 and differ from --port and --control-port, not {tls}");
+        if (HstsMaxAge is { } hsts && hsts < TimeSpan.Zero)
+            throw new ArgumentException("--hsts-max-age must be 0 or more seconds");
         if (TlsPort is not null && Certificates.Count == 0)
             throw new ArgumentException("--tls-port needs at least one --cert name=cert.pem,key.pem");
         if (TlsPort is null && (Certificates.Count > 0 || RedirectHttps || HstsMaxAge is not null))

@@ -145,7 +145,7 @@ public sealed partial class HostSteps(
             return await ActivateWorkerAsync(layout, p, log, ct);
 
         var app = state.Read(s => s.For(p.App));
-        var proxy = await proxies.EnsureAsync(layout, app.Proxy, p.Runtime.ProxyPort, ct);
+        var proxy = await proxies.EnsureAsync(layout, app.Proxy, p.Runtime, ct);
         state.Update(s => s.For(p.App).Proxy = proxy);
         if (app.Live is { } live && live.Version == p.Version && processes.IsAlive(live.Process)
             && (await proxies.ReadAsync(proxy, ct))?.Release == p.Version)

@@ -79,7 +79,8 @@ public sealed record AppRuntime(
     IReadOnlyList<CheckDefinition>? Checks = null,
     int BakeSeconds = 0,
     IReadOnlyList<string>? LogFiles = null,
-    double WorkerSettleSeconds = 1);
+    double WorkerSettleSeconds = 1,
+    ProxyTls? Tls = null);
 
 /// <summary>Output lines a running step reports.</summary>
 public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);
@@ -95,3 +96,22 @@ public sealed record BinaryView(string Rid, string? Version, long Size, string S
 /// tokens (its agent's, and enrollment tokens made for it and not used) were revoked with it.
 /// </summary>
 public sealed record HostRemovedView(string Host, bool WasEnrolled, int TokensRevoked);
+
+/// <summary>
+/// HTTPS at a host's proxy, from the spec's <c>proxy.tls:</c>: the public HTTPS port, the certificate files
+/// on the hosts per host name, whether plain requests are redirected to HTTPS, and the HSTS max-age (0: none).
+/// </summary>
+public sealed record ProxyTls(int Port, IReadOnlyList<ProxyCertificate> Certificates, bool RedirectHttps = false, int HstsMaxAgeSeconds = 0)
+{
+    /// <summary>The proxy's command-line options for these settings, each a separate argument.</summary>
+    public IReadOnlyList<string> Arguments() =>
+        [
+            "--tls-port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            .. Certificates.SelectMany(c => new[] { "--cert", $"{string.Join(',', c.Hosts)}={c.Cert},{c.Key}" }),
+            .. RedirectHttps ? new[] { "--redirect-https" } : [],
+            .. HstsMaxAgeSeconds > 0 ? new[] { "--hsts-max-age", HstsMaxAgeSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
+        ];
+}
+
+/// <summary>A PEM certificate (with its chain) and key on the hosts, served for these host names.</summary>
+public sealed record ProxyCertificate(IReadOnlyList<string> Hosts, string Cert, string Key);

@@ -20,7 +20,8 @@ public sealed record AppSpec(
     JudgeSpec? Judge = null,
     double WorkerSettleSeconds = 1,
     BuildSpec? Build = null,
-    TriggersSpec? Triggers = null)
+    TriggersSpec? Triggers = null,
+    Contracts.V1.ProxyTls? ProxyTls = null)
 {
     /// <summary>Which pushes deploy where; none when the spec has no <c>triggers:</c>.</summary>
     public TriggersSpec PushTriggers => Triggers ?? TriggersSpec.None;

@@ -54,7 +54,7 @@ public static partial class AppSpecParser
         var worker = reader.OptionalString(root, "worker");
         var migrate = reader.OptionalString(root, "migrate");
         var health = ReadHealth(reader, root);
-        var proxyPort = ReadProxyPort(reader, root);
+        var (proxyPort, proxyTls) = ProxySpecReader.Read(reader, root);
         var drain = reader.OptionalInt(root, "drain_seconds", 30, 0, 3600);
         var keep = reader.OptionalInt(root, "keep_releases", 5, 2, 100);
         var bake = reader.OptionalInt(root, "bake_seconds", 0, 0, 86400);
@@ -78,7 +78,7 @@ public static partial class AppSpecParser
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge, settle, build, triggers),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge, settle, build, triggers, proxyTls),
             errors.Items);
     }
 
@@ -92,15 +92,6 @@ public static partial class AppSpecParser
         if (!path.StartsWith('/'))
             reader.ErrorAt(node, "path", "must start with '/'", "health.");
         return new HealthSpec(path, reader.OptionalInt(node, "timeout_seconds", 30, 1, 600, "health."));
-    }
-
-    private static int ReadProxyPort(SpecNodeReader reader, YamlMappingNode root)
-    {
-        var node = reader.OptionalMapping(root, "proxy");
-        if (node is null)
-            return 8080;
-        reader.RejectUnknownKeys(node, ["port"], "proxy.");
-        return reader.OptionalInt(node, "port", 8080, 1, 65535, "proxy.");
     }
 
     private static Dictionary<string, EnvironmentSpec> ReadEnvironments(SpecNodeReader reader, YamlMappingNode root, string? worker)

@@ -39,6 +39,9 @@ public static class AgentEndpoints
         request.HttpContext.Audit().Add("host", body.Name);
         if (!Crossfade.Core.Naming.FolderNames.IsName(body.Name))
             return Problems.BadRequest($"'name' is not a host name: host names are {Crossfade.Core.Naming.FolderNames.NameRule}");
+        // Unnamed enrollment tokens are labelled 'enroll': a host of that name would be confused with them.
+        if (body.Name == "enroll")
+            return Problems.BadRequest("'enroll' is reserved: choose another host name");
         var hash = TokenSecrets.Hash(Core.Links.JoinToken.Split(body.EnrollmentToken ?? "").Secret);
         var token = await store.FindTokenAsync(hash, ct);
         if (token is not { Role: "enroll" })

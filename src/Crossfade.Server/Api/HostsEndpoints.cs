@@ -23,7 +23,8 @@ public static class HostsEndpoints
 
     /// <summary>
     /// Takes a host off the server and revokes its tokens: its agent is refused from its next request on.
-    /// Refused while a deploy has a step on it that has not ended (finish or cancel the deploy first). A host
+    /// Refused while an unfinished deploy has steps on it (its next phase would queue more there): let it
+    /// finish or cancel it first. A host
     /// removed already answers 200 with nothing revoked, so a removal run again changes nothing.
     /// </summary>
     private static async Task<IResult> RemoveAsync(string name, IStore store, HttpContext context, CancellationToken ct)
@@ -35,9 +36,9 @@ public static class HostsEndpoints
         if (unfinished.Count > 0)
         {
             var open = (await store.ListStepsAsync(unfinished.Select(d => d.Id).ToList(), ct))
-                .Where(s => s.Host == name && !s.Status.IsFinal()).Select(s => s.DeployId).Distinct().ToList();
+                .Where(s => s.Host == name).Select(s => s.DeployId).Distinct().ToList();
             if (open.Count > 0)
-                return Problems.Conflict($"deploy #{string.Join(", #", open)} has a step on '{name}' that has not ended: let it finish or cancel it, then remove the host");
+                return Problems.Conflict($"deploy #{string.Join(", #", open)} has not finished and works on '{name}': let it finish or cancel it, then remove the host");
         }
         var (existed, revoked) = await store.RemoveHostAsync(name, ct);
         context.Audit().Add("tokens_revoked", revoked.ToString(System.Globalization.CultureInfo.InvariantCulture));

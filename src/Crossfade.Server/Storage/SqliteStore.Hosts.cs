@@ -10,7 +10,7 @@ public sealed partial class SqliteStore
         await using var tx = await c.BeginTransactionAsync(ct);
         // The agent's own token and any enrollment token made for this host go with it, in one step.
         var revoked = await c.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM tokens WHERE name = @name AND role IN ('agent', 'enroll')", new { name }, tx, cancellationToken: ct));
+            "DELETE FROM tokens WHERE name = @name AND (role = 'agent' OR role = 'enroll' AND name <> 'enroll')", new { name }, tx, cancellationToken: ct));
         var existed = await c.ExecuteAsync(new CommandDefinition("DELETE FROM hosts WHERE name = @name", new { name }, tx, cancellationToken: ct)) == 1;
         await tx.CommitAsync(ct);
         return (existed, revoked);

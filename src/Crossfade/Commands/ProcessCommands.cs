@@ -77,11 +77,12 @@ public static class ProcessCommands
         var root = new Option<string>("--root") { DefaultValueFactory = _ => "./.crossfade-agent", Description = "where releases, shared files and state live" };
         var token = new Option<string?>("--token") { Description = "one-time enrollment token (first start only)" };
         var proxyPort = new Option<int?>("--proxy-port") { Description = "public port of this host's proxy (overrides the app's, for several hosts on one machine)" };
+        var proxyTlsPort = new Option<int?>("--proxy-tls-port") { Description = "HTTPS port of this host's proxy when the app's spec asks for HTTPS (overrides the spec's)" };
         var shipBackoff = new Option<double>("--ship-backoff-max") { DefaultValueFactory = _ => new AgentOptions().ShipBackoffMax.TotalSeconds, Description = "seconds: the longest wait between tries to ship logs to a server that does not answer" };
         var fingerprint = new Option<string?>("--fingerprint") { Description = "the server's key pin (sha256:…) when the enrollment token does not carry it" };
         var tokenFile = new Option<string?>("--token-file") { Description = "a file holding the enrollment token (removed once enrolled)" };
         var binary = new Option<string?>("--binary") { Description = "the single-file binary this agent was installed as: replaced by the server's on 'crossfade host upgrade'" };
-        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, shipBackoff, fingerprint, tokenFile, binary, StopServing() };
+        var command = new Command("agent", "run the agent of one host") { server, name, roles, root, token, proxyPort, proxyTlsPort, shipBackoff, fingerprint, tokenFile, binary, StopServing() };
         command.SetAction(async (parse, ct) =>
         {
             var options = new AgentOptions
@@ -95,6 +96,7 @@ public static class ProcessCommands
                 TokenFile = parse.GetValue(tokenFile),
                 Binary = parse.GetValue(binary),
                 ProxyPort = parse.GetValue(proxyPort),
+                ProxyTlsPort = parse.GetValue(proxyTlsPort),
                 SelfCommand = SelfCommand.Get(),
                 ShipBackoffMax = TimeSpan.FromSeconds(parse.GetValue(shipBackoff)),
             };

@@ -45,6 +45,9 @@ public static class AgentService
         $"setsid runuser -u {SshLink.Quote(plan.User)} -- sh {SshLink.Quote(plan.Supervisor)} >> {SshLink.Quote(plan.Log)} 2>&1 < /dev/null & echo $! > {SshLink.Quote(plan.SupervisorPid)}";
 
     /// <summary>Stops the supervising loop and the agent under it (never the proxy or instances, which run in sessions of their own).</summary>
+    /// <remarks>It waits, up to 10 s, until the loop and the agent are gone (then kills what is left): what runs next finds them stopped.</remarks>
     public static string StopSupervisor(HostPlan plan) =>
-        $"p=$(cat {SshLink.Quote(plan.SupervisorPid)} 2>/dev/null); case \"$p\" in ''|*[!0-9]*|0|1) ;; *) kill -- -\"$p\" 2>/dev/null ;; esac; rm -f {SshLink.Quote(plan.SupervisorPid)}; true";
+        $"p=$(cat {SshLink.Quote(plan.SupervisorPid)} 2>/dev/null); case \"$p\" in ''|*[!0-9]*|0|1) ;; *) kill -- -\"$p\" 2>/dev/null; "
+        + "i=0; while kill -0 -- -\"$p\" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done; kill -9 -- -\"$p\" 2>/dev/null ;; esac; "
+        + $"rm -f {SshLink.Quote(plan.SupervisorPid)}; true";
 }

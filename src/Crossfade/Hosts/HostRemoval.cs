@@ -23,6 +23,7 @@ public sealed class HostRemoval(ApiClient api, SshLink? ssh, HostPlan plan, Host
         {
             var sudo = (await ssh.MustAsync("reading the login's user id", "id -u", ct)).Trim() != "0";
             ssh.UseSudo(sudo);
+            await CanStopServingAsync(ct);
             await ServiceAsync(ct);
             await ServingAsync(ct);
             await FilesAsync(ct);
@@ -63,6 +64,20 @@ public sealed class HostRemoval(ApiClient api, SshLink? ssh, HostPlan plan, Host
         if (found.Contains("loop"))
             await ssh.MustAsync("stopping the agent's loop", $"{AgentService.StopSupervisor(plan)}; rm -f {supervisor}", ct);
         Say("service", $"stopped and removed {(found.Contains("unit") ? "systemd unit crossfade-agent" : $"supervised loop {plan.Supervisor}")}", true);
+    }
+
+    /// <summary>
+    /// Before anything is stopped: the host's binary must know <c>agent stop-serving</c> when it is asked for
+    /// (an agent installed before it must be upgraded first, while it still runs to take the upgrade).
+    /// </summary>
+    private async Task CanStopServingAsync(CancellationToken ct)
+    {
+        if (!choices.StopServing)
+            return;
+        var binary = SshLink.Quote(plan.Binary);
+        var (exit, _, _) = await ssh!.RunAsync($"[ ! -x {binary} ] || {plan.AsUser($"{binary} agent stop-serving --help")} > /dev/null 2>&1", null, ct);
+        if (exit != 0)
+            throw new HostAddException($"{plan.Binary} on {ssh.Target} is older than 'agent stop-serving': run 'crossfade host upgrade {plan.Name}' first, then remove the host; nothing was changed");
     }
 
     private async Task ServingAsync(CancellationToken ct)

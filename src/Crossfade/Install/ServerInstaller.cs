@@ -42,6 +42,13 @@ public sealed class ServerInstaller(ServerService service, bool start, TextWrite
     private async Task FolderAsync(CancellationToken ct)
     {
         var existed = Directory.Exists(service.DataDir);
+        // A folder of the system's or someone else's (/var/lib itself, a home) is never taken over.
+        if (existed && Directory.EnumerateFileSystemEntries(service.DataDir).Any())
+        {
+            var (_, owner) = await RunAsync("stat", ["-c", "%U", service.DataDir], ct, output: true);
+            if (owner.Trim() != service.User)
+                throw new InvalidOperationException($"{service.DataDir} holds files and belongs to {owner.Trim()}, not {service.User}: give the server a folder of its own (--data)");
+        }
         Directory.CreateDirectory(service.DataDir);
         // Owner and mode are set every time: a folder someone changed is put right.
         await MustAsync("chown", [service.User + ":", service.DataDir], ct);
@@ -88,6 +95,10 @@ public sealed class ServerInstaller(ServerService service, bool start, TextWrite
         await MustAsync("systemctl", ["daemon-reload"], ct);
         await MustAsync("systemctl", ["enable", "--quiet", ServerService.UnitName], ct);
         await MustAsync("systemctl", [active ? "restart" : "start", ServerService.UnitName], ct);
+        // 'start' returns once the process is forked: a server that exits at once (a bad option, a taken port) is caught here.
+        await Task.Delay(TimeSpan.FromSeconds(3), ct);
+        if ((await RunAsync("systemctl", ["is-active", "--quiet", ServerService.UnitName], ct)).Exit != 0)
+            throw new InvalidOperationException($"{ServerService.UnitName} did not stay up: see 'journalctl -u {ServerService.UnitName}'");
         Say("service", $"{(active ? "restarted" : "started")} {ServerService.UnitName}; the admin token is in {Path.Combine(service.DataDir, "admin.token")}", true);
     }
 
@@ -98,16 +109,17 @@ public sealed class ServerInstaller(ServerService service, bool start, TextWrite
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} failed ({exit}): {error.Trim()}");
     }
 
-    private static async Task<(int Exit, string Error)> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)
+    /// <summary>Runs a program; returns its exit code and its standard error (or, with <paramref name="output"/>, its standard output).</summary>
+    private static async Task<(int Exit, string Text)> RunAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct, bool output = false)
     {
         var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in arguments)
             info.ArgumentList.Add(argument);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var standard = process.StandardOutput.ReadToEndAsync(ct);
         var error = await process.StandardError.ReadToEndAsync(ct);
-        await output;
+        var text = await standard;
         await process.WaitForExitAsync(ct);
-        return (process.ExitCode, error);
+        return (process.ExitCode, output ? text : error);
     }
 }

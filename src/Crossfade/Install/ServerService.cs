@@ -49,7 +49,6 @@ public sealed record ServerService(
         # Ports under 1024 (443) without running as root.
         AmbientCapabilities=CAP_NET_BIND_SERVICE
         NoNewPrivileges=true
-        PrivateTmp=true
         LimitNOFILE=65536
 
         [Install]

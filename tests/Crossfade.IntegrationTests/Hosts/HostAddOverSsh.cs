@@ -79,8 +79,13 @@ public sealed class HostAddOverSsh
         var db = Directory.CreateDirectory(Path.Combine(prefix, "shop-db")).FullName;
         File.SetUnixFileMode(db, (UnixFileMode)Convert.ToInt32("777", 8));
         var build = await GearShopReleases.BuildAsync(TextWriter.Null, CancellationToken.None);
+        // HTTPS at the host's proxy, from the spec: a certificate file on the host that its agent's user may read.
+        var tlsPort = FreePorts.Next();
+        var tls = Directory.CreateDirectory(Path.Combine(prefix, "tls")).FullName;
+        var (cert, key) = WriteCertificate(tls, "shop.ssh.test");
         var spec = GearShopReleases.Spec(Path.Combine(db, "shop.db"), "production", [new LocalHost(Host, "web,worker,migrator", proxyPort)])
-            .Replace("timeout_seconds: 30", "timeout_seconds: 15");
+            .Replace("timeout_seconds: 30", "timeout_seconds: 15")
+            .Replace("proxy:\n  port: 8080\n", $"proxy:\n  port: 8080\n  tls:\n    port: {tlsPort}\n    hsts_max_age_seconds: 600\n    certificates:\n      - hosts: [shop.ssh.test]\n        cert: {cert}\n        key: {key}\n");
         await GearShopReleases.ApplyAsync(api, spec, CancellationToken.None);
         await GearShopReleases.PushAsync(api, build, Path.Combine(prefix, "releases"), "1.0.0", "first", CancellationToken.None);
         using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(3));
@@ -88,6 +93,35 @@ public sealed class HostAddOverSsh
         deploy.State.ShouldBe(DeployState.Succeeded, deploy.Reason);
         using var shopper = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         (await shopper.GetStringAsync($"http://127.0.0.1:{proxyPort}/version")).ShouldContain("1.0.0");
+        string? served = null;
+        using var secure = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+                await socket.ConnectAsync(System.Net.IPAddress.Loopback, tlsPort, token);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+            SslOptions = { RemoteCertificateValidationCallback = (_, c, _, _) => (served = c?.Subject) is not null },
+        });
+        using var answer = await secure.GetAsync($"https://shop.ssh.test:{tlsPort}/version");
+        (await answer.Content.ReadAsStringAsync()).ShouldContain("1.0.0");
+        served.ShouldBe("CN=shop.ssh.test", "the host's proxy serves the spec's certificate for the name asked");
+        answer.Headers.GetValues("Strict-Transport-Security").ShouldBe(["max-age=600"]);
+    }
+
+    /// <summary>A self-signed certificate and its key as PEM files readable by the agent's user.</summary>
+    private static (string Cert, string Key) WriteCertificate(string dir, string name)
+    {
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={name}", ecdsa, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var (cert, key) = (Path.Combine(dir, "shop.crt"), Path.Combine(dir, "shop.key"));
+        File.WriteAllText(cert, certificate.ExportCertificatePem());
+        File.WriteAllText(key, ecdsa.ExportPkcs8PrivateKeyPem());
+        File.SetUnixFileMode(key, (UnixFileMode)Convert.ToInt32("644", 8));
+        return (cert, key);
     }
 
     /// <summary>A new binary on the server, taken by the agent while shoppers use the host: none of their requests fails.</summary>

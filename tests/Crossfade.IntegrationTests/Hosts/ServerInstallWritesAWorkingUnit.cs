@@ -64,6 +64,9 @@ public sealed class ServerInstallWritesAWorkingUnit
             var refused = await CliProcess.RunAsync(["server", "install", "--urls", $"http://0.0.0.0:{port}", "--unit-dir", units], new Dictionary<string, string>());
             refused.Exit.ShouldBe(2);
             refused.Err.ShouldContain("plain http beyond this machine");
+            var taken = await CliProcess.RunAsync(["server", "install", "--data", folder, "--urls", $"https://127.0.0.1:{port}", "--unit-dir", units, "--user", User], new Dictionary<string, string>());
+            taken.Exit.ShouldBe(2);
+            taken.Err.ShouldContain($"{folder} holds files and belongs to root, not {User}");
         }
         finally
         {
@@ -74,6 +77,8 @@ public sealed class ServerInstallWritesAWorkingUnit
             }
             server?.Dispose();
             Directory.Delete(folder, recursive: true);
+            using var userdel = Process.Start("userdel", [User]);
+            await userdel.WaitForExitAsync();
         }
     }
 

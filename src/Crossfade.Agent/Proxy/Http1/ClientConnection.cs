@@ -60,7 +60,9 @@ internal sealed partial class ClientConnection(
         {
             // A new connection has the head timeout for its first request (and its TLS handshake before it).
             Arm(options.HeadTimeout);
-            if (certificates is not null && !await HandshakeAsync(certificates))
+            // Before its handshake a connection is as idle as one waiting for its first request: a stop closes it at once.
+            _idle = true;
+            if (certificates is not null && (stopping.IsCancellationRequested || !await HandshakeAsync(certificates)))
                 return;
             for (var first = true; !stopping.IsCancellationRequested; first = false)
             {
@@ -138,7 +140,11 @@ internal sealed partial class ClientConnection(
             ? !request.HasToken("Connection"u8, "close"u8)
             : request.HasToken("Connection"u8, "keep-alive"u8);
         if (certificates is null && options.RedirectHttps && !request.Path.StartsWith("/.well-known/acme-challenge/", StringComparison.Ordinal))
-            return await RedirectAsync(request, keepAlive && framing.Kind == BodyKind.None);
+        {
+            // A body is not relayed: it is read and dropped before the close, so the 308 is not lost to a reset.
+            _linger = framing.Kind != BodyKind.None;
+            return await RedirectAsync(request, keepAlive && !_linger);
+        }
         _upgrading = AsksUpgrade(request, framing);
         _splitCookie = null;
         _toCandidate = table.Split is { } split && ToCandidate(request, split);

@@ -15,15 +15,8 @@ public sealed record CertificateFiles(IReadOnlyList<string> Names, string CertPa
             throw new ArgumentException($"--cert '{text}' must be name[,name…]=cert.pem,key.pem");
         var names = text[..equals].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         foreach (var name in names)
-            if (!IsName(name))
-                throw new ArgumentException($"--cert: '{name}' is not a host name (letters, digits, '-' and '.', or '*.' and a name)");
+            if (!Core.Naming.DnsNames.IsName(name))
+                throw new ArgumentException($"--cert: '{name}' is not a host name ({Core.Naming.DnsNames.Rule})");
         return new CertificateFiles(names.Select(n => n.ToLowerInvariant()).ToList(), files[0], files[1]);
-    }
-
-    private static bool IsName(string name)
-    {
-        var bare = name.StartsWith("*.", StringComparison.Ordinal) ? name[2..] : name;
-        return bare.Length is > 0 and <= 253 && bare.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.')
-            && !bare.StartsWith('.') && !bare.EndsWith('.') && !bare.Contains("..", StringComparison.Ordinal);
     }
 }

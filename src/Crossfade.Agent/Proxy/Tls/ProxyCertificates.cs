@@ -56,17 +56,26 @@ public sealed class ProxyCertificates : IDisposable
     {
         for (var i = 0; i < _files.Count; i++)
         {
-            var before = Volatile.Read(ref _loaded[i]);
-            if (Load(_files[i], before) is { } next && !ReferenceEquals(next, before))
-                Volatile.Write(ref _loaded[i], next);
+            // On the timer's thread: nothing may escape (it would end the process); the one before stays served.
+            try
+            {
+                var before = Volatile.Read(ref _loaded[i]);
+                if (Load(_files[i], before) is { } next && !ReferenceEquals(next, before))
+                    Volatile.Write(ref _loaded[i], next);
+            }
+            catch (Exception ex)
+            {
+                _warn($"the certificate for {string.Join(", ", _files[i].Names)} could not be checked: {ex.Message}");
+            }
         }
     }
 
     private Loaded? Load(CertificateFiles files, Loaded? before)
     {
+        // The times are read once, before the files: a pair renamed in between is read again on the next beat.
+        var (certWritten, keyWritten) = (File.GetLastWriteTimeUtc(files.CertPath), File.GetLastWriteTimeUtc(files.KeyPath));
         try
         {
-            var (certWritten, keyWritten) = (File.GetLastWriteTimeUtc(files.CertPath), File.GetLastWriteTimeUtc(files.KeyPath));
             if (before is not null && before.CertWritten == certWritten && before.KeyWritten == keyWritten)
                 return before;
             var chain = new X509Certificate2Collection();
@@ -86,7 +95,7 @@ public sealed class ProxyCertificates : IDisposable
         {
             _warn($"the certificate for {string.Join(", ", files.Names)} could not be read from {files.CertPath} and {files.KeyPath}: {ex.Message}" +
                 (before is null ? "" : "; the one loaded before is still served"));
-            return before is null ? null : before with { CertWritten = File.GetLastWriteTimeUtc(files.CertPath), KeyWritten = File.GetLastWriteTimeUtc(files.KeyPath) };
+            return before is null ? null : before with { CertWritten = certWritten, KeyWritten = keyWritten };
         }
     }
 

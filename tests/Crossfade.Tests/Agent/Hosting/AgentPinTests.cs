@@ -46,7 +46,8 @@ public sealed class AgentPinTests : IDisposable
         using (var stop = new CancellationTokenSource())
         {
             var running = Task.Run(() => Agent(server.Url, enroll).RunAsync(stop.Token));
-            await Eventually.TrueAsync(async () => await HostAsync() is { Online: true });
+            // Enrolled is online at once; its version comes with its first poll.
+            await Eventually.TrueAsync(async () => await HostAsync() is { Online: true, AgentVersion: not null });
             var host = (await HostAsync())!;
             (host.AgentVersion, host.AgentOutdated).ShouldBe((ProductVersion.Current.Full, false));
             await stop.CancelAsync();

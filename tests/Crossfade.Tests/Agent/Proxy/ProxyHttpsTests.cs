@@ -27,7 +27,7 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var shop = TestCertificates.Write(_dir, "shop", "shop", "shop.test", "www.shop.test");
-        var admin = TestCertificates.Write(_dir, "admin", "admin", "admin.shop.test");
+        var admin = TestCertificates.Write(_dir, "admin", "admin", "admin.shop.test", "*.admin.shop.test");
         _tlsPort = FreePorts.Next();
         _proxy = await TestProxy.StartAsync(o =>
         {
@@ -88,6 +88,7 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
     [InlineData("shop.test", "CN=shop")]
     [InlineData("www.shop.test", "CN=shop")]
     [InlineData("admin.shop.test", "CN=admin")]
+    [InlineData("ops.admin.shop.test", "CN=admin")]
     [InlineData("unknown.example", "CN=shop")]
     public async Task EachNameGetsItsCertificate_AndTheAppHearsHttps_WithHsts(string name, string subject)
     {
@@ -133,12 +134,21 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_dir, "admin.crt"), "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
         // Past two reload beats: the broken file was read and refused by now.
         await Task.Delay(TimeSpan.FromSeconds(4.5));
-
         var (tls, seen) = await ConnectAsync("admin.shop.test");
         using var _ = tls;
-
-        seen.Subject.ShouldBe("CN=admin");
         (await GetAsync(tls, "admin.shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK");
+
+        TestCertificates.Write(_dir, "admin", "admin-mended", "admin.shop.test", "*.admin.shop.test");
+        string? mended = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(15); mended != "CN=admin-mended" && DateTime.UtcNow < deadline;)
+        {
+            var (fresh, now) = await ConnectAsync("admin.shop.test");
+            await fresh.DisposeAsync();
+            mended = now.Subject;
+        }
+
+        seen.Subject.ShouldBe("CN=admin", "the broken file left the certificate before in place");
+        mended.ShouldBe("CN=admin-mended", "a good file written after the broken one is taken");
     }
 
     [Theory]
@@ -151,6 +161,16 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
         answer.ShouldStartWith("HTTP/1.1 308 Permanent Redirect");
         answer.ShouldContain($"Location: {string.Format(System.Globalization.CultureInfo.InvariantCulture, location, _tlsPort)}\r\n");
         answer.ShouldNotContain("Strict-Transport-Security", customMessage: "HSTS is said over HTTPS only");
+    }
+
+    [Fact]
+    public async Task PlainPostWithABody_IsRedirected_AndTheAnswerArrivesWhole()
+    {
+        var answer = await _proxy.RawAsync("POST /checkout HTTP/1.1\r\nHost: shop.test\r\nContent-Length: 20000\r\n\r\n" + new string('x', 20000));
+
+        answer.ShouldStartWith("HTTP/1.1 308 Permanent Redirect");
+        answer.ShouldContain("Connection: close");
+        answer.ShouldContain($"Location: https://shop.test:{_tlsPort}/checkout\r\n");
     }
 
     [Fact]

@@ -16,8 +16,8 @@ internal sealed class FakeProxyControl(FakeProcesses processes, List<string> jou
     /// <summary>When set, the proxy's control endpoint answers every swap with an error, as a proxy that refuses it would.</summary>
     public bool RefuseSwaps { get; set; }
 
-    public Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int appPort, CancellationToken ct) =>
-        Task.FromResult(recorded is not null && processes.IsAlive(recorded.Process) ? recorded : new ProxyRecord(processes.Spawn(), appPort, ControlPort));
+    public Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, Crossfade.Contracts.V1.AppRuntime runtime, CancellationToken ct) =>
+        Task.FromResult(recorded is not null && processes.IsAlive(recorded.Process) ? recorded : new ProxyRecord(processes.Spawn(), runtime.ProxyPort, ControlPort));
 
     /// <summary>The judged split it serves: the candidate's URL and release, and its weight (0: none).</summary>
     public (string? Url, string? Release, int Weight) Split { get; private set; }

@@ -64,10 +64,14 @@ public sealed class HostRemovalApiTests(ServerFixture server) : IClassFixture<Se
         bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await bad.Content.ReadAsStringAsync()).ShouldContain("is not a host name");
         (await server.Admin.GetFromJsonAsync<List<HostStatusView>>("/api/v1/hosts"))!.Select(h => h.Name).ShouldContain("rm-web-3");
+        // Unnamed enrollment tokens are labelled 'enroll': no host may take that name (its removal would revoke them all).
+        var reserved = await server.Anonymous.PostAsJsonAsync("/api/agent/v1/enroll", new { name = "enroll", roles = new[] { "web" }, enrollmentToken = await TokenAsync("enroll") });
+        reserved.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await reserved.Content.ReadAsStringAsync()).ShouldContain("'enroll' is reserved");
     }
 
     [Fact]
-    public async Task Remove_IsRefusedWhileADeployHasAStepOnTheHostThatHasNotEnded()
+    public async Task Remove_IsRefusedWhileAnUnfinishedDeployWorksOnTheHost()
     {
         var token = await EnrollAsync("rm-web-4");
         var store = server.App.Services.GetRequiredService<IStore>();
@@ -80,7 +84,7 @@ public sealed class HostRemovalApiTests(ServerFixture server) : IClassFixture<Se
         var refused = await server.Admin.DeleteAsync("/api/v1/hosts/rm-web-4");
 
         refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
-        (await refused.Content.ReadAsStringAsync()).ShouldContain($"deploy #{deploy.Id} has a step on 'rm-web-4' that has not ended");
+        (await refused.Content.ReadAsStringAsync()).ShouldContain($"deploy #{deploy.Id} has not finished and works on 'rm-web-4'");
         (await PollAsync(token)).ShouldNotBe(HttpStatusCode.Unauthorized, "nothing was revoked");
     }
 }

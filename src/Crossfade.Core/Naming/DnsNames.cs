@@ -1,0 +1,14 @@
+namespace Crossfade.Core.Naming;
+
+/// <summary>The host names a proxy routes and serves certificates for: letters, digits, '-' and '.', or a wildcard of one label.</summary>
+public static class DnsNames
+{
+    public const string Rule = "letters, digits, '-' and '.', or '*.' and a name";
+
+    public static bool IsName(string name, bool wildcard = true)
+    {
+        var bare = wildcard && name.StartsWith("*.", StringComparison.Ordinal) ? name[2..] : name;
+        return bare.Length is > 0 and <= 253 && bare.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.')
+            && !bare.StartsWith('.') && !bare.EndsWith('.') && !bare.Contains("..", StringComparison.Ordinal);
+    }
+}

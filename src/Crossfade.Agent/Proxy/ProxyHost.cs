@@ -32,40 +32,46 @@ public static class ProxyHost
             k.AddServerHeader = false;
             k.Listen(System.Net.IPAddress.Loopback, options.ControlPort, l => l.Protocols = HttpProtocols.Http1);
         });
-        var table = new UpstreamTable();
-        var state = ProxyState.Load(options.StateFile);
-        if (state.Url is not null)
-            table.Swap(new UpstreamSnapshot(new Uri(state.Url), state.Release ?? "-", options.ConnectTimeout));
-        if (state is { SplitUrl: { } splitUrl, SplitRelease: { } splitRelease, SplitWeightPercent: > 0 and <= 100, SplitKey: { } splitKey })
-            table.SetSplit(new SplitRoute(new UpstreamSnapshot(new Uri(splitUrl), splitRelease, options.ConnectTimeout), state.SplitWeightPercent, Convert.FromBase64String(splitKey)));
         var accessLog = new AccessLogWriter(options.AccessLog, clock);
         builder.Services.AddSingleton(accessLog);
+        // The catch-all site is the proxy's own --state and --access-log (one app on the port); a proxy of named
+        // sites only (--sites without --state) answers a host none of them names with a 404.
+        var catchAll = options.SitesFile is null || options.StateFile is not null
+            ? new Sites.ProxySite(Sites.ProxySite.Default, [], options.StateFile, accessLog).Restore(options.ConnectTimeout)
+            : null;
+        var router = new Sites.SiteRouter(catchAll);
+        builder.Services.AddSingleton(router);
+        var registry = new Sites.SiteRegistry(router, options, clock);
         var counters = new ProxyCounters();
         // HTTPS: the certificates are read now (a bad one stops the start, saying why) and again when their files change.
         var certificates = options.TlsPort is null ? null
             : new Tls.ProxyCertificates(options.Certificates, clock, why => Console.Error.WriteLine($"crossfade proxy: {why}"));
-        var listener = new Http1Listener(table, accessLog, clock, options, counters, certificates);
+        var listener = new Http1Listener(router, accessLog, clock, options, counters, certificates);
         builder.Services.AddHostedService(_ => listener);
         var app = builder.Build();
-        var swapLock = new SemaphoreSlim(1, 1);
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-        app.MapGet("/upstream", () =>
+        Sites.SiteEndpoints.MapSites(app, registry);
+        app.MapGet("/upstream", (string? site) =>
         {
-            var current = table.Current;
-            var split = table.Split;
-            return Results.Ok(new UpstreamView(current?.BaseUri.ToString(), current?.Release, current?.InFlight ?? 0, accessLog.Dropped,
+            if (router.Find(site ?? Sites.ProxySite.Default) is not { } found)
+                return NoSite(site);
+            var (current, split) = (found.Table.Current, found.Table.Split);
+            return Results.Ok(new UpstreamView(current?.BaseUri.ToString(), current?.Release, current?.InFlight ?? 0, found.AccessLog.Dropped,
                 split?.Candidate.BaseUri.ToString(), split?.Candidate.Release, split?.WeightPercent ?? 0, split?.Candidate.InFlight ?? 0));
         });
         app.MapGet("/stats", () => Results.Ok(new ProxyStats(
             listener.OpenConnections, counters.RefusedProxyCap, counters.RefusedClientCap, counters.HeadTimeouts, counters.HandshakeFailures)));
-        app.MapPut("/upstream", async (SwapRequest request, CancellationToken ct) =>
+        app.MapPut("/upstream", async (string? site, SwapRequest request, CancellationToken ct) =>
         {
+            if (router.Find(site ?? Sites.ProxySite.Default) is not { } found)
+                return NoSite(site);
+            var (table, swapLock) = (found.Table, found.SwapLock);
             if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var uri) || uri.Scheme != "http")
                 return Results.Problem(detail: $"'{request.Url}' is not an http URL", statusCode: 400);
             await swapLock.WaitAsync(ct);
             try
             {
-                new ProxyState(uri.ToString(), request.Release).Save(options.StateFile);
+                new ProxyState(uri.ToString(), request.Release).Save(found.StateFile);
                 // A swap ends any split. The split's candidate, when it is the one going live, goes live as it
                 // is (its requests and kept connections with it); another is drained after the old live one.
                 var split = table.Split;
@@ -85,8 +91,11 @@ public static class ProxyHost
                 swapLock.Release();
             }
         });
-        app.MapPut("/split", async (SplitRequest request, CancellationToken ct) =>
+        app.MapPut("/split", async (string? site, SplitRequest request, CancellationToken ct) =>
         {
+            if (router.Find(site ?? Sites.ProxySite.Default) is not { } found)
+                return NoSite(site);
+            var (table, swapLock) = (found.Table, found.SwapLock);
             if (request.WeightPercent is < 0 or > 100)
                 return Results.Problem(detail: $"a split's weight is 0 to 100 percent, not {request.WeightPercent}", statusCode: 400);
             if (request.DrainSeconds is < 0 or > 3600)
@@ -112,7 +121,7 @@ public static class ProxyHost
                 // The same candidate keeps its key, so the clients' cookies stay good when only the weight changes.
                 var key = ReferenceEquals(old?.Candidate, candidate) ? old!.Key : SplitRoute.NewKey();
                 new ProxyState(live.BaseUri.ToString(), live.Release, candidate?.BaseUri.ToString(), candidate?.Release, request.WeightPercent,
-                    candidate is null ? null : Convert.ToBase64String(key)).Save(options.StateFile);
+                    candidate is null ? null : Convert.ToBase64String(key)).Save(found.StateFile);
                 table.SetSplit(candidate is null ? null : new SplitRoute(candidate, request.WeightPercent, key));
                 // The old candidate's requests finish on it; nothing new reaches it.
                 var drained = old is not null && !ReferenceEquals(old.Candidate, candidate)
@@ -125,11 +134,18 @@ public static class ProxyHost
                 swapLock.Release();
             }
         });
-        app.Lifetime.ApplicationStopped.Register(() => accessLog.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)));
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            accessLog.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
+            registry.Dispose();
+        });
         if (certificates is not null)
             app.Lifetime.ApplicationStopped.Register(certificates.Dispose);
         return app;
     }
+
+    private static IResult NoSite(string? site) =>
+        Results.Problem(detail: site is null ? "this proxy serves named sites only: say which (?site=)" : $"no site named '{site}'", statusCode: 404);
 
     /// <summary>Waits, up to the bound, for the requests still on the old upstream to finish.</summary>
     private static async Task<SwapResult> DrainAsync(UpstreamSnapshot? previous, TimeSpan bound, TimeProvider time)

@@ -15,6 +15,9 @@ public sealed class ProxyOptions
     /// <summary>Where the live upstream is kept across restarts.</summary>
     public string? StateFile { get; set; }
 
+    /// <summary>Where the proxy keeps its named sites (several apps on one port, by host name); null: one app only.</summary>
+    public string? SitesFile { get; set; }
+
     /// <summary>Where access records are appended, one JSON line per request.</summary>
     public string? AccessLog { get; set; }
 

@@ -40,7 +40,7 @@ internal sealed partial class ClientConnection
                     if (!reused)
                     {
                         snapshot.Exit();
-                        snapshot = table.Acquire(_toCandidate);
+                        snapshot = _site!.Table.Acquire(_toCandidate);
                         if (snapshot is null)
                             return await RefuseAsync(502, $"the upstream did not answer: {ex.Message}", close: !keepAlive);
                     }

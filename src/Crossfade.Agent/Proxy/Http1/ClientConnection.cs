@@ -15,7 +15,7 @@ internal readonly record struct Outcome(int Status, long Bytes, string Release, 
 /// requests go on on the same connection, each to the upstream that is live when its head arrives.
 /// </summary>
 internal sealed partial class ClientConnection(
-    Socket socket, IPAddress client, UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters,
+    Socket socket, IPAddress client, Sites.SiteRouter router, AccessLogWriter proxyLog, TimeProvider time, ProxyOptions options, ProxyCounters counters,
     Tls.ProxyCertificates? certificates)
 {
     private const int MaxHead = 64 * 1024;
@@ -38,6 +38,8 @@ internal sealed partial class ClientConnection(
     // Whether the request being relayed asks to switch protocols.
     private bool _upgrading;
     private Action<Peer>? _answerWaits;
+    // The site (app) the request being relayed is for, chosen by its Host; null until then, or when none serves it.
+    private Sites.ProxySite? _site;
 
     /// <summary>Cancels what the connection waits for when its deadline has passed; called by the heartbeat.</summary>
     public void Check(long now)
@@ -93,10 +95,11 @@ internal sealed partial class ClientConnection(
                 var valid = _request.TryRead(_client.Buffered.Span[..(headLength - 4)], out var error);
                 var bot = valid && IsDeclaredBot(_request);
                 _client.Consume(headLength);
+                _site = null;
                 var outcome = valid
                     ? await ExchangeAsync(_request, CancellationToken.None)
                     : await RefuseAsync(400, error!, close: true);
-                accessLog.Add(new AccessRecord(time.GetUtcNow(), valid ? _request.Method : "-", valid ? _request.Path : "-", outcome.Status,
+                (_site?.AccessLog ?? proxyLog).Add(new AccessRecord(time.GetUtcNow(), valid ? _request.Method : "-", valid ? _request.Path : "-", outcome.Status,
                     Stopwatch.GetElapsedTime(started).TotalMilliseconds, outcome.Bytes, outcome.Release, _clientIp, bot));
                 if (!outcome.KeepAlive)
                     return;
@@ -145,10 +148,17 @@ internal sealed partial class ClientConnection(
             _linger = framing.Kind != BodyKind.None;
             return await RedirectAsync(request, keepAlive && !_linger);
         }
+        request.TryGet("Host"u8, out var host);
+        if (router.For(host) is not { } site)
+        {
+            _linger = framing.Kind != BodyKind.None;
+            return await RefuseAsync(404, $"no app is served here for host '{Sites.SiteRouter.Describe(host)}'", close: !keepAlive || _linger);
+        }
+        _site = site;
         _upgrading = AsksUpgrade(request, framing);
         _splitCookie = null;
-        _toCandidate = table.Split is { } split && ToCandidate(request, split);
-        var snapshot = table.Acquire(_toCandidate);
+        _toCandidate = site.Table.Split is { } split && ToCandidate(request, split);
+        var snapshot = site.Table.Acquire(_toCandidate);
         if (snapshot is null)
         {
             _linger = framing.Kind != BodyKind.None;
@@ -180,6 +190,7 @@ internal sealed partial class ClientConnection(
     private static ReadOnlySpan<byte> Reason(int status) => status switch
     {
         400 => "Bad Request"u8,
+        404 => "Not Found"u8,
         408 => "Request Timeout"u8,
         431 => "Request Header Fields Too Large"u8,
         501 => "Not Implemented"u8,

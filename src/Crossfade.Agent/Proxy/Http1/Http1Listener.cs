@@ -11,7 +11,7 @@ namespace Crossfade.Agent.Proxy.Http1;
 /// (<see cref="ConnectionLimiter"/>) is reset as soon as it is accepted.
 /// </summary>
 public sealed class Http1Listener(
-    UpstreamTable table, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters, Tls.ProxyCertificates? certificates = null)
+    Sites.SiteRouter router, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters, Tls.ProxyCertificates? certificates = null)
     : IHostedService
 {
     private readonly ConnectionLimiter _limiter = new(options, counters);
@@ -103,7 +103,7 @@ public sealed class Http1Listener(
         try
         {
             client.NoDelay = true;
-            connection = new ClientConnection(client, address, table, accessLog, time, options, counters, tls ? certificates : null);
+            connection = new ClientConnection(client, address, router, accessLog, time, options, counters, tls ? certificates : null);
         }
         catch
         {

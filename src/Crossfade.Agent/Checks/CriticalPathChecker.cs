@@ -12,11 +12,11 @@ public sealed class CriticalPathChecker(TimeProvider time) : ICriticalPaths
         Timeout = TimeSpan.FromSeconds(10),
     };
 
-    public async Task<string?> RunAsync(string baseUrl, IReadOnlyList<CheckDefinition> checks, string where, StepLog log, CancellationToken ct)
+    public async Task<string?> RunAsync(string baseUrl, IReadOnlyList<CheckDefinition> checks, string where, StepLog log, CancellationToken ct, string? host = null)
     {
         foreach (var check in checks)
         {
-            var failure = await RunOneAsync(baseUrl, check, ct);
+            var failure = await RunOneAsync(baseUrl, check, host, ct);
             if (failure is not null)
                 return $"critical path '{check.Name}' ({check.Method} {check.Path}) failed on the {where}: {failure}";
             log.Write($"check '{check.Name}' passed on the {where}");
@@ -24,9 +24,11 @@ public sealed class CriticalPathChecker(TimeProvider time) : ICriticalPaths
         return null;
     }
 
-    private async Task<string?> RunOneAsync(string baseUrl, CheckDefinition check, CancellationToken ct)
+    private async Task<string?> RunOneAsync(string baseUrl, CheckDefinition check, string? host, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(new HttpMethod(check.Method), baseUrl.TrimEnd('/') + check.Path);
+        if (host is not null)
+            request.Headers.Host = host;
         if (check.Body is not null)
             request.Content = new StringContent(check.Body, MediaTypeHeaderValue.Parse(check.ContentType));
         request.Headers.UserAgent.ParseAdd("crossfade-check/1");

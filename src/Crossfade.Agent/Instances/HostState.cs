@@ -5,8 +5,11 @@ namespace Crossfade.Agent.Instances;
 /// <summary>An app instance the agent runs: which release, which process, which port (web only).</summary>
 public sealed record InstanceRecord(string Version, ProcessRef Process, int Port, DateTimeOffset StartedAt);
 
-/// <summary>The proxy process of an app on this host, with the HTTPS options it was started with (null: none).</summary>
-public sealed record ProxyRecord(ProcessRef Process, int Port, int ControlPort, string? Tls = null);
+/// <summary>
+/// The proxy process of an app on this host, with the HTTPS options it was started with (null: none), and the
+/// app's site on it when several apps share its port by host name (null: the app's own proxy).
+/// </summary>
+public sealed record ProxyRecord(ProcessRef Process, int Port, int ControlPort, string? Tls = null, string? Site = null);
 
 /// <summary>What the agent runs for one app.</summary>
 public sealed class AppState

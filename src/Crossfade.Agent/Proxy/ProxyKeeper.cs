@@ -21,44 +21,114 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
 
     private static readonly HttpClient Control = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(10) };
 
+    // Two apps' steps may ensure the proxy of one port at once: one starts it, the other finds it.
+    private readonly SemaphoreSlim _ensuring = new(1, 1);
+
     public async Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, Contracts.V1.AppRuntime runtime, CancellationToken ct)
     {
         var port = options.ProxyPort ?? runtime.ProxyPort;
         // HTTPS settings changed in the spec start the proxy again with them (its certificates' files are read again without that).
         var settings = runtime.Tls is { } asked && options.ProxyTlsPort is { } own ? asked with { Port = own } : runtime.Tls;
         var tls = settings is null ? null : string.Join(' ', settings.Arguments().Select(Processes.Quote));
-        if (recorded is not null && recorded.Port == port && recorded.Tls == tls && Processes.IsAlive(recorded.Process) && await AnswersAsync(recorded.ControlPort, ct))
-            return recorded;
-        if (recorded is not null)
-            await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
-        var controlPort = recorded?.ControlPort is { } kept && kept != port && kept != settings?.Port ? kept : FreePorts.NextExcept(port);
-        var command = string.Join(' ', options.SelfCommand.Select(Processes.Quote)) +
-            $" proxy --port {port} --control-port {controlPort} --state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}"
-            + (tls is null ? "" : " " + tls);
-        Directory.CreateDirectory(layout.Logs);
-        var process = Processes.Start(command, layout.AppDir, ProcessEnvironment, Path.Combine(layout.Logs, "proxy.log"));
-        var record = new ProxyRecord(process, port, controlPort, tls);
+        await _ensuring.WaitAsync(ct);
+        try
+        {
+            if (runtime.ProxyHosts is { Count: > 0 } hosts)
+                return await EnsureSharedAsync(layout, recorded, port, settings?.Port, tls, hosts, ct);
+            if (recorded is not null && recorded.Site is null && recorded.Port == port && recorded.Tls == tls && Processes.IsAlive(recorded.Process) && await AnswersAsync(recorded.ControlPort, ct))
+                return recorded;
+            // An app leaving a shared proxy leaves it to the others; its own proxy was this app's alone.
+            if (recorded is { Site: null })
+                await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
+            var controlPort = recorded?.ControlPort is { } kept && kept != port && kept != settings?.Port ? kept : FreePorts.NextExcept(port);
+            var arguments = $"--state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}" + (tls is null ? "" : " " + tls);
+            Directory.CreateDirectory(layout.Logs);
+            var process = await StartAsync(port, controlPort, arguments, layout.AppDir, Path.Combine(layout.Logs, "proxy.log"), ct);
+            return new ProxyRecord(process, port, controlPort, tls);
+        }
+        finally
+        {
+            _ensuring.Release();
+        }
+    }
+
+    /// <summary>
+    /// The proxy of a port several apps share by host name (the spec's <c>proxy.hosts</c>): found, or started
+    /// with its sites file (under <c>proxies/&lt;port&gt;</c> of the agent's root, where its record is kept too),
+    /// and this app registered as a site on it. Apps sharing a port share its HTTPS settings: an app asking for
+    /// others than the proxy was started with is refused, naming the app that started it.
+    /// </summary>
+    private async Task<ProxyRecord> EnsureSharedAsync(HostLayout layout, ProxyRecord? recorded, int port, int? tlsPort, string? tls, IReadOnlyList<string> hosts, CancellationToken ct)
+    {
+        var folder = Path.Combine(Path.GetFullPath(options.Root), "proxies", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Directory.CreateDirectory(folder);
+        var recordFile = Path.Combine(folder, "proxy.json");
+        var shared = SharedProxy.Load(recordFile);
+        var app = Path.GetFileName(layout.AppDir);
+        var running = shared is not null && Processes.IsAlive(shared.Record.Process) && await AnswersAsync(shared.Record.ControlPort, ct);
+        if (running && shared!.Record.Tls != tls && shared.StartedBy != app)
+            throw new InvalidOperationException($"the proxy on port {port} serves the HTTPS settings of '{shared.StartedBy}': apps sharing a port by host name need the same proxy.tls (certificates for all their names)");
+        if (!running || shared!.Record.Tls != tls)
+        {
+            if (shared is not null)
+                await Processes.StopAsync(shared.Record.Process, TimeSpan.FromSeconds(2), time);
+            // This app's own proxy on the port, from before it named its hosts, gives the port up.
+            if (recorded is { Site: null })
+                await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
+            var controlPort = shared?.Record.ControlPort is { } kept && kept != port && kept != tlsPort ? kept : FreePorts.NextExcept(port);
+            var arguments = $"--sites {Processes.Quote(Path.Combine(folder, "sites.json"))} --access-log {Processes.Quote(Path.Combine(folder, "access.log"))}" + (tls is null ? "" : " " + tls);
+            var process = await StartAsync(port, controlPort, arguments, folder, Path.Combine(folder, "proxy.log"), ct);
+            shared = new SharedProxy(new ProxyRecord(process, port, controlPort, tls), app);
+            shared.Save(recordFile);
+        }
+        using var registered = await Control.PutAsJsonAsync($"http://127.0.0.1:{shared.Record.ControlPort}/sites/{app}",
+            new Sites.SiteRequest(hosts, layout.ProxyState, layout.AccessLog), ct);
+        if (!registered.IsSuccessStatusCode)
+            throw new InvalidOperationException($"the proxy on port {port} refused '{app}': {await ProblemAsync(registered, ct)}");
+        return shared.Record with { Site = app };
+    }
+
+    private async Task<ProcessRef> StartAsync(int port, int controlPort, string arguments, string folder, string log, CancellationToken ct)
+    {
+        var command = string.Join(' ', options.SelfCommand.Select(Processes.Quote)) + $" proxy --port {port} --control-port {controlPort} {arguments}";
+        var process = Processes.Start(command, folder, ProcessEnvironment, log);
         for (var i = 0; i < 200 && !ct.IsCancellationRequested; i++)
         {
             if (await AnswersAsync(controlPort, ct))
-                return record;
+                return process;
             if (!Processes.IsAlive(process))
                 break;
             await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
         }
-        throw new IOException($"the proxy did not start on port {port} (control {controlPort}); see shared/log/proxy.log");
+        throw new IOException($"the proxy did not start on port {port} (control {controlPort}); see {log}");
     }
+
+    private static async Task<string> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct);
+            return problem.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : $"it answered {(int)response.StatusCode}";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return $"it answered {(int)response.StatusCode}";
+        }
+    }
+
+    /// <summary>The <c>?site=</c> of a proxy's control URL: the app's site on a shared proxy, nothing on an app's own.</summary>
+    private static string SiteOf(ProxyRecord proxy) => proxy.Site is null ? "" : $"?site={Uri.EscapeDataString(proxy.Site)}";
 
     public async Task<SwapResult> SwapAsync(ProxyRecord proxy, SwapRequest request, CancellationToken ct)
     {
-        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{proxy.ControlPort}/upstream", request, ct);
+        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{proxy.ControlPort}/upstream{SiteOf(proxy)}", request, ct);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<SwapResult>(ct))!;
     }
 
     public async Task<string?> SplitAsync(ProxyRecord proxy, SplitRequest request, CancellationToken ct)
     {
-        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{proxy.ControlPort}/split", request, ct);
+        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{proxy.ControlPort}/split{SiteOf(proxy)}", request, ct);
         if (response.IsSuccessStatusCode)
             return null;
         // The proxy says why in a problem document; its detail is the reason a person reads.
@@ -70,7 +140,7 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
     {
         try
         {
-            return await Control.GetFromJsonAsync<UpstreamView>($"http://127.0.0.1:{proxy.ControlPort}/upstream", ct);
+            return await Control.GetFromJsonAsync<UpstreamView>($"http://127.0.0.1:{proxy.ControlPort}/upstream{SiteOf(proxy)}", ct);
         }
         catch (HttpRequestException)
         {

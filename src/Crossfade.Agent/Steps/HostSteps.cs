@@ -175,7 +175,7 @@ public sealed partial class HostSteps(
             s.For(p.App).Candidate = null;
         });
         if (p.Runtime.Checks is { Count: > 0 } paths
-            && await checks.RunAsync($"http://127.0.0.1:{proxy.Port}", paths, "switched host", log, ct) is { } failed)
+            && await checks.RunAsync($"http://127.0.0.1:{proxy.Port}", paths, "switched host", log, ct, p.Runtime.ProxyHosts?.FirstOrDefault()) is { } failed)
             return await SwitchBackAsync(proxy, old, candidate, p, log, failed, ct);
         if (old is not null && old.Process != candidate.Process)
             await RetireAsync(p, old, log);

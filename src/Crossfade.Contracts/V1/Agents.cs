@@ -80,7 +80,8 @@ public sealed record AppRuntime(
     int BakeSeconds = 0,
     IReadOnlyList<string>? LogFiles = null,
     double WorkerSettleSeconds = 1,
-    ProxyTls? Tls = null);
+    ProxyTls? Tls = null,
+    IReadOnlyList<string>? ProxyHosts = null);
 
 /// <summary>Output lines a running step reports.</summary>
 public sealed record StepLogBatch(IReadOnlyList<StepLogLine> Lines);

@@ -21,7 +21,8 @@ public sealed record AppSpec(
     double WorkerSettleSeconds = 1,
     BuildSpec? Build = null,
     TriggersSpec? Triggers = null,
-    Contracts.V1.ProxyTls? ProxyTls = null)
+    Contracts.V1.ProxyTls? ProxyTls = null,
+    IReadOnlyList<string>? ProxyHosts = null)
 {
     /// <summary>Which pushes deploy where; none when the spec has no <c>triggers:</c>.</summary>
     public TriggersSpec PushTriggers => Triggers ?? TriggersSpec.None;

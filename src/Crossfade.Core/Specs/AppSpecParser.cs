@@ -54,7 +54,7 @@ public static partial class AppSpecParser
         var worker = reader.OptionalString(root, "worker");
         var migrate = reader.OptionalString(root, "migrate");
         var health = ReadHealth(reader, root);
-        var (proxyPort, proxyTls) = ProxySpecReader.Read(reader, root);
+        var (proxyPort, proxyTls, proxyHosts) = ProxySpecReader.Read(reader, root);
         var drain = reader.OptionalInt(root, "drain_seconds", 30, 0, 3600);
         var keep = reader.OptionalInt(root, "keep_releases", 5, 2, 100);
         var bake = reader.OptionalInt(root, "bake_seconds", 0, 0, 86400);
@@ -78,7 +78,7 @@ public static partial class AppSpecParser
         if (errors.Items.Count > 0)
             return new SpecParseResult(null, errors.Items);
         return new SpecParseResult(
-            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge, settle, build, triggers, proxyTls),
+            new AppSpec(name!, run!, worker, migrate, health, proxyPort, drain, keep, shared, env, environments, checks, bake, config, logs, judge, settle, build, triggers, proxyTls, proxyHosts),
             errors.Items);
     }
 

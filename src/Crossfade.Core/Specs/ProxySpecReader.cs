@@ -13,15 +13,28 @@ internal static class ProxySpecReader
     private const string TlsPrefix = "proxy.tls.";
     private const int MaxHstsSeconds = 2 * 365 * 24 * 3600;
 
-    public static (int Port, ProxyTls? Tls) Read(SpecNodeReader reader, YamlMappingNode root)
+    public static (int Port, ProxyTls? Tls, IReadOnlyList<string>? Hosts) Read(SpecNodeReader reader, YamlMappingNode root)
     {
         var node = reader.OptionalMapping(root, "proxy");
         if (node is null)
-            return (8080, null);
-        reader.RejectUnknownKeys(node, ["port", "tls"], Prefix);
+            return (8080, null, null);
+        reader.RejectUnknownKeys(node, ["port", "hosts", "tls"], Prefix);
         var port = reader.OptionalInt(node, "port", 8080, 1, 65535, Prefix);
         var tls = reader.OptionalMapping(node, "tls", Prefix);
-        return (port, tls is null ? null : ReadTls(reader, tls, port));
+        return (port, tls is null ? null : ReadTls(reader, tls, port), ReadHosts(reader, node));
+    }
+
+    /// <summary>The host names this app answers on its port, which other apps may then share (none: the port is the app's alone).</summary>
+    private static IReadOnlyList<string>? ReadHosts(SpecNodeReader reader, YamlMappingNode proxy)
+    {
+        if (!proxy.Children.TryGetValue(new YamlScalarNode("hosts"), out var node))
+            return null;
+        var hosts = reader.ScalarList(node, Prefix + "hosts");
+        if (hosts.Count == 0)
+            reader.ErrorAt(proxy, "hosts", "must name at least one host name (or leave it out: the port is then this app's alone)", Prefix);
+        foreach (var host in hosts.Where(h => !Naming.DnsNames.IsName(h, wildcard: false)))
+            reader.ErrorAt(proxy, "hosts", $"'{host}' is not a host name (letters, digits, '-' and '.')", Prefix);
+        return hosts.Count == 0 ? null : hosts.Select(h => h.ToLowerInvariant()).Distinct().ToList();
     }
 
     private static ProxyTls? ReadTls(SpecNodeReader reader, YamlMappingNode tls, int plainPort)

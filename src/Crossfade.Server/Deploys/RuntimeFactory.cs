@@ -9,5 +9,5 @@ public static class RuntimeFactory
     public static AppRuntime From(AppSpec spec) =>
         new(spec.Run, spec.Worker, spec.Migrate, spec.Health.Path, spec.Health.TimeoutSeconds, spec.ProxyPort,
             spec.DrainSeconds, spec.KeepReleases, spec.SharedPaths, spec.Env, spec.CriticalPaths, spec.BakeSeconds, spec.LogSettings.Files,
-            spec.WorkerSettleSeconds, spec.ProxyTls);
+            spec.WorkerSettleSeconds, spec.ProxyTls, spec.ProxyHosts);
 }

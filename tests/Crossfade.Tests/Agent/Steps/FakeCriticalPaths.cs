@@ -10,7 +10,7 @@ internal sealed class FakeCriticalPaths : ICriticalPaths
     public List<(string BaseUrl, string Where)> Runs { get; } = [];
     public Func<string, string?> Failure { get; set; } = _ => null;
 
-    public Task<string?> RunAsync(string baseUrl, IReadOnlyList<CheckDefinition> checks, string where, StepLog log, CancellationToken ct)
+    public Task<string?> RunAsync(string baseUrl, IReadOnlyList<CheckDefinition> checks, string where, StepLog log, CancellationToken ct, string? host = null)
     {
         Runs.Add((baseUrl, where));
         return Task.FromResult(Failure(baseUrl) is { } failure ? $"critical path '{checks[0].Name}' failed on the {where}: {failure}" : null);

@@ -80,6 +80,25 @@ public class ProxySpecTests
     }
 
     [Fact]
+    public void Parse_Hosts_NameTheAppOnASharedPort()
+    {
+        var spec = AppSpecParser.Parse(Base + "proxy:\n  port: 80\n  hosts: [Shop.Example.com, www.shop.example.com, shop.example.com]\n").Spec!;
+
+        spec.ProxyHosts.ShouldBe(["shop.example.com", "www.shop.example.com"]);
+        Crossfade.Server.Deploys.RuntimeFactory.From(spec).ProxyHosts.ShouldBe(spec.ProxyHosts, "the hosts reach the agent");
+    }
+
+    [Fact]
+    public void Parse_BadHosts_AreRefusedNamingEach()
+    {
+        var result = AppSpecParser.Parse(Base + "proxy:\n  hosts: [\"*.shop.example.com\", \"shop example\"]\n");
+
+        result.Spec.ShouldBeNull();
+        result.Errors.Count(e => e.Field == "proxy.hosts").ShouldBe(2);
+        AppSpecParser.Parse(Base + "proxy:\n  hosts: []\n").Errors.ShouldContain(e => e.Field == "proxy.hosts" && e.Message.Contains("at least one host name"));
+    }
+
+    [Fact]
     public void Parse_TlsWithoutCertificates_IsRefused()
     {
         var result = AppSpecParser.Parse(Base + "proxy:\n  tls:\n    port: 443\n");

@@ -53,17 +53,27 @@ public static class AgentHost
     public static async Task<int> StopEverythingAsync(string root, TimeProvider? time = null, bool forget = false)
     {
         var path = Path.Combine(root, "state.json");
-        if (!File.Exists(path))
-            return 0;
-        var state = HostState.Load(path);
+        var state = File.Exists(path) ? HostState.Load(path) : new HostState();
+        // The proxies several apps share are kept by port, beside the apps: each is stopped once.
+        var shared = Directory.Exists(Path.Combine(root, "proxies"))
+            ? Directory.EnumerateFiles(Path.Combine(root, "proxies"), "proxy.json", SearchOption.AllDirectories).ToList()
+            : [];
         var all = state.Apps.Values.SelectMany(a => new[] { a.Live?.Process, a.Candidate?.Process, a.Worker?.Process, a.Previous?.Process, a.Proxy?.Process })
-            .OfType<ProcessRef>().Where(Processes.IsAlive).ToList();
+            .Concat(shared.Select(f => Proxy.SharedProxy.Load(f)?.Record.Process))
+            .OfType<ProcessRef>().Distinct().Where(Processes.IsAlive).ToList();
         await Task.WhenAll(all.Select(p => Processes.StopAsync(p, TimeSpan.FromSeconds(5), time ?? TimeProvider.System)));
         if (forget)
         {
             foreach (var app in state.Apps.Values)
                 (app.Live, app.Candidate, app.Worker, app.Previous, app.Proxy) = (null, null, null, null, null);
-            state.Save(path);
+            if (File.Exists(path))
+                state.Save(path);
+            // A shared proxy started again later must not route the old sites to upstreams that are gone.
+            foreach (var file in shared)
+            {
+                File.Delete(file);
+                File.Delete(Path.Combine(Path.GetDirectoryName(file)!, "sites.json"));
+            }
         }
         return all.Count;
     }

@@ -33,6 +33,12 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
         await _ensuring.WaitAsync(ct);
         try
         {
+            // An app that was a site on a shared proxy of another port, or that names no hosts any more, leaves it.
+            if (recorded is { Site: { } site } && (runtime.ProxyHosts is not { Count: > 0 } || recorded.Port != port))
+            {
+                await LeaveAsync(recorded, site, ct);
+                recorded = null;
+            }
             if (runtime.ProxyHosts is { Count: > 0 } hosts)
                 return await EnsureSharedAsync(layout, recorded, port, settings?.Port, tls, hosts, ct);
             if (recorded is not null && recorded.Site is null && recorded.Port == port && recorded.Tls == tls && Processes.IsAlive(recorded.Process) && await AnswersAsync(recorded.ControlPort, ct))
@@ -76,16 +82,35 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
             if (recorded is { Site: null })
                 await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
             var controlPort = shared?.Record.ControlPort is { } kept && kept != port && kept != tlsPort ? kept : FreePorts.NextExcept(port);
-            var arguments = $"--sites {Processes.Quote(Path.Combine(folder, "sites.json"))} --access-log {Processes.Quote(Path.Combine(folder, "access.log"))}" + (tls is null ? "" : " " + tls);
+            var arguments = $"--sites {Processes.Quote(Path.Combine(folder, "sites.json"))} --sites-root {Processes.Quote(Path.GetFullPath(options.Root))}"
+                + $" --access-log {Processes.Quote(Path.Combine(folder, "access.log"))}" + (tls is null ? "" : " " + tls);
             var process = await StartAsync(port, controlPort, arguments, folder, Path.Combine(folder, "proxy.log"), ct);
             shared = new SharedProxy(new ProxyRecord(process, port, controlPort, tls), app);
             shared.Save(recordFile);
         }
         using var registered = await Control.PutAsJsonAsync($"http://127.0.0.1:{shared.Record.ControlPort}/sites/{app}",
-            new Sites.SiteRequest(hosts, layout.ProxyState, layout.AccessLog), ct);
+            new Sites.SiteRequest(hosts), ct);
         if (!registered.IsSuccessStatusCode)
             throw new InvalidOperationException($"the proxy on port {port} refused '{app}': {await ProblemAsync(registered, ct)}");
         return shared.Record with { Site = app };
+    }
+
+    /// <summary>Takes an app's site off a shared proxy; the proxy stops when no site is left on it.</summary>
+    private async Task LeaveAsync(ProxyRecord shared, string site, CancellationToken ct)
+    {
+        try
+        {
+            using var _ = await Control.DeleteAsync($"http://127.0.0.1:{shared.ControlPort}/sites/{Uri.EscapeDataString(site)}", ct);
+            var left = await Control.GetFromJsonAsync<List<Sites.SiteView>>($"http://127.0.0.1:{shared.ControlPort}/sites", ct);
+            if (left is { Count: > 0 })
+                return;
+        }
+        catch (HttpRequestException)
+        {
+            // Not answering: nothing serves there to leave.
+        }
+        await Processes.StopAsync(shared.Process, TimeSpan.FromSeconds(2), time);
+        File.Delete(Path.Combine(Path.GetFullPath(options.Root), "proxies", shared.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "proxy.json"));
     }
 
     private async Task<ProcessRef> StartAsync(int port, int controlPort, string arguments, string folder, string log, CancellationToken ct)

@@ -18,6 +18,9 @@ public sealed class ProxyOptions
     /// <summary>Where the proxy keeps its named sites (several apps on one port, by host name); null: one app only.</summary>
     public string? SitesFile { get; set; }
 
+    /// <summary>The agent's root: a named site's state file and access log are its app's own there, never a path a caller names.</summary>
+    public string? SitesRoot { get; set; }
+
     /// <summary>Where access records are appended, one JSON line per request.</summary>
     public string? AccessLog { get; set; }
 

@@ -142,6 +142,7 @@ public static class ProcessCommands
         var control = new Option<int>("--control-port") { Required = true };
         var state = new Option<string?>("--state");
         var sites = new Option<string?>("--sites") { Description = "the file of named sites (several apps on this port by host name); without --state, a host no site names gets a 404" };
+        var sitesRoot = new Option<string?>("--sites-root") { Description = "the agent's root: each named site's state and access log are its app's files there" };
         var accessLog = new Option<string?>("--access-log");
         var defaults = new ProxyOptions();
         var headTimeout = new Option<int>("--head-timeout") { DefaultValueFactory = _ => (int)defaults.HeadTimeout.TotalSeconds, Description = "seconds a request head may take to arrive whole" };
@@ -151,13 +152,13 @@ public static class ProcessCommands
         var certs = new Option<string[]>("--cert") { Description = "name[,name…]=cert.pem,key.pem: a certificate for these host names (repeat for more; the first is served to clients naming none)", AllowMultipleArgumentsPerToken = false };
         var redirect = new Option<bool>("--redirect-https") { Description = "answer plain requests with a redirect to HTTPS (ACME challenges excepted)" };
         var hsts = new Option<int?>("--hsts-max-age") { Description = "seconds: HTTPS answers carry Strict-Transport-Security with this max-age" };
-        var command = new Command("proxy", "run a host proxy (started by the agent)") { port, bind, control, state, sites, accessLog, headTimeout, maxConnections, maxPerClient, tlsPort, certs, redirect, hsts };
+        var command = new Command("proxy", "run a host proxy (started by the agent)") { port, bind, control, state, sites, sitesRoot, accessLog, headTimeout, maxConnections, maxPerClient, tlsPort, certs, redirect, hsts };
         command.SetAction(async (parse, ct) =>
         {
             WebApplication app;
             try
             {
-                app = BuildProxy(parse, port, bind, control, state, sites, accessLog, headTimeout, maxConnections, maxPerClient, tlsPort, certs, redirect, hsts);
+                app = BuildProxy(parse, port, bind, control, state, (sites, sitesRoot), accessLog, headTimeout, maxConnections, maxPerClient, tlsPort, certs, redirect, hsts);
             }
             catch (ArgumentException ex)
             {
@@ -171,7 +172,7 @@ public static class ProcessCommands
         return command;
     }
 
-    private static WebApplication BuildProxy(ParseResult parse, Option<int> port, Option<string> bind, Option<int> control, Option<string?> state, Option<string?> sites, Option<string?> accessLog,
+    private static WebApplication BuildProxy(ParseResult parse, Option<int> port, Option<string> bind, Option<int> control, Option<string?> state, (Option<string?> File, Option<string?> Root) sites, Option<string?> accessLog,
         Option<int> headTimeout, Option<int> maxConnections, Option<int> maxPerClient, Option<int?> tlsPort, Option<string[]> certs, Option<bool> redirect, Option<int?> hsts) =>
             ProxyHost.Build(new ProxyOptions
             {
@@ -179,7 +180,8 @@ public static class ProcessCommands
                 BindAddress = parse.GetValue(bind)!,
                 ControlPort = parse.GetValue(control),
                 StateFile = parse.GetValue(state),
-                SitesFile = parse.GetValue(sites),
+                SitesFile = parse.GetValue(sites.File),
+                SitesRoot = parse.GetValue(sites.Root),
                 AccessLog = parse.GetValue(accessLog),
                 HeadTimeout = TimeSpan.FromSeconds(parse.GetValue(headTimeout)),
                 MaxConnections = parse.GetValue(maxConnections),

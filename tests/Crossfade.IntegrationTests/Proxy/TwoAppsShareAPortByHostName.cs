@@ -17,19 +17,25 @@ public sealed class TwoAppsShareAPortByHostName
     public async Task EachAppCutsOverOnItsOwn_OnTheSharedPort_WithNoFailedRequest()
     {
         await using var fleet = await Fleet.StartAsync(nameof(TwoAppsShareAPortByHostName));
-        static string Named(string spec, string host) => spec.Replace("proxy:\n  port: 8080\n", $"proxy:\n  port: 8080\n  hosts: [{host}]\n");
+        static string Named(string spec, string host)
+        {
+            var named = spec.Replace("proxy:\n  port: 8080\n", $"proxy:\n  port: 8080\n  hosts: [{host}]\n");
+            named.ShouldContain($"hosts: [{host}]");
+            return named;
+        }
         await fleet.ReapplyAsync(spec => Named(spec, "shop.test"));
         var outletSpec = Named(GearShopReleases.Spec(Path.Combine(fleet.Local.Dir, "outlet-db", "outlet.db"), Fleet.Env, fleet.Local.Hosts), "outlet.test")
             .Replace("app: gear-shop", $"app: {Outlet}").Replace("timeout_seconds: 30", "timeout_seconds: 8");
         await fleet.Api.ApplyAsync(outletSpec, "crossfade.yml", CancellationToken.None);
         await fleet.Api.SetSecretAsync(Outlet, "payment_api_key", "pk_outlet_test", null, CancellationToken.None);
-        foreach (var version in new[] { "1.0.0", "2.0.0" })
+        // The outlet's versions differ from the shop's, so a request that reached the other app shows.
+        foreach (var (shopVersion, outletVersion) in new[] { ("1.0.0", "1.1.0"), ("2.0.0", "2.1.0") })
         {
-            await fleet.PushAsync(version);
-            await PushOutletAsync(fleet, version);
+            await fleet.PushAsync(shopVersion);
+            await PushOutletAsync(fleet, outletVersion);
         }
         (await fleet.DeployAsync("1.0.0")).State.ShouldBe(DeployState.Succeeded);
-        (await fleet.WatchAsync(await fleet.Api.DeployAsync(Outlet, Fleet.Env, "1.0.0", CancellationToken.None))).State.ShouldBe(DeployState.Succeeded);
+        (await fleet.WatchAsync(await fleet.Api.DeployAsync(Outlet, Fleet.Env, "1.1.0", CancellationToken.None))).State.ShouldBe(DeployState.Succeeded);
 
         var ports = fleet.WebHosts.Select(h => h.ProxyPort).ToList();
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false });
@@ -49,22 +55,24 @@ public sealed class TwoAppsShareAPortByHostName
 
         var shop = await fleet.DeployAsync("2.0.0");
         var outletMeanwhile = await ServedAsync(client, ports, "outlet.test");
-        var outlet = await fleet.WatchAsync(await fleet.Api.DeployAsync(Outlet, Fleet.Env, "2.0.0", CancellationToken.None));
+        var outlet = await fleet.WatchAsync(await fleet.Api.DeployAsync(Outlet, Fleet.Env, "2.1.0", CancellationToken.None));
         var unknown = await GetAsync(client, ports[0], "elsewhere.test");
         await stop.CancelAsync();
         await traffic;
 
         shop.State.ShouldBe(DeployState.Succeeded, shop.Reason);
         outlet.State.ShouldBe(DeployState.Succeeded, outlet.Reason);
-        outletMeanwhile.ShouldAllBe(v => v.Contains("1.0.0"), "the shop's cutover left the outlet on its release");
+        outletMeanwhile.ShouldAllBe(v => v.Contains("1.1.0"), "the shop's cutover left the outlet on its release");
         (await ServedAsync(client, ports, "shop.test")).ShouldAllBe(v => v.Contains("2.0.0"));
-        (await ServedAsync(client, ports, "outlet.test")).ShouldAllBe(v => v.Contains("2.0.0"));
+        (await ServedAsync(client, ports, "outlet.test")).ShouldAllBe(v => v.Contains("2.1.0"));
         unknown.Status.ShouldBe(HttpStatusCode.NotFound);
         List<(string Host, HttpStatusCode Status, string Body)> all;
         lock (seen)
             all = [.. seen];
         all.Count.ShouldBeGreaterThan(200);
         all.Where(s => s.Status != HttpStatusCode.OK).Take(5).ShouldBeEmpty("no request failed on the shared port while both apps cut over");
+        all.Where(s => s.Host == "shop.test").ShouldAllBe(s => s.Body.Contains("1.0.0") || s.Body.Contains("2.0.0"), "no shop request reached the outlet");
+        all.Where(s => s.Host == "outlet.test").ShouldAllBe(s => s.Body.Contains("1.1.0") || s.Body.Contains("2.1.0"), "no outlet request reached the shop");
     }
 
     private static async Task PushOutletAsync(Fleet fleet, string version)

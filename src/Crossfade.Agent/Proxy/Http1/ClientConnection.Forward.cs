@@ -122,7 +122,8 @@ internal sealed partial class ClientConnection
     {
         var expectsContinue = framing.Kind != BodyKind.None && request.Minor == 1 && request.HasToken("Expect"u8, "100-continue"u8);
         var host = -1;
-        _head.StartRequest(request.Method, request.Target);
+        // An absolute-form target goes on in origin form, as the upstream expects from a proxy (RFC 9112, 3.2.1).
+        _head.StartRequest(request.Method, OriginForm(request.Target));
         for (var i = 0; i < request.Count; i++)
         {
             var name = request.Name(i);

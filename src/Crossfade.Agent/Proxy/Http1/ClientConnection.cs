@@ -149,6 +149,9 @@ internal sealed partial class ClientConnection(
             return await RedirectAsync(request, keepAlive && !_linger);
         }
         request.TryGet("Host"u8, out var host);
+        // An absolute-form target names its host itself, and that one counts (RFC 9112, 3.2.2).
+        if (AuthorityOf(request.Target) is { } authority)
+            host = authority;
         if (router.For(host) is not { } site)
         {
             _linger = framing.Kind != BodyKind.None;
@@ -181,6 +184,29 @@ internal sealed partial class ClientConnection(
         _head.End().Append(body);
         await _client.SendAsync(_head.Written, CancellationToken.None);
         return new Outcome(status, body.Length, release, !close);
+    }
+
+    /// <summary>The target in origin form: <c>/cart?x=1</c> of <c>http://shop.test/cart?x=1</c>; an origin-form target as it is.</summary>
+    private static string OriginForm(string target)
+    {
+        if (target.Length == 0 || target[0] == '/' || target.IndexOf("://", StringComparison.Ordinal) is not (4 or 5))
+            return target;
+        var rest = target[(target.IndexOf("://", StringComparison.Ordinal) + 3)..];
+        var path = rest.IndexOfAny(['/', '?']);
+        return path < 0 ? "/" : rest[path] == '?' ? "/" + rest[path..] : rest[path..];
+    }
+
+    /// <summary>The authority of an absolute-form target (<c>http://shop.test/cart</c>), or null for the usual origin form.</summary>
+    private static byte[]? AuthorityOf(string target)
+    {
+        if (target.Length == 0 || target[0] == '/')
+            return null;
+        var at = target.IndexOf("://", StringComparison.Ordinal);
+        if (at is not (4 or 5))
+            return null;
+        var rest = target[(at + 3)..];
+        var end = rest.IndexOfAny(['/', '?']);
+        return System.Text.Encoding.ASCII.GetBytes(end < 0 ? rest : rest[..end]);
     }
 
     /// <summary>Whether the request's User-Agent says a robot sent it (the judge leaves such requests out).</summary>

@@ -20,46 +20,47 @@ public sealed class SiteRegistry : IDisposable
     public SiteRegistry(SiteRouter router, ProxyOptions options, TimeProvider time)
     {
         (_router, _options, _time) = (router, options, time);
-        _requests = SitesFile.Load(options.SitesFile);
+        _requests = options.SitesRoot is null ? [] : SitesFile.Load(options.SitesFile);
         foreach (var (name, request) in _requests.ToList())
             if (!Core.Naming.FolderNames.IsName(name) || request.Problem() is not null || router.Set(Create(name, request)) is not null)
                 _requests.Remove(name);
     }
 
-    private ProxySite Create(string name, SiteRequest request) =>
-        new ProxySite(name, request.Hosts.Select(h => h.ToLowerInvariant()).ToList(), request.StateFile, new AccessLogWriter(request.AccessLog, _time)).Restore(_options.ConnectTimeout);
+    /// <summary>A site's files are its app's own under the sites root (the agent's layout): its state file and access log.</summary>
+    private ProxySite Create(string name, SiteRequest request)
+    {
+        var layout = new HostLayout(_options.SitesRoot!, name);
+        Directory.CreateDirectory(layout.Logs);
+        return new ProxySite(name, request.Hosts.Select(h => h.ToLowerInvariant()).ToList(), layout.ProxyState, new AccessLogWriter(layout.AccessLog, _time))
+            .Restore(_options.ConnectTimeout);
+    }
 
-    /// <summary>Adds or changes a site: null when done, otherwise (status, why not).</summary>
+    /// <summary>Adds a site or changes its host names (its upstream, split and log stay): null when done, otherwise (status, why not).</summary>
     public (int Status, string Problem)? Set(string name, SiteRequest request)
     {
         if (!Core.Naming.FolderNames.IsName(name))
             return (400, $"'{name}' is not a site name: {Core.Naming.FolderNames.NameRule}");
-        if (_options.SitesFile is null)
-            return (409, "this proxy was started without --sites: it serves one app");
+        if (_options.SitesFile is null || _options.SitesRoot is null)
+            return (409, "this proxy was started without --sites and --sites-root: it serves one app");
         if (request.Problem() is { } problem)
             return (400, problem);
         lock (_lock)
         {
             var existing = _router.Find(name);
-            var same = existing is not null && existing.StateFile == request.StateFile && _requests[name].AccessLog == request.AccessLog;
-            var site = same
-                ? existing!.WithHosts(request.Hosts.Select(h => h.ToLowerInvariant()).ToList())
-                : Create(name, request);
+            var site = existing is not null ? existing.WithHosts(request.Hosts.Select(h => h.ToLowerInvariant()).ToList()) : Create(name, request);
             if (_router.Set(site) is { } clash)
             {
-                if (!same)
-                    _ = site.AccessLog.DisposeAsync();
+                if (existing is null)
+                    _ = Retire(site);
                 return (409, clash);
             }
-            if (existing is not null && !same)
-                _ = existing.AccessLog.DisposeAsync();
             _requests[name] = request;
             SitesFile.Save(_options.SitesFile, _requests);
             return null;
         }
     }
 
-    /// <summary>Removes a site (its requests in flight finish); false when there was none.</summary>
+    /// <summary>Removes a site: no new request reaches it, and once those in flight finish its upstream connections and log are closed.</summary>
     public bool Remove(string name)
     {
         lock (_lock)
@@ -69,9 +70,21 @@ public sealed class SiteRegistry : IDisposable
                 return false;
             _requests.Remove(name);
             SitesFile.Save(_options.SitesFile, _requests);
-            _ = site.AccessLog.DisposeAsync();
+            _ = Retire(site);
             return true;
         }
+    }
+
+    /// <summary>Waits, bounded, for a removed site's requests to finish, then closes its upstream connections and its log.</summary>
+    private async Task Retire(ProxySite site)
+    {
+        var snapshots = new[] { site.Table.Current, site.Table.Split?.Candidate }.OfType<UpstreamSnapshot>().ToList();
+        var started = _time.GetTimestamp();
+        while (snapshots.Any(s => s.InFlight > 0) && _time.GetElapsedTime(started) < TimeSpan.FromSeconds(30))
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time);
+        foreach (var snapshot in snapshots)
+            snapshot.Dispose();
+        await site.AccessLog.DisposeAsync();
     }
 
     public void Dispose()

@@ -4,9 +4,11 @@ namespace Crossfade.Agent.Proxy.Sites;
 
 /// <summary>
 /// A named site as the agent registers it on the control port (<c>PUT /sites/{name}</c>) and as the proxy keeps
-/// its sites on disk: the host names routed to it, and where its upstream state and access records go.
+/// its sites on disk: the host names routed to it. Where its upstream state and access records go is not
+/// asked: they are the app's own files under the proxy's <c>--sites-root</c> (the agent's root), so whoever
+/// reaches the control port cannot have the proxy write anywhere else.
 /// </summary>
-public sealed record SiteRequest(IReadOnlyList<string> Hosts, string StateFile, string AccessLog)
+public sealed record SiteRequest(IReadOnlyList<string> Hosts)
 {
     /// <summary>Why the request cannot be taken, or null.</summary>
     public string? Problem()
@@ -15,9 +17,6 @@ public sealed record SiteRequest(IReadOnlyList<string> Hosts, string StateFile, 
             return "a site needs at least one host name";
         if (Hosts.FirstOrDefault(h => !Core.Naming.DnsNames.IsName(h, wildcard: false)) is { } bad)
             return $"'{bad}' is not a host name ({Core.Naming.DnsNames.Rule}, without a wildcard)";
-        foreach (var (what, path) in new[] { ("stateFile", StateFile), ("accessLog", AccessLog) })
-            if (string.IsNullOrEmpty(path) || !Path.IsPathFullyQualified(path) || path.Split('/').Contains(".."))
-                return $"'{what}' must be an absolute path, not '{path}'";
         return null;
     }
 }

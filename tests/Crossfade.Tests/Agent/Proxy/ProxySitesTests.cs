@@ -19,7 +19,7 @@ public sealed class ProxySitesTests : IAsyncLifetime
     private string Control => $"http://127.0.0.1:{_proxy.ControlPort}";
 
     public async Task InitializeAsync() =>
-        _proxy = await TestProxy.StartAsync(o => (o.StateFile, o.SitesFile) = (null, Path.Combine(Path.GetDirectoryName(o.AccessLog)!, "sites.json")));
+        _proxy = await TestProxy.StartAsync(o => (o.StateFile, o.SitesFile, o.SitesRoot) = (null, Path.Combine(Path.GetDirectoryName(o.AccessLog)!, "sites.json"), Path.GetDirectoryName(o.AccessLog)));
 
     public async Task DisposeAsync() => await _proxy.DisposeAsync();
 
@@ -27,8 +27,13 @@ public sealed class ProxySitesTests : IAsyncLifetime
         _proxy.UpstreamAsync(app => app.MapGet("/who", () => Results.Text(says)));
 
     private async Task<HttpResponseMessage> RegisterAsync(string site, params string[] hosts) =>
-        await _proxy.Http.PutAsJsonAsync($"{Control}/sites/{site}",
-            new SiteRequest(hosts, Path.Combine(_proxy.Dir, $"{site}-state.json"), Path.Combine(_proxy.Dir, $"{site}-access.log")));
+        await _proxy.Http.PutAsJsonAsync($"{Control}/sites/{site}", new SiteRequest(hosts));
+
+    /// <summary>A site's access log: its app's own, under the proxy's sites root.</summary>
+    private string LogOf(string site) => new Crossfade.Agent.HostLayout(_proxy.Dir, site).AccessLog;
+
+    private static Task<bool> HasLinesAsync(string file, int lines) =>
+        Task.FromResult(File.Exists(file) && File.ReadAllLines(file).Length >= lines);
 
     private async Task SwapAsync(string site, int port, string release) =>
         (await _proxy.Http.PutAsJsonAsync($"{Control}/upstream?site={site}", new SwapRequest($"http://127.0.0.1:{port}/", release, 5))).EnsureSuccessStatusCode();
@@ -57,14 +62,17 @@ public sealed class ProxySitesTests : IAsyncLifetime
         (await GetAsync("shop.test")).ShouldBe((HttpStatusCode.OK, "shop 1"));
         (await GetAsync("WWW.Shop.Test:8080")).ShouldBe((HttpStatusCode.OK, "shop 1"));
         (await GetAsync("blog.test")).ShouldBe((HttpStatusCode.OK, "blog 1"));
+        var absolute = await _proxy.RawAsync("GET http://blog.test/who HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n");
+        absolute.ShouldEndWith("blog 1", customMessage: "an absolute-form target's own host counts");
         var unknown = await GetAsync("elsewhere.test");
         unknown.Status.ShouldBe(HttpStatusCode.NotFound);
         unknown.Body.ShouldContain("no app is served here for host 'elsewhere.test'");
-        // Each app's requests in its own access log.
-        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(Path.Combine(_proxy.Dir, "blog-access.log"))
-            && File.ReadAllText(Path.Combine(_proxy.Dir, "blog-access.log")).Contains("\"/who\"", StringComparison.Ordinal)));
-        File.ReadAllLines(Path.Combine(_proxy.Dir, "blog-access.log")).Length.ShouldBe(1);
-        File.ReadAllLines(Path.Combine(_proxy.Dir, "shop-access.log")).Length.ShouldBe(2);
+        // Each app's requests in its own access log (each log flushed on its own beat).
+        await Eventually.TrueAsync(() => HasLinesAsync(LogOf("blog"), 2));
+        await Eventually.TrueAsync(() => HasLinesAsync(LogOf("shop"), 2));
+        File.ReadAllLines(LogOf("blog")).ShouldAllBe(l => l.Contains("\"/who\"", StringComparison.Ordinal));
+        File.ReadAllLines(LogOf("blog")).Length.ShouldBe(2);
+        File.ReadAllLines(LogOf("shop")).Length.ShouldBe(2);
     }
 
     [Fact]
@@ -134,19 +142,23 @@ public sealed class ProxySitesTests : IAsyncLifetime
         await TwoSitesAsync();
 
         var taken = await RegisterAsync("admin", "admin.test", "SHOP.test");
-        var badName = await RegisterAsync("../etc", "x.test");
+        var badName = await RegisterAsync("Bad_Name", "x.test");
         var badHost = await RegisterAsync("news", "*.news.test");
         var noHosts = await RegisterAsync("news");
-        var relative = await _proxy.Http.PutAsJsonAsync($"{Control}/sites/news", new SiteRequest(["news.test"], "state.json", "/tmp/a.log"));
+        // A caller cannot name where the proxy writes: paths in the request are not read at all.
+        var paths = await _proxy.Http.PutAsJsonAsync($"{Control}/sites/news", new { hosts = new[] { "news.test" }, stateFile = "/etc/passwd", accessLog = "/root/.bashrc" });
         var unknownSite = await _proxy.Http.PutAsJsonAsync($"{Control}/upstream?site=nope", new SwapRequest("http://127.0.0.1:1/", "1.0.0", 1));
         var noSite = await _proxy.Http.GetAsync($"{Control}/upstream");
 
         taken.StatusCode.ShouldBe(HttpStatusCode.Conflict);
         (await taken.Content.ReadAsStringAsync()).ShouldContain("host 'shop.test' is routed to 'shop' already");
-        badName.StatusCode.ShouldBeOneOf(HttpStatusCode.BadRequest, HttpStatusCode.NotFound);
+        badName.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await badName.Content.ReadAsStringAsync()).ShouldContain("is not a site name");
         badHost.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         noHosts.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        relative.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        paths.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        File.Exists(new Crossfade.Agent.HostLayout(_proxy.Dir, "news").ProxyState).ShouldBeFalse("nothing is served there yet");
+        Directory.Exists(new Crossfade.Agent.HostLayout(_proxy.Dir, "news").Logs).ShouldBeTrue("its files are its app's own");
         unknownSite.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         noSite.StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await GetAsync("shop.test")).ShouldBe((HttpStatusCode.OK, "shop 1"), "nothing refused changed the routes");
@@ -162,8 +174,7 @@ public sealed class ProxySitesTests : IAsyncLifetime
         request.Headers.Host = "anything.test";
 
         var answer = await single.Http.SendAsync(request);
-        var register = await single.Http.PutAsJsonAsync($"http://127.0.0.1:{single.ControlPort}/sites/shop",
-            new SiteRequest(["shop.test"], Path.Combine(single.Dir, "s.json"), Path.Combine(single.Dir, "s.log")));
+        var register = await single.Http.PutAsJsonAsync($"http://127.0.0.1:{single.ControlPort}/sites/shop", new SiteRequest(["shop.test"]));
 
         (await answer.Content.ReadAsStringAsync()).ShouldBe("only");
         register.StatusCode.ShouldBe(HttpStatusCode.Conflict);

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 
 namespace Crossfade.Bench;
 
@@ -14,16 +12,8 @@ public static class BenchCertificate
     /// <summary>Writes a self-signed ECDSA P-256 certificate for <see cref="Name"/> and its key as PEM files in <paramref name="dir"/>.</summary>
     public static (string Cert, string Key) Write(string dir)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={Name}", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(Name);
-        san.AddIpAddress(IPAddress.Loopback);
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         var (certPath, keyPath) = (Path.Combine(dir, "bench.crt"), Path.Combine(dir, "bench.key"));
-        File.WriteAllText(certPath, cert.ExportCertificatePem());
-        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        Core.Links.SelfSignedPem.Write(certPath, keyPath, Name, [Name], [IPAddress.Loopback], DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         return (certPath, keyPath);
     }
 

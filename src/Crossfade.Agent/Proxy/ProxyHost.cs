@@ -41,16 +41,19 @@ public static class ProxyHost
             : null;
         var router = new Sites.SiteRouter(catchAll);
         builder.Services.AddSingleton(router);
-        var registry = new Sites.SiteRegistry(router, options, clock);
         var counters = new ProxyCounters();
         // HTTPS: the certificates are read now (a bad one stops the start, saying why) and again when their files change.
-        var certificates = options.TlsPort is null ? null
-            : new Tls.ProxyCertificates(options.Certificates, clock, why => Console.Error.WriteLine($"crossfade proxy: {why}"));
+        void Warn(string why) => Console.Error.WriteLine($"crossfade proxy: {why}");
+        var certificates = options.TlsPort is null ? null : new Tls.ProxyCertificates(options.Certificates, clock, Warn);
+        if (catchAll is not null)
+            catchAll.Https = Tls.HttpsPolicy.From(new Tls.HttpsSettings(null, options.RedirectHttps, (long?)options.HstsMaxAge?.TotalSeconds));
+        var registry = new Sites.SiteRegistry(router, options, clock, certificates, Warn);
         var listener = new Http1Listener(router, accessLog, clock, options, counters, certificates);
         builder.Services.AddHostedService(_ => listener);
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         Sites.SiteEndpoints.MapSites(app, registry);
+        Tls.TlsEndpoints.MapTls(app, options, router, certificates);
         app.MapGet("/upstream", (string? site) =>
         {
             if (router.Find(site ?? Sites.ProxySite.Default) is not { } found)

@@ -75,7 +75,8 @@ public sealed class ProxyOptions
             throw new ArgumentException($"--tls-port must be 1..65535 and differ from --port and --control-port, not {tls}");
         if (HstsMaxAge is { } hsts && hsts < TimeSpan.Zero)
             throw new ArgumentException("--hsts-max-age must be 0 or more seconds");
-        if (TlsPort is not null && Certificates.Count == 0)
+        // A proxy of named sites may start with none: each site brings its own.
+        if (TlsPort is not null && Certificates.Count == 0 && SitesFile is null)
             throw new ArgumentException("--tls-port needs at least one --cert name=cert.pem,key.pem");
         if (TlsPort is null && (Certificates.Count > 0 || RedirectHttps || HstsMaxAge is not null))
             throw new ArgumentException("--cert, --redirect-https and --hsts-max-age need --tls-port");

@@ -21,7 +21,24 @@ internal static class ProxySpecReader
         reader.RejectUnknownKeys(node, ["port", "hosts", "tls"], Prefix);
         var port = reader.OptionalInt(node, "port", 8080, 1, 65535, Prefix);
         var tls = reader.OptionalMapping(node, "tls", Prefix);
-        return (port, tls is null ? null : ReadTls(reader, tls, port), ReadHosts(reader, node));
+        var hosts = ReadHosts(reader, node);
+        var settings = tls is null ? null : ReadTls(reader, tls, port);
+        if (tls is not null && settings is not null && hosts is not null)
+            CheckNamesAreOwn(reader, tls, settings, hosts);
+        return (port, settings, hosts);
+    }
+
+    /// <summary>
+    /// An app sharing its port by host name brings certificates for its own names only (or a wildcard standing
+    /// for one of them): the proxy serves every app's certificates on one HTTPS port, and one app's must not
+    /// answer for another's names.
+    /// </summary>
+    private static void CheckNamesAreOwn(SpecNodeReader reader, YamlMappingNode tls, ProxyTls settings, IReadOnlyList<string> hosts)
+    {
+        var items = (YamlSequenceNode)tls.Children[new YamlScalarNode("certificates")];
+        for (var i = 0; i < settings.Certificates.Count; i++)
+            foreach (var name in settings.Certificates[i].Hosts.Where(n => !Naming.DnsNames.Covers(hosts, n)))
+                reader.ErrorAt((YamlMappingNode)items.Children[i], "hosts", $"'{name}' is none of proxy.hosts ({string.Join(", ", hosts)}): an app sharing its port brings certificates for its own names", $"{TlsPrefix}certificates[{i}].");
     }
 
     /// <summary>The host names this app answers on its port, which other apps may then share (none: the port is the app's alone).</summary>

@@ -114,12 +114,8 @@ public sealed class HostAddOverSsh
     /// <summary>A self-signed certificate and its key as PEM files readable by the agent's user.</summary>
     private static (string Cert, string Key) WriteCertificate(string dir, string name)
     {
-        using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest($"CN={name}", ecdsa, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         var (cert, key) = (Path.Combine(dir, "shop.crt"), Path.Combine(dir, "shop.key"));
-        File.WriteAllText(cert, certificate.ExportCertificatePem());
-        File.WriteAllText(key, ecdsa.ExportPkcs8PrivateKeyPem());
+        Crossfade.Core.Links.SelfSignedPem.Write(cert, key, name, [name], [], DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         File.SetUnixFileMode(key, (UnixFileMode)Convert.ToInt32("644", 8));
         return (cert, key);
     }

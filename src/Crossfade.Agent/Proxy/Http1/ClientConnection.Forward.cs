@@ -225,8 +225,8 @@ internal sealed partial class ClientConnection
             _head.Header("Connection"u8, "keep-alive"u8);
         if (_splitCookie is not null)
             _head.Header("Set-Cookie"u8, _splitCookie);
-        if (_hsts is not null && !response.Has("Strict-Transport-Security"u8))
-            _head.Header("Strict-Transport-Security"u8, _hsts);
+        if (certificates is not null && _site!.Https.Hsts is { } hsts && !response.Has("Strict-Transport-Security"u8))
+            _head.Header("Strict-Transport-Security"u8, hsts);
         _head.End();
     }
 

@@ -24,9 +24,6 @@ internal sealed partial class ClientConnection(
     private readonly RequestHead _request = new();
     private readonly ResponseHead _response = new();
     private readonly string _clientIp = client.ToString();
-    // On the HTTPS port with HSTS asked for: the Strict-Transport-Security value every answer carries.
-    private readonly string? _hsts = certificates is not null && options.HstsMaxAge is { } age
-        ? $"max-age={(long)age.TotalSeconds}" : null;
     // Timeouts are deadlines checked by the listener's heartbeat (once a second), not a timer per
     // request: a connection past its deadline is cancelled, and closes. Never disposed: it holds no
     // timer, and the heartbeat or a stop may still cancel it after the connection has ended.
@@ -142,12 +139,6 @@ internal sealed partial class ClientConnection(
         var keepAlive = request.Minor == 1
             ? !request.HasToken("Connection"u8, "close"u8)
             : request.HasToken("Connection"u8, "keep-alive"u8);
-        if (certificates is null && options.RedirectHttps && !request.Path.StartsWith("/.well-known/acme-challenge/", StringComparison.Ordinal))
-        {
-            // A body is not relayed: it is read and dropped before the close, so the 308 is not lost to a reset.
-            _linger = framing.Kind != BodyKind.None;
-            return await RedirectAsync(request, keepAlive && !_linger);
-        }
         request.TryGet("Host"u8, out var host);
         // An absolute-form target names its host itself, and that one counts (RFC 9112, 3.2.2).
         if (AuthorityOf(request.Target) is { } authority)
@@ -156,6 +147,14 @@ internal sealed partial class ClientConnection(
         {
             _linger = framing.Kind != BodyKind.None;
             return await RefuseAsync(404, $"no app is served here for host '{Sites.SiteRouter.Describe(host)}'", close: !keepAlive || _linger);
+        }
+        // Only an app that asks for it has its plain requests sent to HTTPS, and only when the proxy has an HTTPS port.
+        if (certificates is null && site.Https.RedirectHttps && options.TlsPort is not null
+            && !request.Path.StartsWith("/.well-known/acme-challenge/", StringComparison.Ordinal))
+        {
+            // A body is not relayed: it is read and dropped before the close, so the 308 is not lost to a reset.
+            _linger = framing.Kind != BodyKind.None;
+            return await RedirectAsync(request, keepAlive && !_linger);
         }
         _site = site;
         _upgrading = AsksUpgrade(request, framing);

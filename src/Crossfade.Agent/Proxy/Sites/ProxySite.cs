@@ -22,8 +22,13 @@ public sealed class ProxySite(string name, IReadOnlyList<string> hosts, string? 
 
     public SemaphoreSlim SwapLock { get; } = swapLock ?? new(1, 1);
 
-    /// <summary>The same site (its upstream, split, lock and log) routed for other host names.</summary>
-    public ProxySite WithHosts(IReadOnlyList<string> hosts) => new(Name, hosts, StateFile, AccessLog, Table, SwapLock);
+    private volatile Tls.HttpsPolicy _https = Tls.HttpsPolicy.None;
+
+    /// <summary>Whether its plain requests are sent to HTTPS, and the HSTS its HTTPS answers carry; changed in place.</summary>
+    public Tls.HttpsPolicy Https { get => _https; set => _https = value; }
+
+    /// <summary>The same site (its upstream, split, lock, log and HTTPS policy) routed for other host names.</summary>
+    public ProxySite WithHosts(IReadOnlyList<string> hosts) => new(Name, hosts, StateFile, AccessLog, Table, SwapLock) { Https = Https };
 
     /// <summary>Serves again what <see cref="StateFile"/> says was served (a restarted proxy, a site registered again).</summary>
     public ProxySite Restore(TimeSpan connectTimeout)

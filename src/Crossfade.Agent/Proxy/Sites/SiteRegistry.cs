@@ -7,23 +7,54 @@ namespace Crossfade.Agent.Proxy.Sites;
 /// <summary>
 /// The named sites of a proxy: registered by the agent on the control port, kept in the proxy's sites file,
 /// and routed again from it when the proxy restarts. A site registered again with other host names keeps its
-/// upstream, split and access log; one with another state file or access log starts from that file.
+/// upstream, split and access log. Its HTTPS settings (certificates for its names, redirect, HSTS) change in
+/// place, without a restart; they need the proxy's HTTPS port.
 /// </summary>
 public sealed class SiteRegistry : IDisposable
 {
     private readonly SiteRouter _router;
     private readonly ProxyOptions _options;
     private readonly TimeProvider _time;
+    private readonly Tls.ProxyCertificates? _certificates;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SiteRequest> _requests;
 
-    public SiteRegistry(SiteRouter router, ProxyOptions options, TimeProvider time)
+    public SiteRegistry(SiteRouter router, ProxyOptions options, TimeProvider time, Tls.ProxyCertificates? certificates = null, Action<string>? warn = null)
     {
-        (_router, _options, _time) = (router, options, time);
+        (_router, _options, _time, _certificates) = (router, options, time, certificates);
         _requests = options.SitesRoot is null ? [] : SitesFile.Load(options.SitesFile);
         foreach (var (name, request) in _requests.ToList())
+        {
             if (!Core.Naming.FolderNames.IsName(name) || request.Problem() is not null || router.Set(Create(name, request)) is not null)
+            {
                 _requests.Remove(name);
+                continue;
+            }
+            // A site whose certificate files broke while the proxy was down is still routed; HTTPS for it waits for good files.
+            if (HttpsProblem(request) is null)
+                TryCertificates(name, request, warn);
+        }
+    }
+
+    /// <summary>Why the proxy cannot give the site the HTTPS it asks for, or null.</summary>
+    private string? HttpsProblem(SiteRequest request) =>
+        _certificates is null && request.Https is { } https && (https.Certificates is { Count: > 0 } || https.RedirectHttps || https.HstsMaxAgeSeconds > 0)
+            ? "this proxy serves no HTTPS port (--tls-port): a site's certificates, redirect and HSTS need one"
+            : null;
+
+    /// <summary>Serves a restored site's certificates and HTTPS policy; files that do not load are said, and skipped.</summary>
+    private void TryCertificates(string name, SiteRequest request, Action<string>? warn)
+    {
+        try
+        {
+            _certificates?.Set(name, request.Https?.Normalized() ?? []);
+            if (_router.Find(name) is { } site)
+                site.Https = Tls.HttpsPolicy.From(request.Https);
+        }
+        catch (ArgumentException ex)
+        {
+            warn?.Invoke($"site '{name}': {ex.Message}");
+        }
     }
 
     /// <summary>A site's files are its app's own under the sites root (the agent's layout): its state file and access log.</summary>
@@ -44,16 +75,26 @@ public sealed class SiteRegistry : IDisposable
             return (409, "this proxy was started without --sites and --sites-root: it serves one app");
         if (request.Problem() is { } problem)
             return (400, problem);
+        if (HttpsProblem(request) is { } noHttps)
+            return (409, noHttps);
         lock (_lock)
         {
-            var existing = _router.Find(name);
-            var site = existing is not null ? existing.WithHosts(request.Hosts.Select(h => h.ToLowerInvariant()).ToList()) : Create(name, request);
-            if (_router.Set(site) is { } clash)
-            {
-                if (existing is null)
-                    _ = Retire(site);
+            var hosts = request.Hosts.Select(h => h.ToLowerInvariant()).ToList();
+            if (_router.ClashOf(name, hosts) is { } clash)
                 return (409, clash);
+            var existing = _router.Find(name);
+            // Its certificates are read before anything changes: files that do not load leave the site as it was.
+            try
+            {
+                _certificates?.Set(name, request.Https?.Normalized() ?? []);
             }
+            catch (ArgumentException ex)
+            {
+                return (400, ex.Message);
+            }
+            var site = existing is not null ? existing.WithHosts(hosts) : Create(name, request);
+            site.Https = Tls.HttpsPolicy.From(request.Https);
+            _router.Set(site);
             _requests[name] = request;
             SitesFile.Save(_options.SitesFile, _requests);
             return null;
@@ -70,6 +111,7 @@ public sealed class SiteRegistry : IDisposable
                 return false;
             _requests.Remove(name);
             SitesFile.Save(_options.SitesFile, _requests);
+            _certificates?.Remove(name);
             _ = Retire(site);
             return true;
         }

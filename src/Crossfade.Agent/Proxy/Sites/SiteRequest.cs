@@ -4,11 +4,12 @@ namespace Crossfade.Agent.Proxy.Sites;
 
 /// <summary>
 /// A named site as the agent registers it on the control port (<c>PUT /sites/{name}</c>) and as the proxy keeps
-/// its sites on disk: the host names routed to it. Where its upstream state and access records go is not
+/// its sites on disk: the host names routed to it, and what it asks of the proxy's HTTPS port (its own
+/// certificates, for its own names only; its redirect; its HSTS). Where its upstream state and access records go is not
 /// asked: they are the app's own files under the proxy's <c>--sites-root</c> (the agent's root), so whoever
 /// reaches the control port cannot have the proxy write anywhere else.
 /// </summary>
-public sealed record SiteRequest(IReadOnlyList<string> Hosts)
+public sealed record SiteRequest(IReadOnlyList<string> Hosts, Tls.HttpsSettings? Https = null)
 {
     /// <summary>Why the request cannot be taken, or null.</summary>
     public string? Problem()
@@ -17,7 +18,7 @@ public sealed record SiteRequest(IReadOnlyList<string> Hosts)
             return "a site needs at least one host name";
         if (Hosts.FirstOrDefault(h => !Core.Naming.DnsNames.IsName(h, wildcard: false)) is { } bad)
             return $"'{bad}' is not a host name ({Core.Naming.DnsNames.Rule}, without a wildcard)";
-        return null;
+        return Https?.Problem(Hosts);
     }
 }
 

@@ -49,15 +49,24 @@ public sealed class SiteRouter
         return routes.Lookup.TryGetValue(name[..length], out var site) ? site : routes.Default;
     }
 
+    /// <summary>Why the named site could not be routed for <paramref name="hosts"/> (a host another site has), or null.</summary>
+    public string? ClashOf(string name, IEnumerable<string> hosts)
+    {
+        var routes = _routes;
+        foreach (var host in hosts)
+            if (routes.ByHost.TryGetValue(host, out var other) && other.Name != name)
+                return $"host '{host}' is routed to '{other.Name}' already";
+        return null;
+    }
+
     /// <summary>Adds or replaces a named site; null when done, otherwise why not (a host another site has).</summary>
     public string? Set(ProxySite site)
     {
         lock (_changing)
         {
             var routes = _routes;
-            foreach (var host in site.Hosts)
-                if (routes.ByHost.TryGetValue(host, out var other) && other.Name != site.Name)
-                    return $"host '{host}' is routed to '{other.Name}' already";
+            if (ClashOf(site.Name, site.Hosts) is { } clash)
+                return clash;
             var named = new Dictionary<string, ProxySite>(routes.Named, StringComparer.Ordinal) { [site.Name] = site };
             _routes = new Routes(routes.Default, named, HostsOf(named.Values));
             return null;

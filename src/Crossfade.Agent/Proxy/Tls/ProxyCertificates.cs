@@ -1,83 +1,139 @@
 using System.Net.Security;
+using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 
 namespace Crossfade.Agent.Proxy.Tls;
 
 /// <summary>
 /// The certificates the proxy's HTTPS port serves, chosen per connection by the name the client asks for
-/// (SNI): the exact name, else a wildcard of it, else the first certificate. The files are read again when they
-/// change (checked every two seconds): new connections get the new certificate, open ones keep theirs. A file
-/// that does not load (half written, a key that does not match) leaves the one before in place, and says why.
+/// (SNI): the exact name, else a wildcard of it, else the first certificate. They come from sources: the
+/// proxy's own (<c>--cert</c>, or <c>PUT /tls</c>) first, then each named site's, each replaced whole without a
+/// restart. The files are read again when they change (checked every two seconds): new connections get the
+/// new certificate, open ones keep theirs. A file that does not load (half written, a key that does not
+/// match) leaves the one before in place, and says why.
 /// </summary>
 public sealed class ProxyCertificates : IDisposable
 {
-    private readonly IReadOnlyList<CertificateFiles> _files;
+    /// <summary>The source of the proxy's own certificates.</summary>
+    public const string Own = "";
+
     private readonly Action<string> _warn;
     private readonly ITimer _timer;
-    private readonly Loaded?[] _loaded;
+    private readonly Lock _lock = new();
+    // Replaced whole under the lock; read without it by every handshake.
+    private Entry[] _entries = [];
 
     private sealed record Loaded(SslServerAuthenticationOptions Options, DateTime CertWritten, DateTime KeyWritten, string Subject);
 
-    public ProxyCertificates(IReadOnlyList<CertificateFiles> files, TimeProvider time, Action<string> warn)
+    /// <summary>One certificate of one source, with what was last loaded from its files.</summary>
+    private sealed class Entry(string source, CertificateFiles files, Loaded loaded)
     {
-        if (files.Count == 0)
-            throw new ArgumentException("HTTPS at the proxy needs at least one certificate (--cert)");
-        (_files, _warn) = (files, warn);
-        _loaded = new Loaded?[files.Count];
-        for (var i = 0; i < files.Count; i++)
-            _loaded[i] = Load(files[i], null) ?? throw new ArgumentException($"the certificate for {string.Join(", ", files[i].Names)} could not be read from {files[i].CertPath} and {files[i].KeyPath}");
+        public string Source { get; } = source;
+        public CertificateFiles Files { get; } = files;
+        public Loaded Loaded { get => Volatile.Read(ref loaded); set => Volatile.Write(ref loaded, value); }
+    }
+
+    public ProxyCertificates(IReadOnlyList<CertificateFiles> own, TimeProvider time, Action<string> warn)
+    {
+        _warn = warn;
+        Set(Own, own);
         _timer = time.CreateTimer(_ => Refresh(), null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
     }
 
-    /// <summary>The subject of the certificate served for <paramref name="serverName"/> now.</summary>
-    public string SubjectFor(string? serverName) => Volatile.Read(ref _loaded[IndexFor(serverName)])!.Subject;
+    /// <summary>Whether any certificate is served at all (a proxy of named sites may have none yet).</summary>
+    public bool IsEmpty => Volatile.Read(ref _entries).Length == 0;
+
+    /// <summary>Every certificate served now: whose it is (the proxy's own: empty), its names and its subject.</summary>
+    public IReadOnlyList<ServedCertificate> Served() =>
+        Volatile.Read(ref _entries).Select(e => new ServedCertificate(e.Source, e.Files.Names, e.Loaded.Subject)).ToList();
+
+    /// <summary>The subject of the certificate served for <paramref name="serverName"/> now, or null when there is none.</summary>
+    public string? SubjectFor(string? serverName) => Find(serverName)?.Loaded.Subject;
 
     /// <summary>The handshake's settings for the name a client asked for.</summary>
-    public SslServerAuthenticationOptions For(string? serverName) => Volatile.Read(ref _loaded[IndexFor(serverName)])!.Options;
+    public SslServerAuthenticationOptions For(string? serverName) =>
+        Find(serverName)?.Loaded.Options ?? throw new AuthenticationException("no certificate is served on this port yet");
 
-    private int IndexFor(string? serverName)
+    /// <summary>
+    /// Serves <paramref name="files"/> for <paramref name="source"/> from now on, instead of what it served
+    /// before. Every file is read first: one that does not load changes nothing, and the exception says which.
+    /// </summary>
+    public void Set(string source, IReadOnlyList<CertificateFiles> files)
     {
+        lock (_lock)
+        {
+            var before = _entries.Where(e => e.Source == source).ToList();
+            List<Entry> loaded;
+            try
+            {
+                loaded = files.Select(f => new Entry(source, f, Read(f, before.FirstOrDefault(e => e.Files.CertPath == f.CertPath && e.Files.KeyPath == f.KeyPath)?.Loaded))).ToList();
+            }
+            catch (CertificateLoadException ex)
+            {
+                throw new ArgumentException(ex.Message, ex);
+            }
+            var others = _entries.Where(e => e.Source != source);
+            _entries = (source == Own ? loaded.Concat(others) : others.Concat(loaded)).ToArray();
+        }
+    }
+
+    /// <summary>Stops serving what <paramref name="source"/> brought.</summary>
+    public void Remove(string source)
+    {
+        lock (_lock)
+            _entries = _entries.Where(e => e.Source != source).ToArray();
+    }
+
+    private Entry? Find(string? serverName)
+    {
+        var entries = Volatile.Read(ref _entries);
+        if (entries.Length == 0)
+            return null;
         if (string.IsNullOrEmpty(serverName))
-            return 0;
+            return entries[0];
         var name = serverName.ToLowerInvariant();
+        foreach (var entry in entries)
+            if (entry.Files.Names.Contains(name))
+                return entry;
         var dot = name.IndexOf('.', StringComparison.Ordinal);
-        var wildcard = dot > 0 ? "*" + name[dot..] : null;
-        for (var i = 0; i < _files.Count; i++)
-            if (_files[i].Names.Contains(name))
-                return i;
-        for (var i = 0; i < _files.Count; i++)
-            if (wildcard is not null && _files[i].Names.Contains(wildcard))
-                return i;
-        return 0;
+        if (dot > 0)
+        {
+            var wildcard = "*" + name[dot..];
+            foreach (var entry in entries)
+                if (entry.Files.Names.Contains(wildcard))
+                    return entry;
+        }
+        return entries[0];
     }
 
     /// <summary>Reads again the files that changed since they were loaded.</summary>
     public void Refresh()
     {
-        for (var i = 0; i < _files.Count; i++)
+        foreach (var entry in Volatile.Read(ref _entries))
         {
             // On the timer's thread: nothing may escape (it would end the process); the one before stays served.
             try
             {
-                var before = Volatile.Read(ref _loaded[i]);
-                if (Load(_files[i], before) is { } next && !ReferenceEquals(next, before))
-                    Volatile.Write(ref _loaded[i], next);
+                var before = entry.Loaded;
+                if (Load(entry.Files, before) is var next && !ReferenceEquals(next, before))
+                    entry.Loaded = next;
             }
             catch (Exception ex)
             {
-                _warn($"the certificate for {string.Join(", ", _files[i].Names)} could not be checked: {ex.Message}");
+                _warn($"the certificate for {string.Join(", ", entry.Files.Names)} could not be checked: {ex.Message}");
             }
         }
     }
 
-    private Loaded? Load(CertificateFiles files, Loaded? before)
+    /// <summary>What the files hold now, or what was loaded before when they did not change; throws when they do not load.</summary>
+    private static Loaded Read(CertificateFiles files, Loaded? before)
     {
         // The times are read once, before the files: a pair renamed in between is read again on the next beat.
         var (certWritten, keyWritten) = (File.GetLastWriteTimeUtc(files.CertPath), File.GetLastWriteTimeUtc(files.KeyPath));
+        if (before is not null && before.CertWritten == certWritten && before.KeyWritten == keyWritten)
+            return before;
         try
         {
-            if (before is not null && before.CertWritten == certWritten && before.KeyWritten == keyWritten)
-                return before;
             var chain = new X509Certificate2Collection();
             chain.ImportFromPemFile(files.CertPath);
             var leaf = X509Certificate2.CreateFromPemFile(files.CertPath, files.KeyPath);
@@ -93,11 +149,34 @@ public sealed class ProxyCertificates : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
         {
-            _warn($"the certificate for {string.Join(", ", files.Names)} could not be read from {files.CertPath} and {files.KeyPath}: {ex.Message}" +
-                (before is null ? "" : "; the one loaded before is still served"));
-            return before is null ? null : before with { CertWritten = certWritten, KeyWritten = keyWritten };
+            throw new CertificateLoadException(
+                $"the certificate for {string.Join(", ", files.Names)} could not be read from {files.CertPath} and {files.KeyPath}: {ex.Message}",
+                before is null ? null : before with { CertWritten = certWritten, KeyWritten = keyWritten });
+        }
+    }
+
+    /// <summary>Files that did not load; <see cref="Kept"/> is what stays served, marked with the files' new times.</summary>
+    private sealed class CertificateLoadException(string message, Loaded? kept) : Exception(message)
+    {
+        public Loaded? Kept { get; } = kept;
+    }
+
+    /// <summary>For the timer: what to serve now, never throwing; a file that does not load keeps the one before.</summary>
+    private Loaded Load(CertificateFiles files, Loaded before)
+    {
+        try
+        {
+            return Read(files, before);
+        }
+        catch (CertificateLoadException ex)
+        {
+            _warn(ex.Message + "; the one loaded before is still served");
+            return ex.Kept ?? before;
         }
     }
 
     public void Dispose() => _timer.Dispose();
 }
+
+/// <summary>A certificate the HTTPS port serves, as the control port lists it.</summary>
+public sealed record ServedCertificate(string Source, IReadOnlyList<string> Names, string Subject);

@@ -5,7 +5,10 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Crossfade.Agent.Instances;
+using Crossfade.Agent;
 using Crossfade.Agent.Proxy;
+using Crossfade.Agent.Proxy.Tls;
+using Crossfade.Contracts.V1;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -23,11 +26,13 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
     private readonly string _dir = Directory.CreateTempSubdirectory("cf-proxy-tls-").FullName;
     private TestProxy _proxy = null!;
     private int _tlsPort;
+    private CertificateFiles _shopFiles = null!;
+    private CertificateFiles _adminFiles = null!;
 
     public async Task InitializeAsync()
     {
-        var shop = TestCertificates.Write(_dir, "shop", "shop", "shop.test", "www.shop.test");
-        var admin = TestCertificates.Write(_dir, "admin", "admin", "admin.shop.test", "*.admin.shop.test");
+        var shop = _shopFiles = TestCertificates.Write(_dir, "shop", "shop", "shop.test", "www.shop.test");
+        var admin = _adminFiles = TestCertificates.Write(_dir, "admin", "admin", "admin.shop.test", "*.admin.shop.test");
         _tlsPort = FreePorts.Next();
         _proxy = await TestProxy.StartAsync(o =>
         {
@@ -43,46 +48,9 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
         Directory.Delete(_dir, recursive: true);
     }
 
-    /// <summary>A TLS connection naming <paramref name="serverName"/>, and the certificate it was shown.</summary>
-    private async Task<(SslStream Tls, X509Certificate2 Seen)> ConnectAsync(string serverName)
-    {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(IPAddress.Loopback, _tlsPort);
-        X509Certificate2? seen = null;
-        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true));
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = serverName,
-            RemoteCertificateValidationCallback = (_, cert, _, _) => (seen = new X509Certificate2(cert!)) is not null,
-        });
-        return (tls, seen!);
-    }
+    private Task<(SslStream Tls, X509Certificate2 Seen)> ConnectAsync(string serverName) => TlsClient.ConnectAsync(_tlsPort, serverName);
 
-    /// <summary>One GET on an open connection: the whole answer (its length known from Content-Length).</summary>
-    private static async Task<string> GetAsync(SslStream tls, string host, string path)
-    {
-        await tls.WriteAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n"));
-        var received = new StringBuilder();
-        var buffer = new byte[16384];
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!Complete(received.ToString()))
-        {
-            var n = await tls.ReadAsync(buffer, limit.Token);
-            if (n == 0)
-                break;
-            received.Append(Encoding.Latin1.GetString(buffer, 0, n));
-        }
-        return received.ToString();
-    }
-
-    private static bool Complete(string answer)
-    {
-        var end = answer.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        if (end < 0)
-            return false;
-        var length = answer[..end].Split("\r\n").FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase));
-        return length is not null && answer.Length - end - 4 >= int.Parse(length["Content-Length:".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-    }
+    private static Task<string> GetAsync(SslStream tls, string host, string path) => TlsClient.GetAsync(tls, host, path);
 
     [Theory]
     [InlineData("shop.test", "CN=shop")]
@@ -202,4 +170,42 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
         var stats = await _proxy.Http.GetFromJsonAsync<ProxyStats>($"http://127.0.0.1:{_proxy.ControlPort}/stats");
         stats!.HandshakeFailures.ShouldBe(1);
     }
+
+    [Fact]
+    public async Task TheAgentGivesTheProxyNewCertificatesAndHsts_InPlace_WithoutARestart()
+    {
+        var (open, _) = await ConnectAsync("shop.test");
+        using var _ = open;
+        // The proxy runs in this test; the record names a stand-in process, which a restart would stop (and then fail to start /bin/false).
+        using var standIn = System.Diagnostics.Process.Start("sleep", "120");
+        var keeper = new ProxyKeeper(new AgentOptions { Root = _dir, SelfCommand = ["/bin/false"] }, TimeProvider.System);
+        var started = new ProxyTls(_tlsPort, [Spec(_shopFiles), Spec(_adminFiles)], RedirectHttps: true, HstsMaxAgeSeconds: 15552000);
+        var record = new ProxyRecord(new ProcessRef(standIn.Id, 0), _proxy.Port, _proxy.ControlPort,
+            string.Join(' ', started.Arguments().Select(Processes.Quote)));
+        var renewed = TestCertificates.Write(_dir, "shop-next", "shop-next", "shop.test", "www.shop.test");
+        var broken = Path.Combine(_dir, "broken.crt");
+        await File.WriteAllTextAsync(broken, "not a certificate");
+
+        var after = await keeper.EnsureAsync(new HostLayout(_dir, "shop"), record, Runtime(new ProxyTls(_tlsPort, [Spec(renewed)])), default);
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() =>
+            keeper.EnsureAsync(new HostLayout(_dir, "shop"), after, Runtime(new ProxyTls(_tlsPort, [new ProxyCertificate(["shop.test"], broken, renewed.KeyPath)])), default));
+
+        after.Process.ShouldBe(record.Process, "the proxy was not started again");
+        after.Tls.ShouldNotBe(record.Tls, "the new settings are recorded, for the proxy's next start");
+        refused.Message.ShouldContain("broken.crt");
+        var (fresh, seen) = await ConnectAsync("admin.shop.test");
+        await using (fresh)
+            seen.Subject.ShouldBe("CN=shop-next", "the admin certificate is no longer asked for: the first one is shown");
+        var later = await GetAsync(open, "shop.test", "/proto");
+        later.ShouldStartWith("HTTP/1.1 200 OK", customMessage: "the connection opened before goes on");
+        later.ShouldNotContain("Strict-Transport-Security", customMessage: "HSTS was turned off");
+        standIn.HasExited.ShouldBeFalse();
+        standIn.Kill();
+        (await _proxy.RawAsync("GET /proto HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n")).ShouldStartWith("HTTP/1.1 200 OK", customMessage: "the redirect was turned off");
+    }
+
+    private static ProxyCertificate Spec(CertificateFiles files) => new(files.Names, files.CertPath, files.KeyPath);
+
+    private AppRuntime Runtime(ProxyTls tls) =>
+        new("./run", null, null, "/health", 30, _proxy.Port, 10, 5, [], new Dictionary<string, string>(), Tls: tls);
 }

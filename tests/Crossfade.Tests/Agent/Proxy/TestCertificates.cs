@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using Crossfade.Agent.Proxy.Tls;
 
 namespace Crossfade.Tests.Agent.Proxy;
@@ -10,19 +8,8 @@ internal static class TestCertificates
     /// <summary>Writes <c>{file}.crt</c> and <c>{file}.key</c> in <paramref name="dir"/> for <paramref name="names"/>, with <paramref name="commonName"/> as its subject.</summary>
     public static CertificateFiles Write(string dir, string file, string commonName, params string[] names)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        foreach (var name in names)
-            san.AddDnsName(name);
-        request.CertificateExtensions.Add(san.Build());
-        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
         var (certPath, keyPath) = (Path.Combine(dir, file + ".crt"), Path.Combine(dir, file + ".key"));
-        // Written beside and renamed over, as a renewal tool does: a reader never sees half a file.
-        File.WriteAllText(keyPath + ".new", key.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(certPath + ".new", cert.ExportCertificatePem());
-        File.Move(keyPath + ".new", keyPath, overwrite: true);
-        File.Move(certPath + ".new", certPath, overwrite: true);
+        Crossfade.Core.Links.SelfSignedPem.Write(certPath, keyPath, commonName, names, [], DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30));
         return new CertificateFiles(names, certPath, keyPath);
     }
 }

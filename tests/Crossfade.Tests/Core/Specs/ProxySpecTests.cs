@@ -106,6 +106,20 @@ public class ProxySpecTests
         result.Errors.ShouldContain(e => e.Field == "proxy.tls.certificates" && e.Message.Contains("at least one certificate"));
     }
 
+    [Fact]
+    public void Parse_AnAppSharingItsPort_BringsCertificatesForItsOwnNamesOnly()
+    {
+        const string Tls = "  tls:\n    certificates:\n      - hosts: [shop.example.com, \"*.shop.example.com\", blog.example.com]\n        cert: /etc/ssl/shop.crt\n        key: /etc/ssl/shop.key\n";
+
+        var shared = AppSpecParser.Parse(Base + "proxy:\n  hosts: [shop.example.com, www.shop.example.com]\n" + Tls);
+        var alone = AppSpecParser.Parse(Base + "proxy:\n" + Tls);
+
+        shared.Spec.ShouldBeNull();
+        shared.Errors.ShouldHaveSingleItem().Field.ShouldBe("proxy.tls.certificates[0].hosts");
+        shared.Errors[0].Message.ShouldContain("'blog.example.com' is none of proxy.hosts");
+        alone.Errors.ShouldBeEmpty("an app with a port of its own serves whatever names it has certificates for");
+    }
+
     private sealed class ProxyCertificateComparer : IEqualityComparer<ProxyCertificate>
     {
         public bool Equals(ProxyCertificate? a, ProxyCertificate? b) =>

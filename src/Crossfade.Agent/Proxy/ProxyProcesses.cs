@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using Crossfade.Agent.Instances;
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Agent.Proxy;
+
+/// <summary>What the agent does with any proxy process: start it, ask whether it answers, and give it an app's HTTPS settings.</summary>
+internal sealed class ProxyProcesses(AgentOptions options, TimeProvider time)
+{
+    public static readonly HttpClient Control = new(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromMinutes(10) };
+
+    /// <summary>Starts <c>crossfade proxy</c> on <paramref name="port"/> and waits until its control port answers.</summary>
+    public async Task<ProcessRef> StartAsync(int port, int controlPort, string arguments, string folder, string log, CancellationToken ct)
+    {
+        var command = string.Join(' ', options.SelfCommand.Select(Processes.Quote)) + $" proxy --port {port} --control-port {controlPort} {arguments}";
+        var process = Processes.Start(command, folder, ProxyKeeper.ProcessEnvironment, log);
+        for (var i = 0; i < 200 && !ct.IsCancellationRequested; i++)
+        {
+            if (await AnswersAsync(controlPort, ct))
+                return process;
+            if (!Processes.IsAlive(process))
+                break;
+            await Task.Delay(TimeSpan.FromMilliseconds(50), time, ct);
+        }
+        throw new IOException($"the proxy did not start on port {port} (control {controlPort}); see {log}");
+    }
+
+    public async Task<bool> AnswersAsync(int controlPort, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2), time);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+            using var response = await Control.GetAsync($"http://127.0.0.1:{controlPort}/healthz", cts.Token);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Gives a running proxy its one app's new certificates, redirect and HSTS in place (<c>PUT /tls</c>): true when
+    /// taken, false when the proxy is too old to take them (it is then started again). Files the proxy cannot
+    /// load are refused with its reason, and it goes on serving what it served.
+    /// </summary>
+    public static async Task<bool> ApplyAsync(int controlPort, ProxyTls settings, CancellationToken ct)
+    {
+        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{controlPort}/tls", HttpsOf(settings), ct);
+        if (response.IsSuccessStatusCode)
+            return true;
+        if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
+            return false;
+        throw new InvalidOperationException($"the proxy refused the HTTPS settings: {await ProblemAsync(response, ct)}");
+    }
+
+    /// <summary>The spec's HTTPS settings as the proxy's control port takes them.</summary>
+    public static Tls.HttpsSettings HttpsOf(ProxyTls settings) =>
+        new(settings.Certificates.Select(c => new Tls.CertificateFiles(c.Hosts, c.Cert, c.Key)).ToList(), settings.RedirectHttps,
+            settings.HstsMaxAgeSeconds > 0 ? settings.HstsMaxAgeSeconds : null);
+
+    /// <summary>The HTTPS port on a proxy's recorded command-line options (<c>--tls-port</c>), or null.</summary>
+    public static int? TlsPortIn(string? arguments)
+    {
+        var words = (arguments ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w.Trim('\'')).ToList();
+        var at = words.IndexOf("--tls-port");
+        return at >= 0 && at + 1 < words.Count && int.TryParse(words[at + 1], System.Globalization.CultureInfo.InvariantCulture, out var port) ? port : null;
+    }
+
+    public static async Task<string> ProblemAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            var problem = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>(ct);
+            return problem.TryGetProperty("detail", out var detail) ? detail.GetString() ?? "" : $"it answered {(int)response.StatusCode}";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return $"it answered {(int)response.StatusCode}";
+        }
+    }
+}

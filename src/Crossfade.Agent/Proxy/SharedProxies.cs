@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using Crossfade.Agent.Instances;
+using Crossfade.Contracts.V1;
+
+namespace Crossfade.Agent.Proxy;
+
+/// <summary>
+/// The proxies of ports several apps share by host name (the spec's <c>proxy.hosts</c>): one per port, under
+/// <c>proxies/&lt;port&gt;</c> of the agent's root (its record, sites file and access log), each app a site on it.
+/// Each site brings its own certificates, redirect and HSTS, changed in place; the HTTPS port is the proxy's,
+/// so apps sharing a port share it, and an app asking for another is refused, naming the app that set it.
+/// </summary>
+internal sealed class SharedProxies(AgentOptions options, TimeProvider time, ProxyProcesses processes)
+{
+    private string FolderOf(int port) => Path.Combine(Path.GetFullPath(options.Root), "proxies", port.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The proxy of <paramref name="port"/>, found or started, with this app registered as a site on it.</summary>
+    public async Task<ProxyRecord> EnsureAsync(HostLayout layout, ProxyRecord? recorded, int port, ProxyTls? settings, IReadOnlyList<string> hosts, CancellationToken ct)
+    {
+        var folder = FolderOf(port);
+        Directory.CreateDirectory(folder);
+        var recordFile = Path.Combine(folder, "proxy.json");
+        var shared = SharedProxy.Load(recordFile);
+        var app = Path.GetFileName(layout.AppDir);
+        var running = shared is not null && Processes.IsAlive(shared.Record.Process) && await processes.AnswersAsync(shared.Record.ControlPort, ct);
+        var serving = running ? ProxyProcesses.TlsPortIn(shared!.Record.Tls) : null;
+        // An app without HTTPS joins whatever port the proxy has; one with HTTPS needs the proxy's, or a proxy without one yet.
+        if (running && settings is not null && serving is { } other && other != settings.Port)
+            throw new InvalidOperationException($"the proxy on port {port} serves HTTPS on port {other}, set by '{shared!.StartedBy}': apps sharing a port by host name share its HTTPS port, not {settings.Port}");
+        if (!running || settings is not null && serving is null)
+        {
+            if (shared is not null)
+                await Processes.StopAsync(shared.Record.Process, TimeSpan.FromSeconds(2), time);
+            // This app's own proxy on the port, from before it named its hosts, gives the port up.
+            if (recorded is { Site: null })
+                await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
+            // Started again for HTTPS, it keeps the HTTPS port it had for the apps on it.
+            var tlsPort = settings?.Port ?? (shared is null ? null : ProxyProcesses.TlsPortIn(shared.Record.Tls));
+            var tls = tlsPort is { } p ? $"--tls-port {p.ToString(CultureInfo.InvariantCulture)}" : null;
+            var controlPort = shared?.Record.ControlPort is { } kept && kept != port && kept != tlsPort ? kept : FreePorts.NextExcept(port);
+            var arguments = $"--sites {Processes.Quote(Path.Combine(folder, "sites.json"))} --sites-root {Processes.Quote(Path.GetFullPath(options.Root))}"
+                + $" --access-log {Processes.Quote(Path.Combine(folder, "access.log"))}" + (tls is null ? "" : " " + tls);
+            var process = await processes.StartAsync(port, controlPort, arguments, folder, Path.Combine(folder, "proxy.log"), ct);
+            shared = new SharedProxy(new ProxyRecord(process, port, controlPort, tls), settings is null && shared is not null ? shared.StartedBy : app);
+            shared.Save(recordFile);
+        }
+        using var registered = await ProxyProcesses.Control.PutAsJsonAsync($"http://127.0.0.1:{shared!.Record.ControlPort}/sites/{app}",
+            new Sites.SiteRequest(hosts, settings is null ? null : ProxyProcesses.HttpsOf(settings)), ct);
+        if (!registered.IsSuccessStatusCode)
+            throw new InvalidOperationException($"the proxy on port {port} refused '{app}': {await ProxyProcesses.ProblemAsync(registered, ct)}");
+        return shared.Record with { Site = app };
+    }
+
+    /// <summary>Takes an app's site off a shared proxy; the proxy stops when no site is left on it.</summary>
+    public async Task LeaveAsync(ProxyRecord shared, string site, CancellationToken ct)
+    {
+        try
+        {
+            using var _ = await ProxyProcesses.Control.DeleteAsync($"http://127.0.0.1:{shared.ControlPort}/sites/{Uri.EscapeDataString(site)}", ct);
+            var left = await ProxyProcesses.Control.GetFromJsonAsync<List<Sites.SiteView>>($"http://127.0.0.1:{shared.ControlPort}/sites", ct);
+            if (left is { Count: > 0 })
+                return;
+        }
+        catch (HttpRequestException)
+        {
+            // Not answering: nothing serves there to leave.
+        }
+        await Processes.StopAsync(shared.Process, TimeSpan.FromSeconds(2), time);
+        File.Delete(Path.Combine(FolderOf(shared.Port), "proxy.json"));
+    }
+}

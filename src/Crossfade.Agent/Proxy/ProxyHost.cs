@@ -44,16 +44,18 @@ public static class ProxyHost
         var counters = new ProxyCounters();
         // HTTPS: the certificates are read now (a bad one stops the start, saying why) and again when their files change.
         void Warn(string why) => Console.Error.WriteLine($"crossfade proxy: {why}");
-        var certificates = options.TlsPort is null ? null : new Tls.ProxyCertificates(options.Certificates, clock, Warn);
+        // The HTTPS port may be opened, moved or closed later on the control port; the certificates are there for it.
+        var https = new Tls.HttpsPort(options.TlsPort);
+        var certificates = new Tls.ProxyCertificates(options.Certificates, clock, Warn);
         if (catchAll is not null)
             catchAll.Https = Tls.HttpsPolicy.From(new Tls.HttpsSettings(null, options.RedirectHttps, (long?)options.HstsMaxAge?.TotalSeconds));
-        var registry = new Sites.SiteRegistry(router, options, clock, certificates, Warn);
-        var listener = new Http1Listener(router, accessLog, clock, options, counters, certificates);
+        var registry = new Sites.SiteRegistry(router, options, clock, certificates, https, Warn);
+        var listener = new Http1Listener(router, accessLog, clock, options, counters, certificates, https);
         builder.Services.AddHostedService(_ => listener);
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
         Sites.SiteEndpoints.MapSites(app, registry);
-        Tls.TlsEndpoints.MapTls(app, options, router, certificates);
+        Tls.TlsEndpoints.MapTls(app, router, certificates, https, listener);
         app.MapGet("/upstream", (string? site) =>
         {
             if (router.Find(site ?? Sites.ProxySite.Default) is not { } found)
@@ -142,8 +144,7 @@ public static class ProxyHost
             accessLog.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5));
             registry.Dispose();
         });
-        if (certificates is not null)
-            app.Lifetime.ApplicationStopped.Register(certificates.Dispose);
+        app.Lifetime.ApplicationStopped.Register(certificates.Dispose);
         return app;
     }
 

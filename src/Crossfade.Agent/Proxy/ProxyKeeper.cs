@@ -48,13 +48,13 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
             {
                 if (recorded.Tls == tls)
                     return recorded;
-                // Other certificates, redirect or HSTS on the same HTTPS port: taken in place, no connection dropped.
-                if (settings is not null && ProxyProcesses.TlsPortIn(recorded.Tls) == settings.Port
-                    && await ProxyProcesses.ApplyAsync(recorded.ControlPort, settings, ct))
+                // Other HTTPS settings — the port opened, moved or closed, certificates, redirect, HSTS — are taken in
+                // place: no restart, no connection dropped on the plain port.
+                if (await ProxyProcesses.ApplyAsync(recorded.ControlPort, ProxyProcesses.TlsPortIn(recorded.Tls), settings, ct))
                     return recorded with { Tls = tls };
             }
-            // HTTPS turned on or off, or moved to another port: the proxy starts again with it (its port refuses new
-            // connections for that moment). An app leaving a shared proxy leaves it to the others.
+            // Not running, on another port, or too old to take settings in place: started (again) with them.
+            // An app leaving a shared proxy leaves it to the others.
             if (recorded is { Site: null })
                 await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
             var controlPort = recorded?.ControlPort is { } kept && kept != port && kept != settings?.Port ? kept : FreePorts.NextExcept(port);

@@ -42,18 +42,30 @@ internal sealed class ProxyProcesses(AgentOptions options, TimeProvider time)
     }
 
     /// <summary>
-    /// Gives a running proxy its one app's new certificates, redirect and HSTS in place (<c>PUT /tls</c>): true when
-    /// taken, false when the proxy is too old to take them (it is then started again). Files the proxy cannot
-    /// load are refused with its reason, and it goes on serving what it served.
+    /// Gives a running proxy its one app's new HTTPS settings in place: the HTTPS port opened, moved or closed
+    /// (<c>PUT /tls/port</c>), then its certificates, redirect and HSTS (<c>PUT /tls</c>). True when taken, false
+    /// when the proxy is too old to take them (it is then started again). What the proxy cannot do (a port
+    /// taken, files it cannot load) is refused with its reason, and it goes on serving what it served.
     /// </summary>
-    public static async Task<bool> ApplyAsync(int controlPort, ProxyTls settings, CancellationToken ct)
+    public static async Task<bool> ApplyAsync(int controlPort, int? serving, ProxyTls? settings, CancellationToken ct)
     {
-        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{controlPort}/tls", HttpsOf(settings), ct);
+        if (settings?.Port != serving && !await MoveTlsAsync(controlPort, settings?.Port, ct))
+            return false;
+        return settings is null || await PutAsync(controlPort, "tls", HttpsOf(settings), "HTTPS settings", ct);
+    }
+
+    /// <summary>Opens, moves or closes a running proxy's HTTPS port; false when it is too old to.</summary>
+    public static Task<bool> MoveTlsAsync(int controlPort, int? port, CancellationToken ct) =>
+        PutAsync(controlPort, "tls/port", new Tls.PortRequest(port), "HTTPS port", ct);
+
+    private static async Task<bool> PutAsync<T>(int controlPort, string path, T body, string what, CancellationToken ct)
+    {
+        using var response = await Control.PutAsJsonAsync($"http://127.0.0.1:{controlPort}/{path}", body, ct);
         if (response.IsSuccessStatusCode)
             return true;
         if (response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed)
             return false;
-        throw new InvalidOperationException($"the proxy refused the HTTPS settings: {await ProblemAsync(response, ct)}");
+        throw new InvalidOperationException($"the proxy refused the {what}: {await ProblemAsync(response, ct)}");
     }
 
     /// <summary>The spec's HTTPS settings as the proxy's control port takes them.</summary>

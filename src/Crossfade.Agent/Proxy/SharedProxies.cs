@@ -28,6 +28,13 @@ internal sealed class SharedProxies(AgentOptions options, TimeProvider time, Pro
         // An app without HTTPS joins whatever port the proxy has; one with HTTPS needs the proxy's, or a proxy without one yet.
         if (running && settings is not null && serving is { } other && other != settings.Port)
             throw new InvalidOperationException($"the proxy on port {port} serves HTTPS on port {other}, set by '{shared!.StartedBy}': apps sharing a port by host name share its HTTPS port, not {settings.Port}");
+        // A proxy without an HTTPS port opens the one the first app asking for HTTPS names, in place.
+        if (running && settings is not null && serving is null && await ProxyProcesses.MoveTlsAsync(shared!.Record.ControlPort, settings.Port, ct))
+        {
+            shared = shared with { Record = shared.Record with { Tls = TlsArguments(settings.Port) }, StartedBy = app };
+            shared.Save(recordFile);
+            serving = settings.Port;
+        }
         if (!running || settings is not null && serving is null)
         {
             if (shared is not null)
@@ -37,7 +44,7 @@ internal sealed class SharedProxies(AgentOptions options, TimeProvider time, Pro
                 await Processes.StopAsync(recorded.Process, TimeSpan.FromSeconds(2), time);
             // Started again for HTTPS, it keeps the HTTPS port it had for the apps on it.
             var tlsPort = settings?.Port ?? (shared is null ? null : ProxyProcesses.TlsPortIn(shared.Record.Tls));
-            var tls = tlsPort is { } p ? $"--tls-port {p.ToString(CultureInfo.InvariantCulture)}" : null;
+            var tls = tlsPort is { } p ? TlsArguments(p) : null;
             var controlPort = shared?.Record.ControlPort is { } kept && kept != port && kept != tlsPort ? kept : FreePorts.NextExcept(port);
             var arguments = $"--sites {Processes.Quote(Path.Combine(folder, "sites.json"))} --sites-root {Processes.Quote(Path.GetFullPath(options.Root))}"
                 + $" --access-log {Processes.Quote(Path.Combine(folder, "access.log"))}" + (tls is null ? "" : " " + tls);
@@ -51,6 +58,8 @@ internal sealed class SharedProxies(AgentOptions options, TimeProvider time, Pro
             throw new InvalidOperationException($"the proxy on port {port} refused '{app}': {await ProxyProcesses.ProblemAsync(registered, ct)}");
         return shared.Record with { Site = app };
     }
+
+    private static string TlsArguments(int port) => $"--tls-port {port.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>Takes an app's site off a shared proxy; the proxy stops when no site is left on it.</summary>
     public async Task LeaveAsync(ProxyRecord shared, string site, CancellationToken ct)

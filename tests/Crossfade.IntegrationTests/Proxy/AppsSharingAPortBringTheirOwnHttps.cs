@@ -10,8 +10,9 @@ using Crossfade.Contracts.V1;
 namespace Crossfade.IntegrationTests.Proxy;
 
 /// <summary>
-/// The agent's shared proxy of a port, as a real <c>crossfade proxy</c> process: two apps naming their hosts
-/// share it, each with its own certificate and redirect; one renews its certificate in place (the same
+/// The agent's shared proxy of a port, as a real <c>crossfade proxy</c> process: started for an app without HTTPS,
+/// it opens its HTTPS port in place for the next; two apps naming their hosts share it, each with its own
+/// certificate and redirect; one renews its certificate in place (the same
 /// process serves it, no restart); an app asking for another HTTPS port is refused, naming the app that set it.
 /// </summary>
 public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
@@ -35,7 +36,7 @@ public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
         return new ProxyCertificate([name], cert, key);
     }
 
-    private static AppRuntime Runtime(int port, string host, ProxyTls tls) =>
+    private static AppRuntime Runtime(int port, string host, ProxyTls? tls) =>
         new("./run", null, null, "/health", 30, port, 10, 5, [], new Dictionary<string, string>(), Tls: tls, ProxyHosts: [host]);
 
     private static async Task<string> SubjectAsync(int tlsPort, string name)
@@ -69,6 +70,9 @@ public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
         var shopLayout = new HostLayout(_root, "shop");
         var blogLayout = new HostLayout(_root, "blog");
 
+        // The first app on the port asks for no HTTPS: the proxy starts without an HTTPS port.
+        var news = await keeper.EnsureAsync(new HostLayout(_root, "news"), null, Runtime(port, "news.test", null), default);
+        _started.Add(news.Process);
         var shop = await keeper.EnsureAsync(shopLayout, null, Runtime(port, "shop.test", new ProxyTls(tlsPort, [Certificate("shop", "shop.test")], RedirectHttps: true)), default);
         _started.Add(shop.Process);
         var blog = await keeper.EnsureAsync(blogLayout, null, Runtime(port, "blog.test", new ProxyTls(tlsPort, [Certificate("blog", "blog.test")])), default);
@@ -79,7 +83,9 @@ public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
         var elsewhere = await Should.ThrowAsync<InvalidOperationException>(() =>
             keeper.EnsureAsync(new HostLayout(_root, "outlet"), null, Runtime(port, "outlet.test", new ProxyTls(FreePorts.Next(), [Certificate("outlet", "outlet.test")])), default));
 
+        shop.Process.ShouldBe(news.Process, "the HTTPS port was opened in place, without a restart");
         blog.Process.ShouldBe(shop.Process, "both apps are sites of the one proxy of the port");
+        (await PlainAsync(port, "news.test")).ShouldStartWith("503", customMessage: "the app without HTTPS is served on the plain port");
         (shopSubject, blogSubject).ShouldBe(("CN=shop", "CN=blog"));
         shopPlain.ShouldBe($"308 https://shop.test:{tlsPort}/");
         blogPlain.ShouldStartWith("503", customMessage: "the blog asked for no redirect: its request reaches it (nothing is live there yet)");

@@ -59,7 +59,8 @@ internal sealed partial class ClientConnection
         var name = colon > 0 ? host[..colon] : host;
         if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '[' or ']' or ':'))
             return await RefuseAsync(400, "the request's Host is not a name an HTTPS address can be made of", close: true);
-        var port = options.TlsPort is 443 or null ? "" : $":{options.TlsPort}";
+        var tlsPort = https.Port;
+        var port = tlsPort is 443 or null ? "" : $":{tlsPort}";
         var location = $"https://{name}{port}{(request.Target.StartsWith('/') ? request.Target : "/")}";
         var body = Encoding.UTF8.GetBytes($"this site is served over HTTPS: {location}\n");
         _head.StartResponse(308, "Permanent Redirect"u8)

@@ -16,7 +16,7 @@ internal readonly record struct Outcome(int Status, long Bytes, string Release, 
 /// </summary>
 internal sealed partial class ClientConnection(
     Socket socket, IPAddress client, Sites.SiteRouter router, AccessLogWriter proxyLog, TimeProvider time, ProxyOptions options, ProxyCounters counters,
-    Tls.ProxyCertificates? certificates)
+    Tls.ProxyCertificates? certificates, Tls.HttpsPort https)
 {
     private const int MaxHead = 64 * 1024;
     private readonly SocketBuffer _client = new(socket, Peer.Client);
@@ -149,7 +149,7 @@ internal sealed partial class ClientConnection(
             return await RefuseAsync(404, $"no app is served here for host '{Sites.SiteRouter.Describe(host)}'", close: !keepAlive || _linger);
         }
         // Only an app that asks for it has its plain requests sent to HTTPS, and only when the proxy has an HTTPS port.
-        if (certificates is null && site.Https.RedirectHttps && options.TlsPort is not null
+        if (certificates is null && site.Https.RedirectHttps && https.Port is not null
             && !request.Path.StartsWith("/.well-known/acme-challenge/", StringComparison.Ordinal))
         {
             // A body is not relayed: it is read and dropped before the close, so the 308 is not lost to a reset.

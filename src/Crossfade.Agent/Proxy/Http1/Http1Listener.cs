@@ -11,17 +11,20 @@ namespace Crossfade.Agent.Proxy.Http1;
 /// (<see cref="ConnectionLimiter"/>) is reset as soon as it is accepted.
 /// </summary>
 public sealed class Http1Listener(
-    Sites.SiteRouter router, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters, Tls.ProxyCertificates? certificates = null)
+    Sites.SiteRouter router, AccessLogWriter accessLog, TimeProvider time, ProxyOptions options, ProxyCounters counters,
+    Tls.ProxyCertificates? certificates = null, Tls.HttpsPort? https = null)
     : IHostedService
 {
     private readonly ConnectionLimiter _limiter = new(options, counters);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Socket _socket = new(SocketType.Stream, ProtocolType.Tcp);
-    // The HTTPS port, when there is one: the same relay behind a TLS session.
-    private readonly Socket? _tlsSocket = options.TlsPort is null ? null : new(SocketType.Stream, ProtocolType.Tcp);
+    private readonly Tls.HttpsPort _https = https ?? new(options.TlsPort);
     private readonly Dictionary<Task, ClientConnection> _connections = [];
-    private Task? _accepting;
-    private Task? _acceptingTls;
+    private readonly Lock _tlsLock = new();
+    // The HTTPS port's socket, when there is one (the same relay behind a TLS session), and every accept loop started.
+    private Socket? _tlsSocket;
+    private bool _stopped;
+    private readonly List<Task> _accepting = [];
     private ITimer? _heartbeat;
 
     /// <summary>The client connections open now.</summary>
@@ -30,14 +33,48 @@ public sealed class Http1Listener(
     public Task StartAsync(CancellationToken cancellationToken)
     {
         Listen(_socket, options.BindAddress, options.Port);
-        _accepting = AcceptLoopAsync(_socket, tls: false);
-        if (_tlsSocket is not null)
-        {
-            Listen(_tlsSocket, options.TlsBindAddress ?? options.BindAddress, options.TlsPort!.Value);
-            _acceptingTls = AcceptLoopAsync(_tlsSocket, tls: true);
-        }
+        _accepting.Add(AcceptLoopAsync(_socket, tls: false));
+        if (_https.Port is { } port && MoveTls(port, starting: true) is { } problem)
+            throw new IOException(problem);
         _heartbeat = time.CreateTimer(_ => Heartbeat(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Opens the HTTPS port on <paramref name="port"/> (null: closes it), then closes the one before: connections
+    /// already open on it go on. Null when done, otherwise why not (nothing changed then).
+    /// </summary>
+    public string? MoveTls(int? port, bool starting = false)
+    {
+        lock (_tlsLock)
+        {
+            if (!starting && port == _https.Port)
+                return null;
+            if (_stopped)
+                return "the proxy is stopping";
+            Socket? next = null;
+            if (port is { } p)
+            {
+                if (p is < 1 or > 65535 || p == options.Port || p == options.ControlPort)
+                    return $"the HTTPS port must be 1..65535 and differ from the plain port ({options.Port}) and the control port, not {p}";
+                next = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                try
+                {
+                    Listen(next, options.TlsBindAddress ?? options.BindAddress, p);
+                }
+                catch (SocketException ex)
+                {
+                    next.Dispose();
+                    return $"port {p} cannot be listened on: {ex.SocketErrorCode}";
+                }
+                _accepting.Add(AcceptLoopAsync(next, tls: true));
+            }
+            var before = _tlsSocket;
+            _tlsSocket = next;
+            _https.Set(port);
+            before?.Dispose();
+            return null;
+        }
     }
 
     private static void Listen(Socket socket, string bind, int port)
@@ -103,7 +140,7 @@ public sealed class Http1Listener(
         try
         {
             client.NoDelay = true;
-            connection = new ClientConnection(client, address, router, accessLog, time, options, counters, tls ? certificates : null);
+            connection = new ClientConnection(client, address, router, accessLog, time, options, counters, tls ? certificates : null, _https);
         }
         catch
         {
@@ -130,7 +167,11 @@ public sealed class Http1Listener(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _socket.Dispose();
-        _tlsSocket?.Dispose();
+        lock (_tlsLock)
+        {
+            _stopped = true;
+            _tlsSocket?.Dispose();
+        }
         _heartbeat?.Dispose();
         Task[] open;
         lock (_connections)
@@ -138,9 +179,9 @@ public sealed class Http1Listener(
         // Idle connections close at once; busy ones finish the request they are in.
         await _stopping.CancelAsync();
         await Task.WhenAny(Task.WhenAll(open), Task.Delay(options.StopTimeout, time, cancellationToken));
-        if (_accepting is not null)
-            await _accepting;
-        if (_acceptingTls is not null)
-            await _acceptingTls;
+        Task[] accepting;
+        lock (_tlsLock)
+            accepting = [.. _accepting];
+        await Task.WhenAll(accepting);
     }
 }

@@ -16,12 +16,14 @@ public sealed class SiteRegistry : IDisposable
     private readonly ProxyOptions _options;
     private readonly TimeProvider _time;
     private readonly Tls.ProxyCertificates? _certificates;
+    private readonly Tls.HttpsPort? _https;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, SiteRequest> _requests;
 
-    public SiteRegistry(SiteRouter router, ProxyOptions options, TimeProvider time, Tls.ProxyCertificates? certificates = null, Action<string>? warn = null)
+    public SiteRegistry(SiteRouter router, ProxyOptions options, TimeProvider time, Tls.ProxyCertificates? certificates = null, Tls.HttpsPort? https = null,
+        Action<string>? warn = null)
     {
-        (_router, _options, _time, _certificates) = (router, options, time, certificates);
+        (_router, _options, _time, _certificates, _https) = (router, options, time, certificates, https);
         _requests = options.SitesRoot is null ? [] : SitesFile.Load(options.SitesFile);
         foreach (var (name, request) in _requests.ToList())
         {
@@ -38,8 +40,8 @@ public sealed class SiteRegistry : IDisposable
 
     /// <summary>Why the proxy cannot give the site the HTTPS it asks for, or null.</summary>
     private string? HttpsProblem(SiteRequest request) =>
-        _certificates is null && request.Https is { } https && (https.Certificates is { Count: > 0 } || https.RedirectHttps || https.HstsMaxAgeSeconds > 0)
-            ? "this proxy serves no HTTPS port (--tls-port): a site's certificates, redirect and HSTS need one"
+        _https?.Port is null && request.Https is { } https && (https.Certificates is { Count: > 0 } || https.RedirectHttps || https.HstsMaxAgeSeconds > 0)
+            ? "this proxy serves no HTTPS port (--tls-port, or PUT /tls/port): a site's certificates, redirect and HSTS need one"
             : null;
 
     /// <summary>Serves a restored site's certificates and HTTPS policy; files that do not load are said, and skipped.</summary>

@@ -172,6 +172,39 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TheHttpsPortMovesAndCloses_OnTheControlPort_OpenConnectionsGoOn_AndATakenPortIsRefused()
+    {
+        var (open, _) = await ConnectAsync("shop.test");
+        using var _ = open;
+        var moved = FreePorts.Next();
+        using var taken = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        taken.Listen();
+        var control = $"http://127.0.0.1:{_proxy.ControlPort}";
+
+        var refused = await _proxy.Http.PutAsJsonAsync($"{control}/tls/port", new PortRequest(((IPEndPoint)taken.LocalEndPoint!).Port));
+        var move = await _proxy.Http.PutAsJsonAsync($"{control}/tls/port", new PortRequest(moved));
+        var (fresh, seen) = await TlsClient.ConnectAsync(moved, "admin.shop.test");
+        await fresh.DisposeAsync();
+        var redirect = await _proxy.RawAsync("GET / HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n");
+        var oldPortRefuses = await Should.ThrowAsync<SocketException>(() => ConnectAsync("shop.test"));
+        var close = await _proxy.Http.PutAsJsonAsync($"{control}/tls/port", new PortRequest(null));
+        var plainAfter = await _proxy.RawAsync("GET /proto HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n");
+
+        refused.StatusCode.ShouldBe(HttpStatusCode.Conflict);
+        (await refused.Content.ReadAsStringAsync()).ShouldContain("cannot be listened on");
+        move.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        seen.Subject.ShouldBe("CN=admin");
+        redirect.ShouldContain($"Location: https://shop.test:{moved}/\r\n", customMessage: "the redirect follows the port");
+        oldPortRefuses.SocketErrorCode.ShouldBe(SocketError.ConnectionRefused);
+        close.StatusCode.ShouldBe(HttpStatusCode.NoContent);
+        await Should.ThrowAsync<SocketException>(() => TlsClient.ConnectAsync(moved, "shop.test"));
+        plainAfter.ShouldStartWith("HTTP/1.1 200 OK", customMessage: "with no HTTPS port there is nothing to redirect to");
+        (await GetAsync(open, "shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK", customMessage: "the connection opened before goes on");
+        (await _proxy.Http.GetFromJsonAsync<TlsView>($"{control}/tls"))!.Port.ShouldBeNull();
+    }
+
+    [Fact]
     public async Task TheAgentGivesTheProxyNewCertificatesAndHsts_InPlace_WithoutARestart()
     {
         var (open, _) = await ConnectAsync("shop.test");
@@ -199,6 +232,17 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
         var later = await GetAsync(open, "shop.test", "/proto");
         later.ShouldStartWith("HTTP/1.1 200 OK", customMessage: "the connection opened before goes on");
         later.ShouldNotContain("Strict-Transport-Security", customMessage: "HSTS was turned off");
+        var moved = FreePorts.Next();
+        var onNewPort = await keeper.EnsureAsync(new HostLayout(_dir, "shop"), after, Runtime(new ProxyTls(moved, [Spec(renewed)])), default);
+        var (movedTls, movedSeen) = await TlsClient.ConnectAsync(moved, "shop.test");
+        await movedTls.DisposeAsync();
+        var off = await keeper.EnsureAsync(new HostLayout(_dir, "shop"), onNewPort, Runtime(null), default);
+
+        movedSeen.Subject.ShouldBe("CN=shop-next", "the HTTPS port moved in place");
+        await Should.ThrowAsync<SocketException>(() => TlsClient.ConnectAsync(_tlsPort, "shop.test"));
+        await Should.ThrowAsync<SocketException>(() => TlsClient.ConnectAsync(moved, "shop.test"));
+        (off.Process, off.Tls).ShouldBe((record.Process, null), "HTTPS was turned off in place");
+        (await GetAsync(open, "shop.test", "/proto")).ShouldStartWith("HTTP/1.1 200 OK", customMessage: "a connection opened on the old port outlives it");
         standIn.HasExited.ShouldBeFalse();
         standIn.Kill();
         (await _proxy.RawAsync("GET /proto HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n")).ShouldStartWith("HTTP/1.1 200 OK", customMessage: "the redirect was turned off");
@@ -206,6 +250,6 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
 
     private static ProxyCertificate Spec(CertificateFiles files) => new(files.Names, files.CertPath, files.KeyPath);
 
-    private AppRuntime Runtime(ProxyTls tls) =>
+    private AppRuntime Runtime(ProxyTls? tls) =>
         new("./run", null, null, "/health", 30, _proxy.Port, 10, 5, [], new Dictionary<string, string>(), Tls: tls);
 }

@@ -32,15 +32,9 @@ public static class HostsEndpoints
         context.Audit().Add("host", name);
         if (!Core.Naming.FolderNames.IsName(name))
             return Problems.BadRequest($"'{name}' is not a host name: host names are {Core.Naming.FolderNames.NameRule}");
-        var unfinished = await store.ListUnfinishedDeploysAsync(ct);
-        if (unfinished.Count > 0)
-        {
-            var open = (await store.ListStepsAsync(unfinished.Select(d => d.Id).ToList(), ct))
-                .Where(s => s.Host == name).Select(s => s.DeployId).Distinct().ToList();
-            if (open.Count > 0)
-                return Problems.Conflict($"deploy #{string.Join(", #", open)} has not finished and works on '{name}': let it finish or cancel it, then remove the host");
-        }
-        var (existed, revoked) = await store.RemoveHostAsync(name, ct);
+        var (existed, revoked, busy) = await store.RemoveHostAsync(name, ct);
+        if (busy.Count > 0)
+            return Problems.Conflict($"deploy #{string.Join(", #", busy)} has not finished and works on '{name}': let it finish or cancel it, then remove the host");
         context.Audit().Add("tokens_revoked", revoked.ToString(System.Globalization.CultureInfo.InvariantCulture));
         return Results.Ok(new HostRemovedView(name, existed, revoked));
     }

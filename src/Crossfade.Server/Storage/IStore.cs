@@ -36,9 +36,10 @@ public interface IStore
 
     /// <summary>
     /// Takes a host off the server with its tokens (its agent's, and enrollment tokens made for it), in one
-    /// transaction: whether it was enrolled, and how many tokens were revoked.
+    /// transaction — unless an unfinished deploy has steps on it, which the same transaction checks (nothing
+    /// is removed then, and those deploys are named).
     /// </summary>
-    Task<(bool Existed, int TokensRevoked)> RemoveHostAsync(string name, CancellationToken ct);
+    Task<HostRemoval> RemoveHostAsync(string name, CancellationToken ct);
 
     /// <summary>
     /// Creates a queued deploy unless another one of the same app and environment is still running;

@@ -43,7 +43,7 @@ public static class HostCommands
             Console.WriteLine(changed == 0 ? $"{host}: nothing to change" : $"{host}: {changed} change(s) made");
             return 0;
         }
-        catch (HostAddException e)
+        catch (HostStepException e)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;

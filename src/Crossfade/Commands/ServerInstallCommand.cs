@@ -44,7 +44,7 @@ public static class ServerInstallCommand
                     throw new ArgumentException($"--urls '{service.Urls}' is plain http beyond this machine: tokens would cross the network in clear text; use https");
                 service.ExecStart();
                 Console.WriteLine($"installing the server as {ServerService.UnitName} ({service.Urls}, data in {service.DataDir})");
-                var changed = await new ServerInstaller(service, !parse.GetValue(noStart), Console.Out).RunAsync(ct);
+                var changed = await new ServerInstaller(service, !parse.GetValue(noStart), Console.Out, TimeProvider.System).RunAsync(ct);
                 Console.WriteLine(changed == 0 ? "nothing to change" : $"{changed} change(s) made");
                 return 0;
             }

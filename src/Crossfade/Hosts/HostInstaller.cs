@@ -43,11 +43,11 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
 
     private string Check(HostProbe probe, bool sudo)
     {
-        var rid = probe.Rid ?? throw new HostAddException($"{ssh.Target} runs {probe.Os} on {probe.Machine}: Crossfade's agent is built for Linux on x86_64 and aarch64");
+        var rid = probe.Rid ?? throw new HostStepException($"{ssh.Target} runs {probe.Os} on {probe.Machine}: Crossfade's agent is built for Linux on x86_64 and aarch64");
         if (probe.FreeBytes < MinFreeBytes)
-            throw new HostAddException($"{ssh.Target} has {probe.FreeBytes >> 20} MiB free under {(plan.Prefix.Length == 0 ? "/" : plan.Prefix)}: releases need at least 1 GiB");
+            throw new HostStepException($"{ssh.Target} has {probe.FreeBytes >> 20} MiB free under {(plan.Prefix.Length == 0 ? "/" : plan.Prefix)}: releases need at least 1 GiB");
         if (probe.PortBusy && !probe.Running)
-            throw new HostAddException($"port {plan.ProxyPort} is taken on {ssh.Target} by another program: the host's proxy needs it (choose another with --proxy-port)");
+            throw new HostStepException($"port {plan.ProxyPort} is taken on {ssh.Target} by another program: the host's proxy needs it (choose another with --proxy-port)");
         var service = plan.SystemdUsable(probe.Systemd) ? "systemd" : "no systemd: a supervised loop";
         var port = plan.ProxyPort is { } p ? probe.PortBusy ? $", port {p} held by its own proxy" : $", port {p} free" : "";
         Say("check", $"{probe.Os} {probe.Machine} ({rid}), {probe.FreeBytes / (1L << 30)} GiB free{port}, {service}{(sudo ? ", through sudo" : "")}", false);
@@ -82,7 +82,7 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
     private async Task<bool> BinaryAsync(HostProbe probe, string rid, IReadOnlyList<Contracts.V1.BinaryView> binaries, CancellationToken ct)
     {
         var binary = binaries.FirstOrDefault(b => b.Rid == rid)
-            ?? throw new HostAddException($"the server has no crossfade binary for {rid}: run ./build.sh {rid} and copy artifacts/dist/{rid} into the server's binaries folder (<data>/binaries/{rid})");
+            ?? throw new HostStepException($"the server has no crossfade binary for {rid}: run ./build.sh {rid} and copy artifacts/dist/{rid} into the server's binaries folder (<data>/binaries/{rid})");
         if (probe.BinarySha256 == binary.Sha256)
         {
             Say("binary", $"found {plan.Binary} ({binary.Version ?? "sha256 " + binary.Sha256[..12]})", false);
@@ -97,7 +97,7 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
                 await ssh.MustAsync("copying the binary", plan.AsUser($"cat > {SshLink.Quote(staged)} && chmod 755 {SshLink.Quote(staged)}"), ct, file);
             var landed = (await ssh.MustAsync("checking the copied binary", plan.AsUser($"sha256sum {SshLink.Quote(staged)} | cut -d' ' -f1"), ct)).Trim();
             if (landed != binary.Sha256)
-                throw new HostAddException($"the binary arrived on {ssh.Target} with SHA-256 {landed}, not {binary.Sha256}: not installed");
+                throw new HostStepException($"the binary arrived on {ssh.Target} with SHA-256 {landed}, not {binary.Sha256}: not installed");
             await ssh.MustAsync("installing the binary", plan.AsUser($"mv -f {SshLink.Quote(staged)} {SshLink.Quote(plan.Binary)}"), ct);
         }
         finally
@@ -157,7 +157,7 @@ public sealed class HostInstaller(ApiClient api, SshLink ssh, HostPlan plan, Tex
                 return;
             }
             if (time.GetUtcNow() > deadline)
-                throw new HostAddException($"{plan.Name} did not come online within {OnlineWithin.TotalSeconds:0} s: see {plan.Log} on the host" +
+                throw new HostStepException($"{plan.Name} did not come online within {OnlineWithin.TotalSeconds:0} s: see {plan.Log} on the host" +
                     (plan.Prefix.Length == 0 ? " (or 'journalctl -u crossfade-agent')" : ""));
             await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
         }

@@ -77,7 +77,7 @@ public sealed class HostRemoval(ApiClient api, SshLink? ssh, HostPlan plan, Host
         var binary = SshLink.Quote(plan.Binary);
         var (exit, _, _) = await ssh!.RunAsync($"[ ! -x {binary} ] || {plan.AsUser($"{binary} agent stop-serving --help")} > /dev/null 2>&1", null, ct);
         if (exit != 0)
-            throw new HostAddException($"{plan.Binary} on {ssh.Target} is older than 'agent stop-serving': run 'crossfade host upgrade {plan.Name}' first, then remove the host; nothing was changed");
+            throw new HostStepException($"{plan.Binary} on {ssh.Target} is older than 'agent stop-serving': run 'crossfade host upgrade {plan.Name}' first, then remove the host; nothing was changed");
     }
 
     private async Task ServingAsync(CancellationToken ct)

@@ -27,7 +27,7 @@ public sealed class HostUpgrade(ApiClient api, TextWriter output, TimeProvider t
                 failed++;
                 output.WriteLine($"  {host,-12} not upgraded: {e.Message}");
             }
-            catch (HostAddException e)
+            catch (HostStepException e)
             {
                 failed++;
                 output.WriteLine($"  {host,-12} {e.Message}");
@@ -56,7 +56,7 @@ public sealed class HostUpgrade(ApiClient api, TextWriter output, TimeProvider t
                 return;
             }
             if (time.GetUtcNow() > deadline)
-                throw new HostAddException($"did not report the new binary within {Within.TotalMinutes:0} minutes: see its agent's log");
+                throw new HostStepException($"did not report the new binary within {Within.TotalMinutes:0} minutes: see its agent's log");
             await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
         }
     }

@@ -49,9 +49,9 @@ public sealed class SshLink(SshTarget target, string? identity, string? knownHos
     {
         var (exit, output, error) = await RunAsync(script, input, ct);
         if (exit == 255)
-            throw new HostAddException($"ssh could not reach {target}: {error.Trim()}");
+            throw new HostStepException($"ssh could not reach {target}: {error.Trim()}");
         if (exit != 0)
-            throw new HostAddException($"{what} failed on {target} (exit {exit}): {(error.Trim().Length > 0 ? error.Trim() : output.Trim())}");
+            throw new HostStepException($"{what} failed on {target} (exit {exit}): {(error.Trim().Length > 0 ? error.Trim() : output.Trim())}");
         return output;
     }
 
@@ -105,5 +105,5 @@ public sealed class SshLink(SshTarget target, string? identity, string? knownHos
     }
 }
 
-/// <summary>A step of adding a host could not be done: what, where, and the host's own words.</summary>
-public sealed class HostAddException(string message) : Exception(message);
+/// <summary>A step of adding, upgrading or removing a host could not be done: what, where, and the host's own words.</summary>
+public sealed class HostStepException(string message) : Exception(message);

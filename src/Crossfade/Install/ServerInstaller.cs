@@ -7,8 +7,11 @@ namespace Crossfade.Install;
 /// the system user, the data folder, the unit file, and the service enabled and (re)started when systemd runs
 /// here. Running it again with the same options changes nothing.
 /// </summary>
-public sealed class ServerInstaller(ServerService service, bool start, TextWriter output)
+public sealed class ServerInstaller(ServerService service, bool start, TextWriter output, TimeProvider time)
 {
+    /// <summary>How long a started server has to answer its health check.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+
     private int _changed;
 
     public async Task<int> RunAsync(CancellationToken ct)
@@ -95,11 +98,50 @@ public sealed class ServerInstaller(ServerService service, bool start, TextWrite
         await MustAsync("systemctl", ["daemon-reload"], ct);
         await MustAsync("systemctl", ["enable", "--quiet", ServerService.UnitName], ct);
         await MustAsync("systemctl", [active ? "restart" : "start", ServerService.UnitName], ct);
-        // 'start' returns once the process is forked: a server that exits at once (a bad option, a taken port) is caught here.
-        await Task.Delay(TimeSpan.FromSeconds(3), ct);
-        if ((await RunAsync("systemctl", ["is-active", "--quiet", ServerService.UnitName], ct)).Exit != 0)
-            throw new InvalidOperationException($"{ServerService.UnitName} did not stay up: see 'journalctl -u {ServerService.UnitName}'");
+        await WaitUpAsync(ct);
         Say("service", $"{(active ? "restarted" : "started")} {ServerService.UnitName}; the admin token is in {Path.Combine(service.DataDir, "admin.token")}", true);
+    }
+
+    /// <summary>
+    /// 'start' returns once the process is forked: the server is up when it answers its health check on this
+    /// machine. One that exits (a bad option, a taken port) is caught when systemd gives up on it, or at the deadline.
+    /// </summary>
+    private async Task WaitUpAsync(CancellationToken ct)
+    {
+        var url = LocalHealthUrl(service.Urls);
+        // Only whether it answers is asked, of this machine, with nothing sent: its certificate is not the question here.
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+        }) { Timeout = TimeSpan.FromSeconds(2) };
+        var started = time.GetTimestamp();
+        while (true)
+        {
+            if ((await RunAsync("systemctl", ["is-failed", "--quiet", ServerService.UnitName], ct)).Exit == 0)
+                throw new InvalidOperationException($"{ServerService.UnitName} did not stay up: see 'journalctl -u {ServerService.UnitName}'");
+            try
+            {
+                using var answer = await http.GetAsync(url, ct);
+                if (answer.IsSuccessStatusCode)
+                    return;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                // Not listening yet.
+            }
+            if (time.GetElapsedTime(started) > StartTimeout)
+                throw new InvalidOperationException($"{ServerService.UnitName} did not answer {url} within {StartTimeout.TotalSeconds:0} s: see 'journalctl -u {ServerService.UnitName}'");
+            await Task.Delay(TimeSpan.FromMilliseconds(500), time, ct);
+        }
+    }
+
+    /// <summary>The first listen address's health check as asked on this machine (a wildcard address asked on loopback).</summary>
+    public static Uri LocalHealthUrl(string urls)
+    {
+        var first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
+        var local = System.Text.RegularExpressions.Regex.Replace(first, @"://(\*|\+|0\.0\.0\.0)(?=[:/]|$)", "://127.0.0.1").Replace("://[::]", "://[::1]", StringComparison.Ordinal);
+        return new Uri(new Uri(local.TrimEnd('/') + "/"), "healthz");
     }
 
     private static async Task MustAsync(string program, IReadOnlyList<string> arguments, CancellationToken ct)

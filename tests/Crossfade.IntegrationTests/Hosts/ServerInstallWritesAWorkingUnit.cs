@@ -89,4 +89,12 @@ public sealed class ServerInstallWritesAWorkingUnit
         stat.WaitForExit();
         return owner;
     }
+
+    [Theory]
+    [InlineData("https://0.0.0.0:7400", "https://127.0.0.1:7400/healthz")]
+    [InlineData("https://*:7400;http://127.0.0.1:7401", "https://127.0.0.1:7400/healthz")]
+    [InlineData("https://[::]:7400/", "https://[::1]:7400/healthz")]
+    [InlineData("https://ci.example.com:7400", "https://ci.example.com:7400/healthz")]
+    public void TheStartedServerIsAskedOnThisMachine_AWildcardAddressOnLoopback(string urls, string asked) =>
+        Crossfade.Install.ServerInstaller.LocalHealthUrl(urls).ToString().ShouldBe(asked);
 }

@@ -41,6 +41,8 @@ public sealed class HostAddOverSsh
             "--roles", "web,worker,migrator", "--proxy-port", proxyPort.ToString(CultureInfo.InvariantCulture), "--user", "cf-it-agent", "--prefix", prefix,
         ];
         var env = new Dictionary<string, string> { ["CROSSFADE_SERVER"] = server.Url, ["CROSSFADE_TOKEN"] = server.AdminToken, ["CROSSFADE_FINGERPRINT"] = server.Pin };
+        // host add creates the agent's system user and remove keeps it (by design): the test removes the one it made.
+        var userBefore = await TestUser.ExistsAsync();
         try
         {
             var first = await CliProcess.RunAsync(add, env);
@@ -69,6 +71,7 @@ public sealed class HostAddOverSsh
             await StopAgentAsync(prefix);
             Directory.Delete(prefix, recursive: true);
             Directory.Delete(binaries, recursive: true);
+            await TestUser.RemoveIfMadeAsync(userBefore);
         }
     }
 

@@ -33,6 +33,7 @@ public sealed class HostAddRefusals
     public async Task APortAnotherProgramHolds_OrAPlatformWithoutABinary_OrAHostNotReachable_StopsWithTheReason()
     {
         var prefix = Directory.CreateTempSubdirectory("cf-it-prefix-").FullName;
+        var userBefore = await TestUser.ExistsAsync();
         try
         {
             await using var sshd = await Crossfade.Demo.LoopbackSshd.StartAsync();
@@ -60,6 +61,7 @@ public sealed class HostAddRefusals
         finally
         {
             Directory.Delete(prefix, recursive: true);
+            await TestUser.RemoveIfMadeAsync(userBefore);
         }
     }
 }

@@ -49,9 +49,28 @@ internal sealed class ProxyProcesses(AgentOptions options, TimeProvider time)
     /// </summary>
     public static async Task<bool> ApplyAsync(int controlPort, int? serving, ProxyTls? settings, CancellationToken ct)
     {
-        if (settings?.Port != serving && !await MoveTlsAsync(controlPort, settings?.Port, ct))
+        var moving = settings?.Port != serving;
+        if (moving && !await MoveTlsAsync(controlPort, settings?.Port, ct))
             return false;
-        return settings is null || await PutAsync(controlPort, "tls", HttpsOf(settings), "HTTPS settings", ct);
+        if (settings is null)
+            return true;
+        try
+        {
+            return await PutAsync(controlPort, "tls", HttpsOf(settings), "HTTPS settings", ct);
+        }
+        catch (InvalidOperationException) when (moving)
+        {
+            // Settings refused on the new port: the port goes back to where it served them from.
+            try
+            {
+                await MoveTlsAsync(controlPort, serving, ct);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or HttpRequestException)
+            {
+                // The refusal above is the reason to report.
+            }
+            throw;
+        }
     }
 
     /// <summary>Opens, moves or closes a running proxy's HTTPS port; false when it is too old to.</summary>

@@ -222,10 +222,14 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
         var after = await keeper.EnsureAsync(new HostLayout(_dir, "shop"), record, Runtime(new ProxyTls(_tlsPort, [Spec(renewed)])), default);
         var refused = await Should.ThrowAsync<InvalidOperationException>(() =>
             keeper.EnsureAsync(new HostLayout(_dir, "shop"), after, Runtime(new ProxyTls(_tlsPort, [new ProxyCertificate(["shop.test"], broken, renewed.KeyPath)])), default));
+        var refusedMove = await Should.ThrowAsync<InvalidOperationException>(() =>
+            keeper.EnsureAsync(new HostLayout(_dir, "shop"), after, Runtime(new ProxyTls(FreePorts.Next(), [new ProxyCertificate(["shop.test"], broken, renewed.KeyPath)])), default));
 
         after.Process.ShouldBe(record.Process, "the proxy was not started again");
         after.Tls.ShouldNotBe(record.Tls, "the new settings are recorded, for the proxy's next start");
         refused.Message.ShouldContain("broken.crt");
+        refusedMove.Message.ShouldContain("broken.crt");
+        (await _proxy.Http.GetFromJsonAsync<TlsView>($"http://127.0.0.1:{_proxy.ControlPort}/tls"))!.Port.ShouldBe(_tlsPort, "a move whose certificates were refused went back");
         var (fresh, seen) = await ConnectAsync("admin.shop.test");
         await using (fresh)
             seen.Subject.ShouldBe("CN=shop-next", "the admin certificate is no longer asked for: the first one is shown");

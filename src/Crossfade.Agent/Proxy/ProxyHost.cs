@@ -46,7 +46,7 @@ public static class ProxyHost
         void Warn(string why) => Console.Error.WriteLine($"crossfade proxy: {why}");
         // The HTTPS port may be opened, moved or closed later on the control port; the certificates are there for it.
         var https = new Tls.HttpsPort(options.TlsPort);
-        var certificates = new Tls.ProxyCertificates(options.Certificates, clock, Warn);
+        var certificates = new Tls.ProxyCertificates(options.Certificates, clock, Warn, name => router.For(name)?.Name);
         if (catchAll is not null)
             catchAll.Https = Tls.HttpsPolicy.From(new Tls.HttpsSettings(null, options.RedirectHttps, (long?)options.HstsMaxAge?.TotalSeconds));
         var registry = new Sites.SiteRegistry(router, options, clock, certificates, https, Warn);

@@ -21,8 +21,9 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
 
     private static HttpClient Control => ProxyProcesses.Control;
 
-    private readonly ProxyProcesses _processes = new(options, time);
     private readonly SharedProxies _shared = new(options, time, new ProxyProcesses(options, time));
+
+    private ProxyProcesses Launcher => _shared.Launcher;
 
     // Two apps' steps may ensure the proxy of one port at once: one starts it, the other finds it.
     private readonly SemaphoreSlim _ensuring = new(1, 1);
@@ -32,25 +33,24 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
         var port = options.ProxyPort ?? runtime.ProxyPort;
         var settings = runtime.Tls is { } asked && options.ProxyTlsPort is { } own ? asked with { Port = own } : runtime.Tls;
         var tls = settings is null ? null : string.Join(' ', settings.Arguments().Select(Processes.Quote));
-        var shared = _shared;
         await _ensuring.WaitAsync(ct);
         try
         {
             // An app that was a site on a shared proxy of another port, or that names no hosts any more, leaves it.
             if (recorded is { Site: { } site } && (runtime.ProxyHosts is not { Count: > 0 } || recorded.Port != port))
             {
-                await shared.LeaveAsync(recorded, site, ct);
+                await _shared.LeaveAsync(recorded, site, ct);
                 recorded = null;
             }
             if (runtime.ProxyHosts is { Count: > 0 } hosts)
-                return await shared.EnsureAsync(layout, recorded, port, settings, hosts, ct);
-            if (recorded is { Site: null } && recorded.Port == port && Processes.IsAlive(recorded.Process) && await _processes.AnswersAsync(recorded.ControlPort, ct))
+                return await _shared.EnsureAsync(layout, recorded, port, settings, hosts, ct);
+            if (recorded is { Site: null } && recorded.Port == port && Processes.IsAlive(recorded.Process) && await Launcher.AnswersAsync(recorded.ControlPort, ct))
             {
                 if (recorded.Tls == tls)
                     return recorded;
                 // Other HTTPS settings — the port opened, moved or closed, certificates, redirect, HSTS — are taken in
                 // place: no restart, no connection dropped on the plain port.
-                if (await ProxyProcesses.ApplyAsync(recorded.ControlPort, ProxyProcesses.TlsPortIn(recorded.Tls), settings, ct))
+                if (await ProxyProcesses.ApplyAsync(recorded.ControlPort, settings, ct))
                     return recorded with { Tls = tls };
             }
             // Not running, on another port, or too old to take settings in place: started (again) with them.
@@ -60,7 +60,7 @@ public sealed class ProxyKeeper(AgentOptions options, TimeProvider time) : IProx
             var controlPort = recorded?.ControlPort is { } kept && kept != port && kept != settings?.Port ? kept : FreePorts.NextExcept(port);
             var arguments = $"--state {Processes.Quote(layout.ProxyState)} --access-log {Processes.Quote(layout.AccessLog)}" + (tls is null ? "" : " " + tls);
             Directory.CreateDirectory(layout.Logs);
-            var process = await _processes.StartAsync(port, controlPort, arguments, layout.AppDir, Path.Combine(layout.Logs, "proxy.log"), ct);
+            var process = await Launcher.StartAsync(port, controlPort, arguments, layout.AppDir, Path.Combine(layout.Logs, "proxy.log"), ct);
             return new ProxyRecord(process, port, controlPort, tls);
         }
         finally

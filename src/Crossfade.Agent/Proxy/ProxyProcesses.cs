@@ -47,8 +47,12 @@ internal sealed class ProxyProcesses(AgentOptions options, TimeProvider time)
     /// when the proxy is too old to take them (it is then started again). What the proxy cannot do (a port
     /// taken, files it cannot load) is refused with its reason, and it goes on serving what it served.
     /// </summary>
-    public static async Task<bool> ApplyAsync(int controlPort, int? serving, ProxyTls? settings, CancellationToken ct)
+    public static async Task<bool> ApplyAsync(int controlPort, ProxyTls? settings, CancellationToken ct)
     {
+        // The port the proxy serves now, asked of it: a record can be out of step after a move that went half way.
+        if (await ServingAsync(controlPort, ct) is not { } now)
+            return false;
+        var serving = now.Port;
         var moving = settings?.Port != serving;
         if (moving && !await MoveTlsAsync(controlPort, settings?.Port, ct))
             return false;
@@ -71,6 +75,13 @@ internal sealed class ProxyProcesses(AgentOptions options, TimeProvider time)
             }
             throw;
         }
+    }
+
+    /// <summary>What a running proxy's HTTPS port serves (<c>GET /tls</c>), or null when it is too old to say.</summary>
+    public static async Task<Tls.TlsView?> ServingAsync(int controlPort, CancellationToken ct)
+    {
+        using var response = await Control.GetAsync($"http://127.0.0.1:{controlPort}/tls", ct);
+        return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<Tls.TlsView>(ct) : null;
     }
 
     /// <summary>Opens, moves or closes a running proxy's HTTPS port; false when it is too old to.</summary>

@@ -13,6 +13,9 @@ namespace Crossfade.Agent.Proxy;
 /// </summary>
 internal sealed class SharedProxies(AgentOptions options, TimeProvider time, ProxyProcesses processes)
 {
+    /// <summary>How proxy processes are started and asked, shared with the keeper of apps' own proxies.</summary>
+    public ProxyProcesses Launcher => processes;
+
     private string FolderOf(int port) => Path.Combine(Path.GetFullPath(options.Root), "proxies", port.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>The proxy of <paramref name="port"/>, found or started, with this app registered as a site on it.</summary>
@@ -24,18 +27,15 @@ internal sealed class SharedProxies(AgentOptions options, TimeProvider time, Pro
         var shared = SharedProxy.Load(recordFile);
         var app = Path.GetFileName(layout.AppDir);
         var running = shared is not null && Processes.IsAlive(shared.Record.Process) && await processes.AnswersAsync(shared.Record.ControlPort, ct);
-        var serving = running ? ProxyProcesses.TlsPortIn(shared!.Record.Tls) : null;
+        // The HTTPS port it serves now, asked of it (a proxy too old to say has the one it was started with).
+        var serving = !running ? null
+            : await ProxyProcesses.ServingAsync(shared!.Record.ControlPort, ct) is { } view ? view.Port : ProxyProcesses.TlsPortIn(shared.Record.Tls);
         // An app without HTTPS joins whatever port the proxy has; one with HTTPS needs the proxy's, or a proxy without one yet.
         if (running && settings is not null && serving is { } other && other != settings.Port)
             throw new InvalidOperationException($"the proxy on port {port} serves HTTPS on port {other}, set by '{shared!.StartedBy}': apps sharing a port by host name share its HTTPS port, not {settings.Port}");
         // A proxy without an HTTPS port opens the one the first app asking for HTTPS names, in place.
-        if (running && settings is not null && serving is null && await ProxyProcesses.MoveTlsAsync(shared!.Record.ControlPort, settings.Port, ct))
-        {
-            shared = shared with { Record = shared.Record with { Tls = TlsArguments(settings.Port) }, StartedBy = app };
-            shared.Save(recordFile);
-            serving = settings.Port;
-        }
-        if (!running || settings is not null && serving is null)
+        var opened = running && settings is not null && serving is null && await ProxyProcesses.MoveTlsAsync(shared!.Record.ControlPort, settings.Port, ct);
+        if (!running || settings is not null && serving is null && !opened)
         {
             if (shared is not null)
                 await Processes.StopAsync(shared.Record.Process, TimeSpan.FromSeconds(2), time);
@@ -55,7 +55,18 @@ internal sealed class SharedProxies(AgentOptions options, TimeProvider time, Pro
         using var registered = await ProxyProcesses.Control.PutAsJsonAsync($"http://127.0.0.1:{shared!.Record.ControlPort}/sites/{app}",
             new Sites.SiteRequest(hosts, settings is null ? null : ProxyProcesses.HttpsOf(settings)), ct);
         if (!registered.IsSuccessStatusCode)
-            throw new InvalidOperationException($"the proxy on port {port} refused '{app}': {await ProxyProcesses.ProblemAsync(registered, ct)}");
+        {
+            var problem = await ProxyProcesses.ProblemAsync(registered, ct);
+            // A port opened for this app alone closes again: the proxy is left as it was.
+            if (opened)
+                await ProxyProcesses.MoveTlsAsync(shared.Record.ControlPort, null, ct);
+            throw new InvalidOperationException($"the proxy on port {port} refused '{app}': {problem}");
+        }
+        if (opened)
+        {
+            shared = shared with { Record = shared.Record with { Tls = TlsArguments(settings!.Port) }, StartedBy = app };
+            shared.Save(recordFile);
+        }
         return shared.Record with { Site = app };
     }
 

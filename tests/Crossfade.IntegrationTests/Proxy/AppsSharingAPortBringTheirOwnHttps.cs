@@ -73,6 +73,13 @@ public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
         // The first app on the port asks for no HTTPS: the proxy starts without an HTTPS port.
         var news = await keeper.EnsureAsync(new HostLayout(_root, "news"), null, Runtime(port, "news.test", null), default);
         _started.Add(news.Process);
+        // An app whose certificate does not load is refused, and the port it would have opened closes again.
+        var broken = Certificate("broken", "broken.test");
+        await File.WriteAllTextAsync(broken.Cert, "not a certificate");
+        var refused = await Should.ThrowAsync<InvalidOperationException>(() =>
+            keeper.EnsureAsync(new HostLayout(_root, "broken"), null, Runtime(port, "broken.test", new ProxyTls(tlsPort, [broken])), default));
+        using var control = new HttpClient();
+        var afterRefusal = await control.GetStringAsync($"http://127.0.0.1:{news.ControlPort}/tls");
         var shop = await keeper.EnsureAsync(shopLayout, null, Runtime(port, "shop.test", new ProxyTls(tlsPort, [Certificate("shop", "shop.test")], RedirectHttps: true)), default);
         _started.Add(shop.Process);
         var blog = await keeper.EnsureAsync(blogLayout, null, Runtime(port, "blog.test", new ProxyTls(tlsPort, [Certificate("blog", "blog.test")])), default);
@@ -83,6 +90,8 @@ public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
         var elsewhere = await Should.ThrowAsync<InvalidOperationException>(() =>
             keeper.EnsureAsync(new HostLayout(_root, "outlet"), null, Runtime(port, "outlet.test", new ProxyTls(FreePorts.Next(), [Certificate("outlet", "outlet.test")])), default));
 
+        refused.Message.ShouldContain("broken.crt");
+        afterRefusal.ShouldContain("\"port\":null", customMessage: "the refused app's port was closed again");
         shop.Process.ShouldBe(news.Process, "the HTTPS port was opened in place, without a restart");
         blog.Process.ShouldBe(shop.Process, "both apps are sites of the one proxy of the port");
         (await PlainAsync(port, "news.test")).ShouldStartWith("503", customMessage: "the app without HTTPS is served on the plain port");

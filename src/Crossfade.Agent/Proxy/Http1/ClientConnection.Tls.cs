@@ -50,18 +50,21 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>A plain request sent to the same host and path over HTTPS (308 keeps the method and body).</summary>
+    /// <summary>
+    /// A plain request sent to the same host and path over HTTPS (308 keeps the method and body): the host it was
+    /// routed by (an absolute-form target's own), so the redirect goes where the app that asked for it is served.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Outcome> RedirectAsync(RequestHead request, bool keepAlive)
+    private async ValueTask<Outcome> RedirectAsync(RequestHead request, string host, bool keepAlive)
     {
-        var host = request.GetString("Host") ?? "";
         var colon = host.StartsWith('[') ? host.IndexOf("]:", StringComparison.Ordinal) + 1 : host.LastIndexOf(':');
         var name = colon > 0 ? host[..colon] : host;
         if (name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '[' or ']' or ':'))
             return await RefuseAsync(400, "the request's Host is not a name an HTTPS address can be made of", close: true);
         var tlsPort = https.Port;
         var port = tlsPort is 443 or null ? "" : $":{tlsPort}";
-        var location = $"https://{name}{port}{(request.Target.StartsWith('/') ? request.Target : "/")}";
+        var target = OriginForm(request.Target);
+        var location = $"https://{name}{port}{(target.StartsWith('/') ? target : "/")}";
         var body = Encoding.UTF8.GetBytes($"this site is served over HTTPS: {location}\n");
         _head.StartResponse(308, "Permanent Redirect"u8)
             .Header("Location"u8, location)

@@ -154,7 +154,7 @@ internal sealed partial class ClientConnection(
         {
             // A body is not relayed: it is read and dropped before the close, so the 308 is not lost to a reset.
             _linger = framing.Kind != BodyKind.None;
-            return await RedirectAsync(request, keepAlive && !_linger);
+            return await RedirectAsync(request, Encoding.ASCII.GetString(host), keepAlive && !_linger);
         }
         _site = site;
         _upgrading = AsksUpgrade(request, framing);

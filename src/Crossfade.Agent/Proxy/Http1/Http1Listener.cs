@@ -67,6 +67,7 @@ public sealed class Http1Listener(
                     next.Dispose();
                     return $"port {p} cannot be listened on: {ex.SocketErrorCode}";
                 }
+                _accepting.RemoveAll(t => t.IsCompleted);
                 _accepting.Add(AcceptLoopAsync(next, tls: true));
             }
             var before = _tlsSocket;

@@ -29,6 +29,9 @@ public sealed class SiteRouter
 
     public ProxySite? Find(string name) => name == ProxySite.Default ? _routes.Default : _routes.Named.GetValueOrDefault(name);
 
+    /// <summary>The site for a host name (as a TLS client names it).</summary>
+    public ProxySite? For(string host) => host.Length > MaxHost || !Ascii.IsValid(host) ? _routes.Default : For(Encoding.ASCII.GetBytes(host));
+
     /// <summary>The site for a request's Host header value (raw bytes, as received).</summary>
     public ProxySite? For(ReadOnlySpan<byte> host)
     {

@@ -15,19 +15,26 @@ public sealed record HttpsSettings(IReadOnlyList<CertificateFiles>? Certificates
     {
         if (HstsMaxAgeSeconds is < 0 or > MaxHstsSeconds)
             return $"hstsMaxAgeSeconds must be 0 to {MaxHstsSeconds} (two years), not {HstsMaxAgeSeconds}";
+        // A named site sent to HTTPS, or told to stay there, must have its own certificate to be shown there.
+        if (hosts is not null && (RedirectHttps || HstsMaxAgeSeconds > 0) && Certificates is not { Count: > 0 })
+            return "an app asking for the redirect to HTTPS or for HSTS brings its own certificate";
         foreach (var certificate in Certificates ?? [])
         {
-            if (certificate?.Names is not { Count: > 0 } names || certificate.CertPath is null || certificate.KeyPath is null)
+            if (certificate?.Names is not { Count: > 0 } names || names.Any(n => n is null) || certificate.CertPath is null || certificate.KeyPath is null)
                 return "each certificate needs names, certPath and keyPath";
-            if (names.FirstOrDefault(n => n is null || !Core.Naming.DnsNames.IsName(n)) is { } bad)
+            if (names.FirstOrDefault(n => !Core.Naming.DnsNames.IsName(n)) is { } bad)
                 return $"'{bad}' is not a certificate name ({Core.Naming.DnsNames.Rule})";
-            if (!Path.IsPathFullyQualified(certificate.CertPath) || !Path.IsPathFullyQualified(certificate.KeyPath))
-                return $"a certificate's files are absolute paths, not '{certificate.CertPath}' and '{certificate.KeyPath}'";
+            if (new[] { certificate.CertPath, certificate.KeyPath }.FirstOrDefault(p => !IsPlainPath(p)) is { } path)
+                return $"'{path}' must be an absolute path of letters, digits and / . _ - (as in the spec)";
             if (hosts is not null && names.FirstOrDefault(n => !Core.Naming.DnsNames.Covers(hosts, n)) is { } foreign)
                 return $"the certificate name '{foreign}' is none of this app's host names ({string.Join(", ", hosts)})";
         }
         return null;
     }
+
+    /// <summary>An absolute path without <c>..</c>, of plain characters only: the spec's rule for files on the hosts.</summary>
+    private static bool IsPlainPath(string path) =>
+        path.StartsWith('/') && !path.Contains("..", StringComparison.Ordinal) && path.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-');
 
     /// <summary>The Strict-Transport-Security value HTTPS answers carry, or null.</summary>
     public string? Hsts => HstsMaxAgeSeconds is { } seconds and > 0 ? $"max-age={seconds}" : null;

@@ -6,9 +6,11 @@ namespace Crossfade.Agent.Proxy.Tls;
 
 /// <summary>
 /// The certificates the proxy's HTTPS port serves, chosen per connection by the name the client asks for
-/// (SNI): the exact name, else a wildcard of it, else the first certificate. They come from sources: the
-/// proxy's own (<c>--cert</c>, or <c>PUT /tls</c>) first, then each named site's, each replaced whole without a
-/// restart. The files are read again when they change (checked every two seconds): new connections get the
+/// (SNI). They come from sources: the proxy's own (<c>--cert</c>, or <c>PUT /tls</c>) and each named site's, each
+/// replaced whole without a restart. A name is looked for only among the certificates of the app it is routed to
+/// (exact, then a wildcard, then that app's first), then among the proxy's own: one app's certificate never
+/// answers for another app's names, and a name no app serves (or no name at all) gets the proxy's own first
+/// certificate, or no handshake. The files are read again when they change (checked every two seconds): new connections get the
 /// new certificate, open ones keep theirs. A file that does not load (half written, a key that does not
 /// match) leaves the one before in place, and says why.
 /// </summary>
@@ -33,9 +35,12 @@ public sealed class ProxyCertificates : IDisposable
         public Loaded Loaded { get => Volatile.Read(ref loaded); set => Volatile.Write(ref loaded, value); }
     }
 
-    public ProxyCertificates(IReadOnlyList<CertificateFiles> own, TimeProvider time, Action<string> warn)
+    // Which source (site) a name is routed to; none given: every name is the proxy's own.
+    private readonly Func<string, string?> _sourceOf;
+
+    public ProxyCertificates(IReadOnlyList<CertificateFiles> own, TimeProvider time, Action<string> warn, Func<string, string?>? sourceOf = null)
     {
-        _warn = warn;
+        (_warn, _sourceOf) = (warn, sourceOf ?? (_ => Own));
         Set(Own, own);
         _timer = time.CreateTimer(_ => Refresh(), null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2));
     }
@@ -62,11 +67,11 @@ public sealed class ProxyCertificates : IDisposable
     {
         lock (_lock)
         {
-            var before = _entries.Where(e => e.Source == source).ToList();
             List<Entry> loaded;
             try
             {
-                loaded = files.Select(f => new Entry(source, f, Read(f, before.FirstOrDefault(e => e.Files.CertPath == f.CertPath && e.Files.KeyPath == f.KeyPath)?.Loaded))).ToList();
+                // Read again even when unchanged: a file the timer found broken must not pass as the good one kept.
+                loaded = files.Select(f => new Entry(source, f, Read(f, before: null))).ToList();
             }
             catch (CertificateLoadException ex)
             {
@@ -90,21 +95,29 @@ public sealed class ProxyCertificates : IDisposable
         if (entries.Length == 0)
             return null;
         if (string.IsNullOrEmpty(serverName))
-            return entries[0];
+            return FirstOf(entries, Own);
         var name = serverName.ToLowerInvariant();
+        var source = _sourceOf(name) ?? Own;
+        return Match(entries, source, name) ?? (source == Own ? null : Match(entries, Own, name)) ?? FirstOf(entries, source) ?? FirstOf(entries, Own);
+    }
+
+    /// <summary>The source's certificate for the exact name, else for a wildcard of it.</summary>
+    private static Entry? Match(Entry[] entries, string source, string name)
+    {
         foreach (var entry in entries)
-            if (entry.Files.Names.Contains(name))
+            if (entry.Source == source && entry.Files.Names.Contains(name))
                 return entry;
         var dot = name.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0)
-        {
-            var wildcard = "*" + name[dot..];
-            foreach (var entry in entries)
-                if (entry.Files.Names.Contains(wildcard))
-                    return entry;
-        }
-        return entries[0];
+        if (dot <= 0)
+            return null;
+        var wildcard = "*" + name[dot..];
+        foreach (var entry in entries)
+            if (entry.Source == source && entry.Files.Names.Contains(wildcard))
+                return entry;
+        return null;
     }
+
+    private static Entry? FirstOf(Entry[] entries, string source) => entries.FirstOrDefault(e => e.Source == source);
 
     /// <summary>Reads again the files that changed since they were loaded.</summary>
     public void Refresh()
@@ -134,6 +147,8 @@ public sealed class ProxyCertificates : IDisposable
             return before;
         try
         {
+            CheckFile(files.CertPath);
+            CheckFile(files.KeyPath);
             var chain = new X509Certificate2Collection();
             chain.ImportFromPemFile(files.CertPath);
             var leaf = X509Certificate2.CreateFromPemFile(files.CertPath, files.KeyPath);
@@ -154,6 +169,21 @@ public sealed class ProxyCertificates : IDisposable
                 before is null ? null : before with { CertWritten = certWritten, KeyWritten = keyWritten });
         }
     }
+
+    /// <summary>
+    /// A PEM file is a regular file of some bytes, at most 1 MiB: a pipe or a device (which report no size) is
+    /// refused before it is opened, so reading it can neither wait forever nor fill the memory.
+    /// </summary>
+    private static void CheckFile(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+            throw new IOException($"{path} is not a file");
+        if (info.Length is 0 or > MaxFileBytes)
+            throw new IOException($"{path} is not a certificate or key file (empty, not a regular file, or over {MaxFileBytes / 1024} KiB)");
+    }
+
+    private const long MaxFileBytes = 1 << 20;
 
     /// <summary>Files that did not load; <see cref="Kept"/> is what stays served, marked with the files' new times.</summary>
     private sealed class CertificateLoadException(string message, Loaded? kept) : Exception(message)

@@ -43,8 +43,8 @@ public static class TlsEndpoints
     }
 }
 
-/// <summary>The HTTPS port asked for on the control port (null: none).</summary>
-public sealed record PortRequest(int? Port);
+/// <summary>The HTTPS port asked for on the control port (null: none — said, never left out).</summary>
+public sealed record PortRequest([property: System.Text.Json.Serialization.JsonRequired] int? Port);
 
 /// <summary>The HTTPS port as the control port shows it: its number, the catch-all app's redirect and HSTS, and every certificate served.</summary>
 public sealed record TlsView(int? Port, bool RedirectHttps, string? Hsts, IReadOnlyList<ServedCertificate> Certificates);

@@ -226,7 +226,7 @@ public sealed class ProxyHttpsTests : IAsyncLifetime
             keeper.EnsureAsync(new HostLayout(_dir, "shop"), after, Runtime(new ProxyTls(FreePorts.Next(), [new ProxyCertificate(["shop.test"], broken, renewed.KeyPath)])), default));
 
         after.Process.ShouldBe(record.Process, "the proxy was not started again");
-        after.Tls.ShouldNotBe(record.Tls, "the new settings are recorded, for the proxy's next start");
+        after.Tls.ShouldBe(string.Join(' ', new ProxyTls(_tlsPort, [Spec(renewed)]).Arguments().Select(Processes.Quote)), "the new settings are recorded, for the proxy's next start");
         refused.Message.ShouldContain("broken.crt");
         refusedMove.Message.ShouldContain("broken.crt");
         (await _proxy.Http.GetFromJsonAsync<TlsView>($"http://127.0.0.1:{_proxy.ControlPort}/tls"))!.Port.ShouldBe(_tlsPort, "a move whose certificates were refused went back");

@@ -86,6 +86,28 @@ public sealed class ProxySitesHttpsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OneAppsWildcard_NeverAnswersForAnotherAppsName_AndTheRedirectGoesWhereTheRequestWasRouted()
+    {
+        // The blog's certificate is for *.blog.test; news.blog.test is another app's, which has none.
+        (await RegisterAsync("news", null, "news.blog.test")).StatusCode.ShouldBe(HttpStatusCode.NoContent);
+
+        var news = await Should.ThrowAsync<Exception>(() => HttpsAsync("news.blog.test"));
+        var routed = await _proxy.RawAsync("GET http://shop.test/cart?x=1 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+        var elsewhere = await _proxy.RawAsync("GET http://evil.example/ HTTP/1.1\r\nHost: shop.test\r\nConnection: close\r\n\r\n");
+        var noCertificate = await RegisterAsync("news", new HttpsSettings(null, RedirectHttps: true), "news.blog.test");
+        var portLeftOut = await _proxy.Http.PutAsync($"{Control}/tls/port", JsonContent.Create(new { }));
+
+        news.ShouldNotBeNull();
+        routed.ShouldStartWith("HTTP/1.1 308");
+        routed.ShouldContain($"Location: https://shop.test:{_tlsPort}/cart?x=1\r\n", customMessage: "the absolute-form target's host and path, not the Host header's");
+        elsewhere.ShouldStartWith("HTTP/1.1 404", customMessage: "a host no app names is not redirected");
+        noCertificate.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        (await noCertificate.Content.ReadAsStringAsync()).ShouldContain("brings its own certificate");
+        portLeftOut.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "closing the HTTPS port is said, never implied by a missing field");
+        (await HttpsAsync("shop.test")).Subject.ShouldBe("CN=shop");
+    }
+
+    [Fact]
     public async Task AnAppChangesItsHttpsSettingsInPlace_OpenConnectionsGoOn()
     {
         var (open, _) = await TlsClient.ConnectAsync(_tlsPort, "shop.test");
@@ -112,6 +134,11 @@ public sealed class ProxySitesHttpsTests : IAsyncLifetime
         var relative = new CertificateFiles(["shop.test"], "shop.crt", "shop.key");
 
         var stolen = await RegisterAsync("shop", new HttpsSettings([_shop, foreign]), "shop.test");
+        // The blog's file broken on disk while it is served: registering it again reads it again, and is refused.
+        var blogText = await File.ReadAllTextAsync(_blog.CertPath);
+        await File.WriteAllTextAsync(_blog.CertPath, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
+        var brokenOnDisk = await RegisterAsync("blog", new HttpsSettings([_blog]), "blog.test", "www.blog.test");
+        await File.WriteAllTextAsync(_blog.CertPath, blogText);
         var unreadable = await RegisterAsync("shop", new HttpsSettings([broken]), "shop.test");
         var notAbsolute = await RegisterAsync("shop", new HttpsSettings([relative]), "shop.test");
 
@@ -120,6 +147,7 @@ public sealed class ProxySitesHttpsTests : IAsyncLifetime
         unreadable.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await unreadable.Content.ReadAsStringAsync()).ShouldContain("broken.crt");
         notAbsolute.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        brokenOnDisk.StatusCode.ShouldBe(HttpStatusCode.BadRequest, "a file that does not load now is refused, even at the path served before");
         (await HttpsAsync("shop.test")).Subject.ShouldBe("CN=shop", "a refused change leaves what was served");
         (await HttpsAsync("blog.test")).Subject.ShouldBe("CN=blog");
         (await PlainAsync("shop.test")).ShouldStartWith("HTTP/1.1 308", customMessage: "the app's redirect is as it was");
@@ -137,7 +165,7 @@ public sealed class ProxySitesHttpsTests : IAsyncLifetime
         var served = (await _proxy.Http.GetFromJsonAsync<TlsView>($"{Control}/tls"))!;
         served.Port.ShouldBe(_tlsPort);
         served.Certificates.Select(c => (c.Source, c.Subject)).ShouldBe([("shop", "CN=shop")]);
-        (await HttpsAsync("blog.test")).Subject.ShouldBe("CN=shop", "with the blog gone, only the shop's certificate is left to show");
+        await Should.ThrowAsync<Exception>(() => HttpsAsync("blog.test"), customMessage: "a name no app serves is answered with no app's certificate");
     }
 
     [Fact]

@@ -30,12 +30,13 @@ internal sealed class SharedProxies(AgentOptions options, TimeProvider time, Pro
         // The HTTPS port it serves now, asked of it (a proxy too old to say has the one it was started with).
         var serving = !running ? null
             : await ProxyProcesses.ServingAsync(shared!.Record.ControlPort, ct) is { } view ? view.Port : ProxyProcesses.TlsPortIn(shared.Record.Tls);
-        // An app without HTTPS joins whatever port the proxy has; one with HTTPS needs the proxy's, or a proxy without one yet.
-        if (running && settings is not null && serving is { } other && other != settings.Port)
-            throw new InvalidOperationException($"the proxy on port {port} serves HTTPS on port {other}, set by '{shared!.StartedBy}': apps sharing a port by host name share its HTTPS port, not {settings.Port}");
-        // A proxy without an HTTPS port opens the one the first app asking for HTTPS names, in place.
-        var opened = running && settings is not null && serving is null && await ProxyProcesses.MoveTlsAsync(shared!.Record.ControlPort, settings.Port, ct);
-        if (!running || settings is not null && serving is null && !opened)
+        // An app without HTTPS joins whatever port the proxy has. One with HTTPS needs the proxy's, unless no other
+        // app uses HTTPS there: then the port opens (or moves) for it, in place.
+        if (running && settings is not null && serving is { } other && other != settings.Port
+            && await HttpsUsersAsync(shared!.Record.ControlPort, except: app, ct) is { Count: > 0 } users)
+            throw new InvalidOperationException($"the proxy on port {port} serves HTTPS on port {other} for '{string.Join("', '", users)}': apps sharing a port by host name share its HTTPS port, not {settings.Port}");
+        var moved = running && settings is not null && serving != settings.Port && await ProxyProcesses.MoveTlsAsync(shared!.Record.ControlPort, settings.Port, ct);
+        if (!running || settings is not null && serving != settings.Port && !moved)
         {
             if (shared is not null)
                 await Processes.StopAsync(shared.Record.Process, TimeSpan.FromSeconds(2), time);
@@ -57,36 +58,63 @@ internal sealed class SharedProxies(AgentOptions options, TimeProvider time, Pro
         if (!registered.IsSuccessStatusCode)
         {
             var problem = await ProxyProcesses.ProblemAsync(registered, ct);
-            // A port opened for this app alone closes again: the proxy is left as it was.
-            if (opened)
-                await ProxyProcesses.MoveTlsAsync(shared.Record.ControlPort, null, ct);
+            // A port opened or moved for this app alone goes back: the proxy is left as it was.
+            if (moved)
+                await ProxyProcesses.MoveTlsAsync(shared.Record.ControlPort, serving, ct);
             throw new InvalidOperationException($"the proxy on port {port} refused '{app}': {problem}");
         }
-        if (opened)
+        if (moved)
         {
             shared = shared with { Record = shared.Record with { Tls = TlsArguments(settings!.Port) }, StartedBy = app };
             shared.Save(recordFile);
         }
+        // An app that stopped asking for HTTPS may have been the last to use the port: it closes then.
+        if (settings is null)
+            shared = await CloseHttpsIfUnusedAsync(shared, recordFile, ct);
         return shared.Record with { Site = app };
     }
 
     private static string TlsArguments(int port) => $"--tls-port {port.ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>Takes an app's site off a shared proxy; the proxy stops when no site is left on it.</summary>
+    /// <summary>The apps on the proxy, other than <paramref name="except"/>, that bring certificates to its HTTPS port.</summary>
+    private static async Task<IReadOnlyList<string>> HttpsUsersAsync(int controlPort, string except, CancellationToken ct)
+    {
+        var sites = await ProxyProcesses.Control.GetFromJsonAsync<List<Sites.SiteView>>($"http://127.0.0.1:{controlPort}/sites", ct) ?? [];
+        return sites.Where(s => s.Name != except && s.Https?.Certificates is { Count: > 0 }).Select(s => s.Name).ToList();
+    }
+
+    /// <summary>Closes the proxy's HTTPS port when no app on it uses HTTPS any more, and records that.</summary>
+    private static async Task<SharedProxy> CloseHttpsIfUnusedAsync(SharedProxy shared, string recordFile, CancellationToken ct)
+    {
+        var control = shared.Record.ControlPort;
+        if (await ProxyProcesses.ServingAsync(control, ct) is not { Port: not null } || (await HttpsUsersAsync(control, except: "", ct)).Count > 0
+            || !await ProxyProcesses.MoveTlsAsync(control, null, ct))
+            return shared;
+        var closed = shared with { Record = shared.Record with { Tls = null } };
+        closed.Save(recordFile);
+        return closed;
+    }
+
+    /// <summary>Takes an app's site off a shared proxy; its HTTPS port closes when no app left uses it, and the proxy stops when no site is left on it.</summary>
     public async Task LeaveAsync(ProxyRecord shared, string site, CancellationToken ct)
     {
+        var recordFile = Path.Combine(FolderOf(shared.Port), "proxy.json");
         try
         {
             using var _ = await ProxyProcesses.Control.DeleteAsync($"http://127.0.0.1:{shared.ControlPort}/sites/{Uri.EscapeDataString(site)}", ct);
             var left = await ProxyProcesses.Control.GetFromJsonAsync<List<Sites.SiteView>>($"http://127.0.0.1:{shared.ControlPort}/sites", ct);
             if (left is { Count: > 0 })
+            {
+                if (SharedProxy.Load(recordFile) is { } kept && kept.Record.ControlPort == shared.ControlPort)
+                    await CloseHttpsIfUnusedAsync(kept, recordFile, ct);
                 return;
+            }
         }
         catch (HttpRequestException)
         {
             // Not answering: nothing serves there to leave.
         }
         await Processes.StopAsync(shared.Process, TimeSpan.FromSeconds(2), time);
-        File.Delete(Path.Combine(FolderOf(shared.Port), "proxy.json"));
+        File.Delete(recordFile);
     }
 }

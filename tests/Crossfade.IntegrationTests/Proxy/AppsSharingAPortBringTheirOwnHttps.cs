@@ -13,7 +13,8 @@ namespace Crossfade.IntegrationTests.Proxy;
 /// The agent's shared proxy of a port, as a real <c>crossfade proxy</c> process: started for an app without HTTPS,
 /// it opens its HTTPS port in place for the next; two apps naming their hosts share it, each with its own
 /// certificate and redirect; one renews its certificate in place (the same
-/// process serves it, no restart); an app asking for another HTTPS port is refused, naming the app that set it.
+/// process serves it, no restart); an app asking for another HTTPS port is refused, naming the apps that use
+/// it; the port closes when the last app using HTTPS stops, and the next may open another.
 /// </summary>
 public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
 {
@@ -101,6 +102,21 @@ public sealed class AppsSharingAPortBringTheirOwnHttps : IAsyncLifetime
         renewed.Process.ShouldBe(shop.Process, "a renewed certificate needs no restart");
         (await SubjectAsync(tlsPort, "shop.test")).ShouldBe("CN=shop-renewed");
         (await SubjectAsync(tlsPort, "blog.test")).ShouldBe("CN=blog");
-        elsewhere.Message.ShouldContain($"serves HTTPS on port {tlsPort}, set by 'shop'");
+        elsewhere.Message.ShouldContain($"serves HTTPS on port {tlsPort} for '");
+        elsewhere.Message.ShouldContain("'shop'");
+        elsewhere.Message.ShouldContain("'blog'");
+
+        // The blog, then the shop, stop asking for HTTPS: the port closes with the last; a later app may open another.
+        await keeper.EnsureAsync(blogLayout, blog, Runtime(port, "blog.test", null), default);
+        var whileShopUsesIt = await control.GetStringAsync($"http://127.0.0.1:{news.ControlPort}/tls");
+        await keeper.EnsureAsync(shopLayout, renewed, Runtime(port, "shop.test", null), default);
+        var afterTheLast = await control.GetStringAsync($"http://127.0.0.1:{news.ControlPort}/tls");
+        var otherPort = FreePorts.Next();
+        var outlet = await keeper.EnsureAsync(new HostLayout(_root, "outlet"), null, Runtime(port, "outlet.test", new ProxyTls(otherPort, [Certificate("outlet", "outlet.test")])), default);
+
+        whileShopUsesIt.ShouldContain($"\"port\":{tlsPort}", customMessage: "the shop still used the port");
+        afterTheLast.ShouldContain("\"port\":null", customMessage: "no app uses HTTPS: the port closed");
+        outlet.Process.ShouldBe(news.Process);
+        (await SubjectAsync(otherPort, "outlet.test")).ShouldBe("CN=outlet");
     }
 }

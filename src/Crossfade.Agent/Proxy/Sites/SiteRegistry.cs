@@ -103,6 +103,13 @@ public sealed class SiteRegistry : IDisposable
         }
     }
 
+    /// <summary>The named sites as the control port lists them.</summary>
+    public IReadOnlyList<SiteView> Views()
+    {
+        lock (_lock)
+            return _router.Named.Select(s => new SiteView(s.Name, s.Hosts, s.Table.Current?.Release, _requests.GetValueOrDefault(s.Name)?.Https)).ToList();
+    }
+
     /// <summary>Removes a site: no new request reaches it, and once those in flight finish its upstream connections and log are closed.</summary>
     public bool Remove(string name)
     {
@@ -143,7 +150,7 @@ public static class SiteEndpoints
 {
     public static void MapSites(this IEndpointRouteBuilder routes, SiteRegistry registry)
     {
-        routes.MapGet("/sites", (SiteRouter router) => Results.Ok(router.Named.Select(s => new SiteView(s.Name, s.Hosts, s.Table.Current?.Release))));
+        routes.MapGet("/sites", () => Results.Ok(registry.Views()));
         routes.MapPut("/sites/{name}", (string name, SiteRequest request) =>
             registry.Set(name, request) is { } refused ? Results.Problem(detail: refused.Problem, statusCode: refused.Status) : Results.NoContent());
         routes.MapDelete("/sites/{name}", (string name) =>
@@ -151,5 +158,5 @@ public static class SiteEndpoints
     }
 }
 
-/// <summary>A named site as the control port lists it.</summary>
-public sealed record SiteView(string Name, IReadOnlyList<string> Hosts, string? Release);
+/// <summary>A named site as the control port lists it: its names, its live release, and what it asks of the HTTPS port.</summary>
+public sealed record SiteView(string Name, IReadOnlyList<string> Hosts, string? Release, Tls.HttpsSettings? Https = null);

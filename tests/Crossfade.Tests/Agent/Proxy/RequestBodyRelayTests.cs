@@ -97,22 +97,29 @@ public sealed class RequestBodyRelayTests : IAsyncLifetime
     [Fact]
     public async Task SlowUpload_LongerThanTheAnswerTimeout_IsNotA504_AndTheConnectionIsKept()
     {
-        // A proxy of its own with a 3 s answer timeout: the body takes 4.8 s to arrive in pieces 0.4 s apart
-        // (each well within the timeout, which runs from the last piece, even when a busy machine stalls the
+        // A proxy of its own with a 5 s answer timeout: the body takes 6 s to arrive in pieces 0.3 s apart
+        // (each far within the timeout, which runs from the last piece, even when a busy machine stalls the
         // sender for seconds), and the upstream, warmed first, answers at once after it.
-        await using var proxy = await TestProxy.StartAsync(o => o.UpstreamTimeout = TimeSpan.FromSeconds(3));
-        await proxy.SwapAsync(await proxy.UpstreamAsync(app => app.MapPost("/echo", async (HttpRequest r) => Results.Text(await new StreamReader(r.Body).ReadToEndAsync()))));
+        // The upstream's own guard against slow bodies (Kestrel's minimum data rate, after a 5 s grace) is off
+        // for this request: the proxy's timeout is what is tested.
+        await using var proxy = await TestProxy.StartAsync(o => o.UpstreamTimeout = TimeSpan.FromSeconds(5));
+        await proxy.SwapAsync(await proxy.UpstreamAsync(app => app.MapPost("/echo", async (HttpRequest r) =>
+        {
+            r.HttpContext.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature>()!.MinDataRate = null;
+            return Results.Text(await new StreamReader(r.Body).ReadToEndAsync());
+        })));
         (await proxy.Http.PostAsync(proxy.Url("/echo"), new StringContent("warm"))).EnsureSuccessStatusCode();
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await client.ConnectAsync(IPAddress.Loopback, proxy.Port);
 
-        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 12\r\n\r\n"u8.ToArray());
-        foreach (var piece in new[] { "s", "l", "o", "w", "l", "y", ",", " ", "s", "l", "o", "w" })
+        const string Body = "slowly but surely...";
+        await client.SendAsync(Encoding.ASCII.GetBytes($"POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: {Body.Length}\r\n\r\n"));
+        foreach (var piece in Body)
         {
-            await Task.Delay(400);
-            await client.SendAsync(Encoding.ASCII.GetBytes(piece));
+            await Task.Delay(300);
+            await client.SendAsync(Encoding.ASCII.GetBytes(piece.ToString()));
         }
-        var first = await TestProxy.ReadAsync(client, a => a.EndsWith("slowly, slow", StringComparison.Ordinal));
+        var first = await TestProxy.ReadAsync(client, a => a.EndsWith(Body, StringComparison.Ordinal));
         await client.SendAsync("POST /echo HTTP/1.1\r\nHost: shop\r\nContent-Length: 5\r\nConnection: close\r\n\r\nagain"u8.ToArray());
         var second = await TestProxy.ReadAsync(client);
 
